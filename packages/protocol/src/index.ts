@@ -1,3 +1,4 @@
+export { decodeBase64, encodeBase64 } from "./base64.js";
 export type {
   CloseEvent,
   CloseReceivedEvent,
@@ -8,8 +9,36 @@ export type {
 } from "./events.js";
 export type { Extension, ExtensionFrameInfo, RsvBits } from "./extension.js";
 export {
+  type AcceptHeadersOptions,
+  buildAcceptHeaders,
+  buildClientRequestHeaders,
+  type ClientRequestCheck,
+  type ClientRequestHeadersOptions,
+  computeAcceptKey,
+  type ExpectedResponse,
+  generateClientKey,
+  type HeaderMap,
+  type RandomFill,
+  type ServerResponseCheck,
+  validateClientRequest,
+  validateServerResponse,
+  WEBSOCKET_GUID,
+  webErrorStatusForHttpStatus,
+} from "./handshake.js";
+export {
+  type ExtensionOffer,
+  formatExtensionHeader,
+  type HeaderValue,
+  isToken,
+  parseExtensionHeader,
+  parseProtocolHeader,
+  parseTokenList,
+  parseUpgradeHeader,
+} from "./header-values.js";
+export {
   DEFAULT_MAX_FRAGMENTS,
   DEFAULT_MAX_MESSAGE_SIZE,
   type Limits,
   resolveLimits,
 } from "./limits.js";
+export { sha1 } from "./sha1.js";
