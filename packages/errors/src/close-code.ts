@@ -30,11 +30,17 @@ export const CloseCode = Object.freeze({
 export type CloseCode = (typeof CloseCode)[keyof typeof CloseCode];
 
 /**
- * Whether a close frame may carry `code` on the wire: 1000–1003, 1007–1014 (RFC 6455 and
- * the IANA registry) and 3000–4999 (libraries and applications).
+ * Whether a close frame may carry `code` on the wire: 1000–1003 and 1007–1014 (RFC 6455 §7.4.1
+ * and the IANA registry) and 3000–4999 (libraries, frameworks and applications).
  *
- * "1005 … MUST NOT be set as a status code in a Close control frame by an endpoint."
+ * "1005 is a reserved value and MUST NOT be set as a status code in a Close control frame by an
+ * endpoint." The same sentence stands for 1006 and 1015.
  * @see https://www.rfc-editor.org/rfc/rfc6455#section-7.4.1
+ *
+ * "Status codes in the range 0-999 are not used." 1000–2999 are "reserved for definition by this
+ * protocol, its future revisions, and extensions": 1004 has no meaning yet and 1016–2999 are
+ * unassigned, so neither side may use them today.
+ * @see https://www.rfc-editor.org/rfc/rfc6455#section-7.4.2
  */
 function isWireCloseCode(code: number): boolean {
   if (!Number.isInteger(code)) return false;
@@ -46,17 +52,19 @@ function isWireCloseCode(code: number): boolean {
 }
 
 /**
- * Whether an application may send `code` in `close(code, reason)`. 1005, 1006 and 1015 are
- * never sent; 1004 and the unassigned 1016–2999 are reserved.
+ * Whether an application may send `code` in `close(code, reason)`: 1000–1003, 1007–1014 and
+ * 3000–4999. 1005, 1006 and 1015 are never sent; 1004 and the unassigned 1016–2999 are reserved;
+ * anything below 1000, from 5000, or not an integer is refused.
  */
 export function isSendableCloseCode(code: number): boolean {
   return isWireCloseCode(code);
 }
 
 /**
- * Whether a peer may send us `code`. Any other code in a received close frame is a protocol
- * error (close 1002): "If an endpoint receives a Close frame with an invalid status code … the
- * endpoint MAY … fail the WebSocket connection".
+ * Whether a received close frame may carry `code`: the same set as {@link isSendableCloseCode}.
+ * RFC 6455 gives no rule for a code outside it; netsockets treats it as a protocol error and
+ * fails the connection with 1002 (`WS_ERR_INVALID_CLOSE_CODE`), as ws, browsers and the
+ * Autobahn test suite (cases 7.9.x) do.
  * @see https://www.rfc-editor.org/rfc/rfc6455#section-7.4.2
  */
 export function isReceivableCloseCode(code: number): boolean {

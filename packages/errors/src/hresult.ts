@@ -15,8 +15,10 @@ export const HResult = Object.freeze({
   ERROR_INVALID_OPERATION: 0x800710dd,
   /** The connection was rejected by the server-certificate validation hook. */
   INET_E_SECURITY_PROBLEM: 0x800c000e,
-  /** E_ABORT: the operation was cancelled. */
+  /** E_ABORT: the operation was aborted. */
   E_ABORT: 0x80004004,
+  /** HRESULT_FROM_WIN32(ERROR_CANCELLED): what a cancelled WinRT async operation reports. */
+  ERROR_CANCELLED: 0x800704c7,
   WININET_E_TIMEOUT: 0x80072ee2,
   WININET_E_NAME_NOT_RESOLVED: 0x80072ee7,
   WININET_E_OPERATION_CANCELLED: 0x80072ef1,
@@ -49,7 +51,10 @@ export const HResult = Object.freeze({
 /** The name of an {@link HResult} constant. */
 export type HResultName = keyof typeof HResult;
 
-/** `HTTP_E_STATUS_*`: the HRESULT of an HTTP status, `0x80190000 + status`. */
+/**
+ * `HTTP_E_STATUS_*`: the HRESULT of an HTTP status, `0x80190000 + status`
+ * (`404` → `0x80190194`, `HTTP_E_STATUS_NOT_FOUND`).
+ */
 export function httpStatusHResult(status: number): number {
   return 0x80190000 + status;
 }

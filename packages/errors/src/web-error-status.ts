@@ -89,3 +89,23 @@ export function webErrorStatusName(value: number): WebErrorStatusName | undefine
 export function isWebErrorStatus(value: unknown): value is WebErrorStatus {
   return typeof value === "number" && namesByValue.has(value);
 }
+
+/**
+ * The {@link WebErrorStatus} of an HTTP status code, as WinRT reports a failed HTTP exchange:
+ * the member whose value is the status where one exists (`404` → `notFound`), otherwise the
+ * catch-all of its class — `unexpectedRedirection` for 3xx (306, 308), `unexpectedClientError`
+ * for 4xx (418 and up), `unexpectedServerError` for 5xx (506 and up) — and
+ * `unexpectedStatusCode` for anything else (1xx, 2xx, out of range).
+ */
+export function webErrorStatusFromHttpStatus(statusCode: number): WebErrorStatus {
+  if (!Number.isInteger(statusCode)) return WebErrorStatus.unexpectedStatusCode;
+  // Only 300–599 are HTTP mirrors; 0–23 are the non-HTTP members and must not match here.
+  if (statusCode >= 300 && statusCode < 600) {
+    const member = namesByValue.get(statusCode);
+    if (member !== undefined) return WebErrorStatus[member];
+    if (statusCode < 400) return WebErrorStatus.unexpectedRedirection;
+    if (statusCode < 500) return WebErrorStatus.unexpectedClientError;
+    return WebErrorStatus.unexpectedServerError;
+  }
+  return WebErrorStatus.unexpectedStatusCode;
+}
