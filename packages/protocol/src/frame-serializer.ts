@@ -1,0 +1,135 @@
+/**
+ * Frame serialization (RFC 6455 §5.2): a pure function from opcode, payload and flags to the
+ * wire bytes, returned as `[header, payload]` so the driver can hand both to one `writev` without
+ * joining them. Modelled on ws `Sender.frame`.
+ *
+ * The serializer checks the shape of its arguments but not the protocol rules about which frames
+ * may be sent when (control payload ≤ 125 bytes, control frames not fragmented, continuation
+ * order): those belong to the Connection, and test helpers use this function to build frames
+ * that break them on purpose.
+ *
+ * ```text
+ *  0                   1                   2                   3
+ *  0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1
+ * +-+-+-+-+-------+-+-------------+-------------------------------+
+ * |F|R|R|R| opcode|M| Payload len |    Extended payload length    |
+ * |I|S|S|S|  (4)  |A|     (7)     |             (16/64)           |
+ * |N|V|V|V|       |S|             |   (if payload len==126/127)   |
+ * | |1|2|3|       |K|             |                               |
+ * +-+-+-+-+-------+-+-------------+ - - - - - - - - - - - - - - - +
+ * |     Extended payload length continued, if payload len == 127  |
+ * + - - - - - - - - - - - - - - - +-------------------------------+
+ * |                               |Masking-key, if MASK set to 1  |
+ * +-------------------------------+-------------------------------+
+ * | Masking-key (continued)       |          Payload Data         |
+ * +-------------------------------- - - - - - - - - - - - - - - - +
+ * ```
+ *
+ * @see https://www.rfc-editor.org/rfc/rfc6455#section-5.2
+ */
+import { InvalidArgumentError } from "@netsockets/errors";
+import { applyMask } from "./mask.js";
+
+/** How {@link serializeFrame} builds a frame. */
+export interface SerializeFrameOptions {
+  /** Whether this is the final fragment of its message (always true for control frames). */
+  readonly fin: boolean;
+  /** The RSV bits an extension claims: RSV1 = 4, RSV2 = 2, RSV3 = 1. Default 0. */
+  readonly rsv?: number;
+  /** The 4-byte masking key; clients must pass one, servers must not. */
+  readonly maskKey?: Uint8Array;
+}
+
+/** 2^16: payloads of this length and above need the 64-bit length form. */
+const LENGTH_16_LIMIT = 0x1_0000;
+/** 2^32, to split a 53-bit length into two 32-bit halves. */
+const TWO_POW_32 = 0x1_0000_0000;
+
+/**
+ * The length of the frame header for a payload of `payloadLength` bytes: 2 bytes, plus 2 or 8
+ * for the extended length, plus 4 for the masking key.
+ *
+ * "The length of the "Payload data", in bytes: if 0-125, that is the payload length. If 126, the
+ * following 2 bytes interpreted as a 16-bit unsigned integer are the payload length. If 127, the
+ * following 8 bytes interpreted as a 64-bit unsigned integer (the most significant bit MUST be 0)
+ * are the payload length."
+ * @see https://www.rfc-editor.org/rfc/rfc6455#section-5.2
+ */
+export function frameHeaderLength(payloadLength: number, masked: boolean): number {
+  const extended = payloadLength < 126 ? 0 : payloadLength < LENGTH_16_LIMIT ? 2 : 8;
+  return 2 + extended + (masked ? 4 : 0);
+}
+
+/**
+ * Serializes one frame into its header and its payload, kept apart for `writev`.
+ *
+ * The length uses the minimal form: "the minimal number of bytes MUST be used to encode the
+ * length". When `maskKey` is given the mask bit is set, the key follows the length, and the
+ * returned payload is a masked copy: the caller's bytes are never modified. An all-zero key masks
+ * nothing, so then the caller's payload itself is returned (the ws zero-mask short-cut; only an
+ * injected mask source can produce such a key). Unmasked frames return the caller's payload as is.
+ *
+ * @param opcode - The 4-bit opcode (see `Opcode`); reserved values are allowed for tests.
+ * @param payload - The payload, at most 2^53 − 1 bytes.
+ * @throws InvalidArgumentError when `opcode` is not 0–15, `rsv` not 0–7, or `maskKey` not 4 bytes.
+ * @see https://www.rfc-editor.org/rfc/rfc6455#section-5.2
+ */
+export function serializeFrame(
+  opcode: number,
+  payload: Uint8Array,
+  options: SerializeFrameOptions,
+): [header: Uint8Array, payload: Uint8Array] {
+  const rsv = options.rsv ?? 0;
+  const maskKey = options.maskKey;
+  if (!Number.isInteger(opcode) || opcode < 0 || opcode > 0xf) {
+    throw new InvalidArgumentError(`opcode must be an integer 0–15, got ${String(opcode)}`);
+  }
+  if (!Number.isInteger(rsv) || rsv < 0 || rsv > 7) {
+    throw new InvalidArgumentError(`rsv must be an integer 0–7, got ${String(rsv)}`);
+  }
+  if (maskKey !== undefined && maskKey.length !== 4) {
+    throw new InvalidArgumentError(`maskKey must be 4 bytes, got ${maskKey.length}`);
+  }
+  const length = payload.length;
+  const masked = maskKey !== undefined;
+  const header = new Uint8Array(frameHeaderLength(length, masked));
+  header[0] = (options.fin ? 0x80 : 0) | (rsv << 4) | opcode;
+  let at = 2;
+  if (length < 126) {
+    header[1] = length;
+  } else if (length < LENGTH_16_LIMIT) {
+    header[1] = 126;
+    header[2] = length >>> 8;
+    header[3] = length & 0xff;
+    at = 4;
+  } else {
+    // A Uint8Array never exceeds 2^53 − 1 bytes, so the top bit of the 64-bit length stays 0.
+    header[1] = 127;
+    const high = Math.floor(length / TWO_POW_32);
+    const low = length >>> 0;
+    header[2] = high >>> 24;
+    header[3] = (high >>> 16) & 0xff;
+    header[4] = (high >>> 8) & 0xff;
+    header[5] = high & 0xff;
+    header[6] = low >>> 24;
+    header[7] = (low >>> 16) & 0xff;
+    header[8] = (low >>> 8) & 0xff;
+    header[9] = low & 0xff;
+    at = 10;
+  }
+  if (maskKey === undefined) return [header, payload];
+  header[1] = (header[1] as number) | 0x80;
+  header.set(maskKey, at);
+  const keyBits =
+    (maskKey[0] as number) |
+    (maskKey[1] as number) |
+    (maskKey[2] as number) |
+    (maskKey[3] as number);
+  if (keyBits === 0 || length === 0) return [header, payload];
+  // Not payload.slice(): on a Node Buffer that is a view, and masking it would change the
+  // caller's bytes.
+  const copy = new Uint8Array(length);
+  copy.set(payload);
+  applyMask(copy, maskKey);
+  return [header, copy];
+}

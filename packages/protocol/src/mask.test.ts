@@ -1,0 +1,169 @@
+import { InvalidArgumentError } from "@netsockets/errors";
+import fc from "fast-check";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { applyMask, defaultRandomFill, MaskKeyPool } from "./mask.js";
+
+const seed = Number(process.env.NETSOCKETS_SEED ?? 20261126);
+console.log(`mask.test.ts: fast-check seed ${seed} (set NETSOCKETS_SEED to change)`);
+
+afterEach(() => {
+  vi.restoreAllMocks();
+});
+
+const hex = (s: string) => Uint8Array.from(s.split(" ").map((h) => Number.parseInt(h, 16)));
+
+/** The RFC's definition, byte by byte: j = i MOD 4; transformed[i] = original[i] XOR key[j]. */
+function referenceMask(data: Uint8Array, key: Uint8Array, offset: number): Uint8Array {
+  return data.map((b, i) => b ^ (key[(offset + i) % 4] as number));
+}
+
+function pattern(length: number, start = 0): Uint8Array {
+  return Uint8Array.from({ length }, (_, i) => (start + i * 31 + 7) & 0xff);
+}
+
+describe("applyMask", () => {
+  it("masks the RFC 6455 §5.7 'Hello' example", () => {
+    const data = new TextEncoder().encode("Hello");
+    applyMask(data, hex("37 fa 21 3d"));
+    expect(data).toEqual(hex("7f 9f 4d 51 58"));
+    applyMask(data, hex("37 fa 21 3d"));
+    expect(new TextDecoder().decode(data)).toBe("Hello");
+  });
+
+  it("matches the byte-by-byte definition at every alignment, offset and length 0–300", () => {
+    const key = hex("a1 b2 c3 d4");
+    for (let align = 0; align < 8; align++) {
+      for (let offset = 0; offset < 8; offset++) {
+        for (let length = 0; length <= 300; length += length < 80 ? 1 : 37) {
+          const backing = pattern(align + length + 8, align);
+          const data = backing.subarray(align, align + length);
+          const expected = referenceMask(data, key, offset);
+          const before = backing.slice();
+          applyMask(data, key, offset);
+          expect(data).toEqual(expected);
+          // Bytes around the view are untouched.
+          expect(backing.subarray(0, align)).toEqual(before.subarray(0, align));
+          expect(backing.subarray(align + length)).toEqual(before.subarray(align + length));
+        }
+      }
+    }
+  });
+
+  it("reads only the first four bytes of a longer key", () => {
+    const data = pattern(100);
+    const expected = referenceMask(data, hex("01 02 03 04"), 0);
+    applyMask(data, hex("01 02 03 04 ff ff"));
+    expect(data).toEqual(expected);
+  });
+
+  it("continues the key across chunks split anywhere, at any alignment (fast-check)", () => {
+    fc.assert(
+      fc.property(
+        fc.uint8Array({ minLength: 0, maxLength: 600 }),
+        fc.uint8Array({ minLength: 4, maxLength: 4 }),
+        fc.array(fc.nat(600), { maxLength: 6 }),
+        fc.nat(7),
+        (payload, key, cuts, align) => {
+          const backing = new Uint8Array(align + payload.length);
+          backing.set(payload, align);
+          const data = backing.subarray(align);
+          const points = [...new Set(cuts.map((c) => c % (payload.length + 1)))].sort(
+            (a, b) => a - b,
+          );
+          let from = 0;
+          for (const to of [...points, payload.length]) {
+            applyMask(data.subarray(from, to), key, from);
+            from = to;
+          }
+          expect(data).toEqual(referenceMask(payload, key, 0));
+          applyMask(data, key, 0);
+          expect(data).toEqual(payload);
+        },
+      ),
+      { seed, numRuns: 300 },
+    );
+  });
+});
+
+describe("MaskKeyPool", () => {
+  /** A random source that writes a counter, so every 4-byte slot differs, and records calls. */
+  function countingSource() {
+    const calls: number[] = [];
+    let counter = 0;
+    const fill = (target: Uint8Array) => {
+      calls.push(target.length);
+      const view = new DataView(target.buffer, target.byteOffset, target.length);
+      for (let i = 0; i + 4 <= target.length; i += 4) view.setUint32(i, counter++);
+    };
+    return { fill, calls };
+  }
+
+  it("fills lazily, serves 2048 distinct keys per 8 KiB refill, then refills once", () => {
+    const source = countingSource();
+    const pool = new MaskKeyPool(source.fill);
+    expect(source.calls).toEqual([]);
+    const seen = new Set<string>();
+    for (let i = 0; i < 2048; i++) {
+      const key = pool.next();
+      expect(key.length).toBe(4);
+      seen.add(key.join(","));
+    }
+    expect(seen.size).toBe(2048);
+    expect(source.calls).toEqual([8192]);
+    const next = pool.next();
+    expect(source.calls).toEqual([8192, 8192]);
+    expect(seen.has(next.join(","))).toBe(false);
+  });
+
+  it("hands out the injected source's bytes in order", () => {
+    const pool = new MaskKeyPool((b) => {
+      for (let i = 0; i < b.length; i++) b[i] = i;
+    }, 8);
+    expect([...pool.next()]).toEqual([0, 1, 2, 3]);
+    expect([...pool.next()]).toEqual([4, 5, 6, 7]);
+    expect([...pool.next()]).toEqual([0, 1, 2, 3]);
+  });
+
+  it("keeps earlier keys intact across a refill", () => {
+    const source = countingSource();
+    const pool = new MaskKeyPool(source.fill, 8);
+    const first = pool.next();
+    const copy = first.slice();
+    pool.next();
+    pool.next(); // refill
+    expect(source.calls).toEqual([8, 8]);
+    expect(first).toEqual(copy);
+  });
+
+  it("refuses a pool size that is not a positive multiple of 4", () => {
+    for (const size of [0, 2, 6, -4, 4.5]) {
+      expect(() => new MaskKeyPool(undefined, size)).toThrow(InvalidArgumentError);
+    }
+  });
+
+  it("uses crypto randomness by default", () => {
+    const spy = vi.spyOn(globalThis.crypto, "getRandomValues");
+    const pool = new MaskKeyPool();
+    const keys = new Set<string>();
+    for (let i = 0; i < 64; i++) keys.add(pool.next().join(","));
+    expect(spy).toHaveBeenCalledTimes(1);
+    // 64 keys from 2^32 values: a collision has probability < 1e-6.
+    expect(keys.size).toBe(64);
+  });
+});
+
+describe("defaultRandomFill", () => {
+  it("fills large targets in steps of at most 65536 bytes, covering every byte", () => {
+    const spy = vi.spyOn(globalThis.crypto, "getRandomValues");
+    const target = new Uint8Array(200_000);
+    defaultRandomFill(target);
+    expect(spy.mock.calls.map(([b]) => (b as Uint8Array).length)).toEqual([
+      65536, 65536, 65536, 3392,
+    ]);
+    // Each step's region is random, not left zero: 4096 zero bytes in a row would be 2^-32768.
+    for (let start = 0; start < target.length; start += 65536) {
+      const region = target.subarray(start, Math.min(start + 4096, target.length));
+      expect(region.some((b) => b !== 0)).toBe(true);
+    }
+  });
+});
