@@ -1,4 +1,10 @@
 export { decodeBase64, encodeBase64 } from "./base64.js";
+export {
+  type DecodedClosePayload,
+  decodeClosePayload,
+  encodeClosePayload,
+  MAX_CLOSE_REASON_BYTES,
+} from "./close-payload.js";
 export type {
   CloseEvent,
   CloseReceivedEvent,
@@ -8,6 +14,11 @@ export type {
   PongEvent,
 } from "./events.js";
 export type { Extension, ExtensionFrameInfo, RsvBits } from "./extension.js";
+export {
+  frameHeaderLength,
+  type SerializeFrameOptions,
+  serializeFrame,
+} from "./frame-serializer.js";
 export {
   type AcceptHeadersOptions,
   buildAcceptHeaders,
@@ -41,4 +52,7 @@ export {
   type Limits,
   resolveLimits,
 } from "./limits.js";
+export { applyMask, defaultRandomFill, MaskKeyPool } from "./mask.js";
+export { isControlOpcode, isReservedOpcode, Opcode } from "./opcode.js";
 export { sha1 } from "./sha1.js";
+export { isValidUtf8, Utf8Validator } from "./utf8.js";
