@@ -1,0 +1,42 @@
+import { readdir } from "node:fs/promises";
+import { join, relative } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import type { Suite } from "./types.js";
+
+/** The bench package folder (holds package.json, src/, results/). */
+export const benchRoot = fileURLToPath(new URL("../../", import.meta.url));
+
+/** A suite and the file it came from. */
+export interface SuiteEntry {
+  /** Path relative to {@link benchRoot}, e.g. `src/protocol/protocol.bench.ts`. */
+  readonly file: string;
+  readonly suite: Suite;
+}
+
+/**
+ * Every `src/**\/*.bench.ts` file, sorted by path. A suite is added by creating such a file with
+ * `export default defineSuite({...})`; nothing else has to be registered.
+ */
+export async function findSuiteFiles(): Promise<string[]> {
+  const entries = await readdir(join(benchRoot, "src"), { recursive: true, withFileTypes: true });
+  return entries
+    .filter((e) => e.isFile() && e.name.endsWith(".bench.ts"))
+    .map((e) => relative(benchRoot, join(e.parentPath, e.name)))
+    .sort();
+}
+
+/** Imports one suite file (path relative to {@link benchRoot}) and returns its default export. */
+export async function loadSuite(file: string): Promise<Suite> {
+  const module = (await import(pathToFileURL(join(benchRoot, file)).href)) as { default?: Suite };
+  const suite = module.default;
+  if (suite === undefined || !Array.isArray(suite.workloads)) {
+    throw new Error(`${file} must default-export defineSuite({...})`);
+  }
+  return suite;
+}
+
+/** Loads every suite. */
+export async function loadSuites(): Promise<SuiteEntry[]> {
+  const files = await findSuiteFiles();
+  return Promise.all(files.map(async (file) => ({ file, suite: await loadSuite(file) })));
+}

@@ -1,0 +1,97 @@
+import { median } from "./stats.js";
+import type { ChildResult, Unit, Workload } from "./types.js";
+
+/** The summary of one implementation of one workload over all rounds. */
+export interface Summary {
+  readonly workload: Workload;
+  readonly implementation: string;
+  readonly ours: boolean;
+  /** One figure per successful round. */
+  readonly values: readonly number[];
+  readonly median: number;
+  readonly min: number;
+  readonly max: number;
+  /** Median over the baseline's median; NaN when either is missing. */
+  readonly ratio: number;
+  /** Set when every round failed. */
+  readonly failed: boolean;
+}
+
+/** Turns the rounds' results into one summary per implementation; the first is the baseline. */
+export function summarize(
+  workload: Workload,
+  results: ReadonlyMap<string, readonly ChildResult[]>,
+): Summary[] {
+  const medians = workload.implementations.map((impl) =>
+    median((results.get(impl.name) ?? []).map((r) => r.value)),
+  );
+  const base = medians[0] ?? Number.NaN;
+  return workload.implementations.map((impl, i) => {
+    const values = (results.get(impl.name) ?? []).map((r) => r.value);
+    const m = medians[i] ?? Number.NaN;
+    return {
+      workload,
+      implementation: impl.name,
+      ours: impl.ours === true,
+      values,
+      median: m,
+      min: Math.min(...values),
+      max: Math.max(...values),
+      ratio: m / base,
+      failed: values.length === 0,
+    };
+  });
+}
+
+/** Three significant digits with an SI suffix for counts; whole numbers for MB/s. */
+export function formatValue(value: number, unit: Unit): string {
+  if (!Number.isFinite(value)) return "—";
+  if (unit === "MB/s") return value >= 100 ? Math.round(value).toString() : value.toPrecision(3);
+  for (const [scale, suffix] of [
+    [1e9, " G"],
+    [1e6, " M"],
+    [1e3, " k"],
+  ] as const) {
+    if (value >= scale) return `${(value / scale).toPrecision(3)}${suffix}`;
+  }
+  return value.toPrecision(3);
+}
+
+/** Our verdict against the target "at least as fast as the baseline". */
+export function verdict(summary: Summary): string {
+  if (!summary.ours) return "";
+  if (summary.failed) return "FAILED";
+  if (summary.ratio >= 1) return "met";
+  if (summary.ratio >= 0.95) return "~ (within 5 %)";
+  return "MISS";
+}
+
+/** A Markdown pipe table, padded so it also reads well in a terminal. */
+export function renderTable(summaries: readonly Summary[]): string {
+  const header = ["workload", "implementation", "median", "min – max", "vs baseline", "target"];
+  const rows: string[][] = [];
+  let previous: Workload | undefined;
+  for (const s of summaries) {
+    const unit = s.workload.unit;
+    const first = s.workload !== previous;
+    previous = s.workload;
+    rows.push([
+      first ? `${s.workload.title} [${unit}]` : "",
+      s.implementation,
+      s.failed ? "failed" : formatValue(s.median, unit),
+      s.failed ? "" : `${formatValue(s.min, unit)} – ${formatValue(s.max, unit)}`,
+      first ? "1.00 (baseline)" : Number.isFinite(s.ratio) ? s.ratio.toFixed(2) : "—",
+      verdict(s),
+    ]);
+  }
+  const widths = header.map((h, c) => Math.max(h.length, ...rows.map((r) => (r[c] ?? "").length)));
+  const right = new Set([2, 3, 4]);
+  const line = (cells: readonly string[]): string =>
+    `| ${cells
+      .map((cell, c) =>
+        right.has(c) ? cell.padStart(widths[c] ?? 0) : cell.padEnd(widths[c] ?? 0),
+      )
+      .join(" | ")} |`;
+  const rule = `|${widths.map((w, c) => (right.has(c) ? `${"-".repeat(w + 1)}:` : "-".repeat(w + 2))).join("|")}|`;
+  return [line(header), rule, ...rows.map(line)].join("\n");
+}

@@ -1,0 +1,109 @@
+/**
+ * Keeps the benchmarks honest without timing anything: every implementation of every workload
+ * of every suite runs a few batches in check mode, where each delivered payload is compared
+ * with the one sent; then one workload goes through the real child-process path.
+ */
+import { describe, expect, it } from "vitest";
+import { findSuiteFiles, loadSuite } from "./harness/discover.js";
+import { measure } from "./harness/measure.js";
+import { renderTable, summarize } from "./harness/report.js";
+import { runChild } from "./harness/run-child.js";
+import { median } from "./harness/stats.js";
+import type { ChildResult } from "./harness/types.js";
+import { wsInternals } from "./protocol/ws-internals.js";
+
+const files = await findSuiteFiles();
+const suites = await Promise.all(
+  files.map(async (file) => ({ file, suite: await loadSuite(file) })),
+);
+
+describe.each(suites)("$suite.name ($file)", ({ suite }) => {
+  const cases = suite.workloads.flatMap((workload) =>
+    workload.implementations.map((impl) => ({ label: `${workload.id} / ${impl.name}`, impl })),
+  );
+  it.each(cases)("$label delivers what was sent", async ({ impl }) => {
+    const body = await impl.setup({ mode: "quick", check: true });
+    for (let batch = 0; batch < 3; batch++) {
+      body.prepare?.();
+      const work = await body.run();
+      expect(work).toBeGreaterThan(0);
+      body.verify?.();
+    }
+    await body.dispose?.();
+  });
+});
+
+describe("harness", () => {
+  it("finds the protocol suite", () => {
+    expect(files).toContain("src/protocol/protocol.bench.ts");
+  });
+
+  it("measures only run(), for at least minBatches", async () => {
+    let prepared = 0;
+    const m = await measure(
+      {
+        prepare: () => {
+          prepared++;
+        },
+        run: () => 10,
+      },
+      { warmupMs: 0, measureMs: 0, minBatches: 4 },
+    );
+    expect(m.batchRates).toHaveLength(4);
+    expect(m.work).toBe(40);
+    expect(prepared).toBe(6); // two warm-up batches, four timed ones
+  });
+
+  it("computes medians and ratios against the first implementation", () => {
+    expect(median([3, 1, 2])).toBe(2);
+    expect(median([4, 1, 3, 2])).toBe(2.5);
+    const workload = {
+      id: "w",
+      title: "w",
+      unit: "MB/s" as const,
+      implementations: [
+        { name: "base", setup: () => ({ run: () => 1 }) },
+        { name: "ours", ours: true, setup: () => ({ run: () => 1 }) },
+      ],
+    };
+    const sample = (implementation: string, value: number) =>
+      ({ implementation, value }) as ChildResult;
+    const rows = summarize(
+      workload,
+      new Map([
+        ["base", [sample("base", 100), sample("base", 300), sample("base", 200)]],
+        ["ours", [sample("ours", 150), sample("ours", 90)]],
+      ]),
+    );
+    expect(rows.map((r) => [r.median, r.ratio])).toEqual([
+      [200, 1],
+      [120, 0.6],
+    ]);
+    expect(renderTable(rows)).toContain("| MISS");
+  });
+
+  it("loads ws's buffer-util with bufferutil in this process", () => {
+    expect(wsInternals().usesBufferUtil).toBe(true);
+  });
+
+  it("runs a child with the implementation's environment and reads its JSON line", async () => {
+    // "ws, no bufferutil" refuses to run when WS_NO_BUFFER_UTIL did not reach the child.
+    const result = await runChild(
+      {
+        file: "src/protocol/protocol.bench.ts",
+        workload: "unmask-1mib",
+        implementation: "ws, no bufferutil",
+        mode: "quick",
+      },
+      { env: { WS_NO_BUFFER_UTIL: "1" } },
+    );
+    expect(result).toMatchObject({
+      suite: "protocol",
+      workload: "unmask-1mib",
+      unit: "MB/s",
+      mode: "quick",
+    });
+    expect(result.value).toBeGreaterThan(0);
+    expect(result.batches).toBeGreaterThanOrEqual(3);
+  });
+});
