@@ -1,10 +1,18 @@
 export { decodeBase64, encodeBase64 } from "./base64.js";
+export { ByteQueue } from "./byte-queue.js";
 export {
   type DecodedClosePayload,
   decodeClosePayload,
   encodeClosePayload,
   MAX_CLOSE_REASON_BYTES,
 } from "./close-payload.js";
+export {
+  type CloseFrameInfo,
+  type CloseInfo,
+  Connection,
+  type ConnectionOptions,
+  type ConnectionState,
+} from "./connection.js";
 export type {
   CloseEvent,
   CloseReceivedEvent,
@@ -14,6 +22,7 @@ export type {
   PongEvent,
 } from "./events.js";
 export type { Extension, ExtensionFrameInfo, RsvBits } from "./extension.js";
+export { FrameParser, type FrameParserOptions, ParseStep } from "./frame-parser.js";
 export {
   frameHeaderLength,
   type SerializeFrameOptions,
@@ -53,6 +62,11 @@ export {
   resolveLimits,
 } from "./limits.js";
 export { applyMask, defaultRandomFill, MaskKeyPool } from "./mask.js";
+export {
+  type AssembledMessage,
+  MessageAssembler,
+  type MessageAssemblerOptions,
+} from "./message-assembler.js";
 export { isControlOpcode, isReservedOpcode, Opcode } from "./opcode.js";
 export { sha1 } from "./sha1.js";
 export { isValidUtf8, Utf8Validator } from "./utf8.js";

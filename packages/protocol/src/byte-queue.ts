@@ -1,0 +1,175 @@
+/**
+ * The receive buffer of the frame parser: a FIFO of byte chunks read without joining them.
+ *
+ * Theory of operation. The driver hands the Connection whatever the transport produced, in
+ * chunks of any size. Joining them (`Buffer.concat`) would copy every byte at least once, so the
+ * queue keeps a list of chunks and a read position in the first one, the way ws's Receiver does
+ * (`consume(n)`). Reads come in two kinds:
+ *
+ * - {@link ByteQueue.take} hands out a view of up to `max` bytes of the first chunk: zero-copy,
+ *   used for payload, which the parser passes on piece by piece;
+ * - {@link ByteQueue.read} returns exactly `n` bytes: a view when they sit in one chunk, a fresh
+ *   copy only when they span chunks (frame headers, masking keys, control payloads — at most 125
+ *   bytes).
+ *
+ * Memory is bounded by bytes, not by the number of chunks: a chunk shorter than
+ * {@link SMALL_CHUNK} is copied into a shared block (a fresh 16 KiB block when the last one is
+ * full) instead of being kept as an object of its own, so a peer that dribbles one byte per TCP
+ * segment costs one byte per byte, not a chunk object per byte (peers.md S11). Blocks are never
+ * reused: views handed out earlier keep their bytes.
+ *
+ * Ownership: the queue keeps the chunks it is given and the parser unmasks payload in place, so a
+ * chunk passed to {@link ByteQueue.push} belongs to the queue from then on.
+ */
+
+/** Chunks shorter than this are copied into a shared block rather than kept on their own. */
+export const SMALL_CHUNK = 1024;
+
+/** The size of a block that small chunks are copied into. */
+const BLOCK_SIZE = 16 * 1024;
+
+/** A FIFO of byte chunks with zero-copy reads. */
+export class ByteQueue {
+  /** The chunks; `#chunks[#head]` is the first unread one. */
+  #chunks: Uint8Array[] = [];
+  #head = 0;
+  /** The read position in `#chunks[#head]`. */
+  #offset = 0;
+  /** Unread bytes in all chunks. */
+  #length = 0;
+  /** The block small chunks are copied into, and how much of it is used. */
+  #block: Uint8Array | undefined;
+  #blockUsed = 0;
+  /** Whether the last chunk in the list is a view of `#block` that may still grow. */
+  #tailIsBlock = false;
+
+  /** The number of unread bytes. */
+  get length(): number {
+    return this.#length;
+  }
+
+  /** Appends `chunk`; the queue owns it from now on. */
+  push(chunk: Uint8Array): void {
+    const n = chunk.length;
+    if (n === 0) return;
+    this.#length += n;
+    if (n >= SMALL_CHUNK) {
+      this.#chunks.push(chunk);
+      this.#tailIsBlock = false;
+      return;
+    }
+    let block = this.#block;
+    if (block === undefined || block.length - this.#blockUsed < n) {
+      block = new Uint8Array(BLOCK_SIZE);
+      this.#block = block;
+      this.#blockUsed = 0;
+      this.#tailIsBlock = false;
+    }
+    const start = this.#blockUsed;
+    block.set(chunk, start);
+    this.#blockUsed = start + n;
+    const chunks = this.#chunks;
+    if (this.#tailIsBlock) {
+      // Grow the view that ends where this copy starts; its start (and so #offset) is unchanged.
+      const last = chunks.length - 1;
+      const tail = chunks[last] as Uint8Array;
+      chunks[last] = block.subarray(tail.byteOffset - block.byteOffset, start + n);
+    } else {
+      chunks.push(block.subarray(start, start + n));
+      this.#tailIsBlock = true;
+    }
+  }
+
+  /** The byte `index` positions after the read position (`index < length`). */
+  peek(index: number): number {
+    let i = this.#head;
+    let at = this.#offset + index;
+    for (;;) {
+      const chunk = this.#chunks[i] as Uint8Array;
+      if (at < chunk.length) return chunk[at] as number;
+      at -= chunk.length;
+      i++;
+    }
+  }
+
+  /**
+   * Removes and returns exactly `n` bytes (`0 < n <= length`): a view into the first chunk when
+   * they lie in it, else a new array.
+   */
+  read(n: number): Uint8Array {
+    const chunk = this.#chunks[this.#head] as Uint8Array;
+    const available = chunk.length - this.#offset;
+    if (n <= available) return this.#advance(chunk, n, available);
+    // The bytes span chunks: copy them once.
+    const out = new Uint8Array(n);
+    let filled = 0;
+    while (filled < n) {
+      const head = this.#chunks[this.#head] as Uint8Array;
+      const piece = this.#advance(
+        head,
+        Math.min(n - filled, head.length - this.#offset),
+        head.length - this.#offset,
+      );
+      out.set(piece, filled);
+      filled += piece.length;
+    }
+    return out;
+  }
+
+  /** Removes and returns a view of up to `max` bytes (`max > 0`, `length > 0`) from the first chunk. */
+  take(max: number): Uint8Array {
+    const chunk = this.#chunks[this.#head] as Uint8Array;
+    const available = chunk.length - this.#offset;
+    return this.#advance(chunk, Math.min(max, available), available);
+  }
+
+  /** Removes `n` bytes (`0 < n <= length`) without returning them. */
+  skip(n: number): void {
+    let left = n;
+    while (left > 0) {
+      const head = this.#chunks[this.#head] as Uint8Array;
+      const available = head.length - this.#offset;
+      const step = Math.min(left, available);
+      this.#advance(head, step, available);
+      left -= step;
+    }
+  }
+
+  /** Drops every unread byte (after the connection closed). */
+  clear(): void {
+    this.#chunks = [];
+    this.#head = 0;
+    this.#offset = 0;
+    this.#length = 0;
+    this.#block = undefined;
+    this.#blockUsed = 0;
+    this.#tailIsBlock = false;
+  }
+
+  /** Consumes `n` of the `available` unread bytes of the head chunk and returns them as a view. */
+  #advance(chunk: Uint8Array, n: number, available: number): Uint8Array {
+    const start = this.#offset;
+    this.#length -= n;
+    if (n < available) {
+      this.#offset = start + n;
+      return chunk.subarray(start, start + n);
+    }
+    // The head chunk is used up: drop it.
+    const chunks = this.#chunks;
+    chunks[this.#head] = EMPTY;
+    this.#head++;
+    this.#offset = 0;
+    if (this.#head === chunks.length) {
+      chunks.length = 0;
+      this.#head = 0;
+      this.#tailIsBlock = false;
+    } else if (this.#head >= 64 && this.#head * 2 >= chunks.length) {
+      // Compact now and then so the array does not grow with the number of chunks ever seen.
+      chunks.splice(0, this.#head);
+      this.#head = 0;
+    }
+    return start === 0 && n === chunk.length ? chunk : chunk.subarray(start, start + n);
+  }
+}
+
+const EMPTY = new Uint8Array(0);

@@ -1,0 +1,150 @@
+import { InvalidArgumentError, InvalidStateError, ProtocolError } from "@netsockets/errors";
+import { describe, expect, it } from "vitest";
+import { Connection } from "./connection.js";
+import type { ConnectionEvent } from "./events.js";
+import { Opcode } from "./opcode.js";
+import { concatBytes, hex, splitEvery, utf8 } from "./testing/bytes.js";
+import { closePayload, frame } from "./testing/frames.js";
+import { connectPair, decodeFrames, drive, echoHandler, pump } from "./testing/harness.js";
+
+const server = () => new Connection({ role: "server" });
+const client = () => new Connection({ role: "client" });
+const masked = { mask: true } as const;
+
+function wire(c: Connection) {
+  return decodeFrames(concatBytes(c.dataToSend()));
+}
+
+describe("Connection: receiving", () => {
+  it("reports a masked text frame as one data event (RFC 6455 §5.7 example)", () => {
+    const c = server();
+    c.receiveData(hex("81 85 37 fa 21 3d 7f 9f 4d 51 58"));
+    const events = c.nextEvents();
+    expect(events).toEqual([
+      {
+        type: "data",
+        binary: false,
+        data: utf8("Hello"),
+        messageStarted: true,
+        fin: true,
+        frameFinished: true,
+        messageFinished: true,
+      },
+    ]);
+  });
+
+  it("stops after each message and keeps the rest buffered", () => {
+    const c = client();
+    c.receiveData(concatBytes([frame(1, utf8("a")), frame(2, hex("0102")), frame(9, utf8("p"))]));
+    expect(c.nextEvents().map((e) => e.type)).toEqual(["data"]);
+    expect(c.nextEvents()).toMatchObject([{ type: "data", binary: true }]);
+    expect(c.nextEvents()).toMatchObject([{ type: "ping" }]);
+    expect(c.nextEvents()).toEqual([]);
+    expect(wire(c)).toMatchObject([{ opcode: Opcode.pong, payload: utf8("p"), masked: true }]);
+  });
+
+  it("answers a ping with a pong carrying its payload", () => {
+    const c = server();
+    const { events, output } = drive(c, [frame(9, utf8("hi"), masked)]);
+    expect(events).toEqual([{ type: "ping", data: utf8("hi") }]);
+    expect(output).toEqual(hex("8a 02 68 69"));
+  });
+
+  it("echoes a close frame and reports close-received then close", () => {
+    const c = server();
+    const { events, output } = drive(c, [frame(8, closePayload(1001, "bye"), masked)]);
+    expect(events).toEqual([
+      { type: "close-received", code: 1001, reason: "bye" },
+      { type: "close", code: 1001, reason: "bye", wasClean: true, closedBy: "remote" },
+    ]);
+    expect(output).toEqual(hex("88 02 03 e9"));
+    expect(c.state).toBe("closed");
+  });
+
+  it("fails with 1002 on an unmasked client frame", () => {
+    const c = server();
+    const { events, output } = drive(c, [frame(1, utf8("x"))]);
+    expect(events).toHaveLength(1);
+    const close = events[0] as Extract<ConnectionEvent, { type: "close" }>;
+    expect(close).toMatchObject({ type: "close", code: 1002, wasClean: false, closedBy: "local" });
+    expect(close.error).toBeInstanceOf(ProtocolError);
+    expect(close.error?.code).toBe("WS_ERR_EXPECTED_MASK");
+    expect(output).toEqual(hex("88 02 03 ea"));
+  });
+
+  it("reports 1006 on EOF without a close frame", () => {
+    const c = client();
+    const { events } = drive(c, [hex("81")], { eof: true });
+    expect(events).toEqual([
+      { type: "close", code: 1006, reason: "", wasClean: false, closedBy: "transport" },
+    ]);
+  });
+
+  it("gives the same events in 1-byte chunks", () => {
+    const bytes = concatBytes([
+      frame(1, utf8("Hel"), { fin: false, mask: true }),
+      frame(9, utf8("!"), masked),
+      frame(0, utf8("lo"), masked),
+      frame(8, closePayload(1000), masked),
+    ]);
+    const whole = drive(server(), [bytes.slice()], { handler: echoHandler() });
+    const bytewise = drive(server(), splitEvery(bytes, 1), { handler: echoHandler() });
+    expect(bytewise.output).toEqual(whole.output);
+    expect(decodeFrames(whole.output).map((f) => f.opcode)).toEqual([10, 1, 8]);
+  });
+});
+
+describe("Connection: sending", () => {
+  it("masks client frames and never masks server frames", () => {
+    const c = client();
+    c.sendText("hi");
+    const [f] = wire(c);
+    expect(f).toMatchObject({ opcode: 1, fin: true, masked: true, payload: utf8("hi") });
+    const s = server();
+    s.sendBinary(hex("0102"));
+    expect(concatBytes(s.dataToSend())).toEqual(hex("82 02 01 02"));
+  });
+
+  it("continues a message after fin: false and refuses to switch type", () => {
+    const s = server();
+    s.sendText("a", { fin: false });
+    expect(() => s.sendBinary(hex("00"))).toThrow(InvalidStateError);
+    s.sendPing();
+    s.sendText("b");
+    expect(concatBytes(s.dataToSend())).toEqual(hex("01 01 61 89 00 80 01 62"));
+  });
+
+  it("throws InvalidStateError for a send after our close, InvalidArgumentError for bad codes", () => {
+    const s = server();
+    expect(() => s.sendClose(1005)).toThrow(InvalidArgumentError);
+    expect(() => s.sendPing(new Uint8Array(126))).toThrow(InvalidArgumentError);
+    s.sendClose(1000, "done");
+    expect(s.state).toBe("closing");
+    expect(s.closeExpected()).toBe(true);
+    expect(() => s.sendText("x")).toThrow(InvalidStateError);
+    expect(() => s.sendClose()).toThrow(InvalidStateError);
+    expect(concatBytes(s.dataToSend())).toEqual(concatBytes([hex("88 06 03 e8"), utf8("done")]));
+  });
+});
+
+describe("Connection: two peers", () => {
+  it("exchange messages and close cleanly from either side", () => {
+    const pair = connectPair({ onServerEvent: echoHandler() });
+    pair.client.sendText("hello");
+    pair.client.sendBinary(hex("00ff"));
+    pair.exchange();
+    expect(pair.clientEvents).toMatchObject([
+      { type: "data", binary: false, data: utf8("hello"), messageFinished: true },
+      { type: "data", binary: true, data: hex("00ff"), messageFinished: true },
+    ]);
+    pair.client.sendClose(1000);
+    pair.exchange();
+    expect(pair.serverEvents.slice(-1)).toEqual([
+      { type: "close", code: 1000, reason: "", wasClean: true, closedBy: "remote" },
+    ]);
+    expect(pair.clientEvents.slice(-1)).toEqual([
+      { type: "close", code: 1000, reason: "", wasClean: true, closedBy: "local" },
+    ]);
+    expect(pump(pair.client)).toEqual([]);
+  });
+});

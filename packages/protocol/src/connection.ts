@@ -1,0 +1,869 @@
+/**
+ * The WebSocket connection state machine (RFC 6455 §5–§7), sans-I/O: bytes in, events out;
+ * calls in, bytes out. Both roles share it; the role only decides the masking rule.
+ *
+ * Theory of operation (after python-websockets `protocol.py` and wsproto).
+ *
+ * The Connection owns no socket, no timer and no clock. The driver pushes what the transport
+ * delivers with {@link Connection.receiveData} / {@link Connection.receiveEof}, pulls events
+ * with {@link Connection.nextEvents} and wire bytes with {@link Connection.dataToSend}. Parsing
+ * happens lazily, inside `nextEvents()`, and stops after every completed data message and every
+ * control frame: the rest stays buffered until the driver has dispatched those events and asks
+ * again. Whatever the application sends from an event handler therefore enters the output queue
+ * before a later close frame or violation in the same TCP chunk is processed — the order a
+ * strict peer (Autobahn 3.2–3.4, 4.x, 5.15, 7.1.1) expects. The driver contract:
+ *
+ * ```text
+ *   on transport data:  conn.receiveData(chunk)      (the chunk now belongs to the Connection)
+ *   on transport end:   conn.receiveEof()
+ *   then, and after every send:
+ *     loop:
+ *       events = conn.nextEvents()                    dispatch each; handlers may send
+ *       write(conn.dataToSend())                      header and payload arrays, for writev
+ *       if events is empty: stop (await conn.pending first, if it is set)
+ *   on a `close` event: write what is left; a server ends TCP now; a client ends it when the
+ *   server has (closeExpected() tells it to arm a timer for that).
+ * ```
+ *
+ * Peer input never throws. A violation the parser finds ({@link ParseStep.error}), a bad UTF-8
+ * sequence, a bad close payload or an extension that fails all go through
+ * {@link Connection.#failPeer}: it queues a close frame with the violation's close code (taken
+ * from the `errorCodes` table of `@netsockets/errors` through `ProtocolError.closeCode`, the one
+ * place that maps failures to codes), emits a `close` event carrying the error, and discards
+ * all further input. Local misuse throws synchronously: `InvalidStateError` for a send after our
+ * close frame, `InvalidArgumentError` for a bad close code, reason or control payload.
+ *
+ * The closing handshake, both ways:
+ *
+ * ```text
+ *   we close first                            the peer closes first
+ *   ──────────────                            ─────────────────────
+ *   sendClose(1000)                           ◀── close(1001) ────────
+ *     ── close(1000) ──▶       state: closing     close-received {1001}
+ *      (data still arrives and is reported)       ── close(1001) ──▶ (echo, queued at once)
+ *   ◀── close(1001) ────────                      close {1001, wasClean, closedBy: "remote"}
+ *     close-received {1001}                       state: closed; server ends TCP
+ *     close {1001, wasClean, closedBy: "local"}
+ *     state: closed; server ends TCP, client waits for the server's FIN
+ *
+ *   a peer violation                          the transport ends first
+ *   ────────────────                          ────────────────────────
+ *   ◀── bad frame ──────────                  ◀── EOF ─────────────────
+ *     ── close(1002) ──▶                        close {1006, wasClean: false,
+ *     close {1002, wasClean: false,                    closedBy: "transport" (or "local"
+ *            closedBy: "local", error}                  when our close was out)}
+ *     state: closed; further input discarded
+ * ```
+ *
+ * Extensions: a message whose first frame carries RSV bits goes through the extension that
+ * claims them, piece by piece. `decode` may answer with a Promise; then `nextEvents()` returns
+ * what it has, sets {@link Connection.pending} and reports nothing more until the promise has
+ * settled. UTF-8 validation and `maxMessageSize` apply to the decoded bytes. On the send side an
+ * asynchronous `encode` holds every later frame (data or control) back until it is done, so the
+ * wire order is the call order.
+ *
+ * @see https://www.rfc-editor.org/rfc/rfc6455#section-7
+ */
+import {
+  type ErrorCodeOf,
+  errorCodes,
+  InvalidArgumentError,
+  InvalidStateError,
+  MessageTooBigError,
+  NetSocketsError,
+  ProtocolError,
+} from "@netsockets/errors";
+import { ByteQueue } from "./byte-queue.js";
+import { decodeClosePayload, encodeClosePayload } from "./close-payload.js";
+import type { CloseEvent, ConnectionEvent, DataEvent, PingEvent, PongEvent } from "./events.js";
+import type { Extension } from "./extension.js";
+import { FrameParser, ParseStep } from "./frame-parser.js";
+import { serializeFrame } from "./frame-serializer.js";
+import { type Limits, resolveLimits } from "./limits.js";
+import { MaskKeyPool } from "./mask.js";
+import { Opcode } from "./opcode.js";
+import { isValidUtf8, Utf8Validator } from "./utf8.js";
+
+/** Options of a {@link Connection}. */
+export interface ConnectionOptions {
+  /** Which end of the connection this is: it decides the masking rule. */
+  readonly role: "client" | "server";
+  /** Size limits on what is received; defaults in {@link resolveLimits}. */
+  readonly limits?: Partial<Limits>;
+  /** The negotiated extensions, in the order of the `Sec-WebSocket-Extensions` response. */
+  readonly extensions?: readonly Extension[];
+  /**
+   * The source of client mask keys (fills its argument with random bytes). Default: a shared
+   * pool filled from `globalThis.crypto.getRandomValues`. Inject only for tests and benchmarks.
+   */
+  readonly randomFill?: (target: Uint8Array) => void;
+  /**
+   * A whole-buffer UTF-8 check, used when a text message arrives in one piece and for close
+   * reasons (Node drivers pass `buffer.isUtf8`). Default: the pure-JS `isValidUtf8`.
+   */
+  readonly validateUtf8?: (bytes: Uint8Array) => boolean;
+}
+
+/** `open` until a close frame is sent or received, `closing` while we await the peer's, then `closed`. */
+export type ConnectionState = "open" | "closing" | "closed";
+
+/** A close frame sent or received. */
+export interface CloseFrameInfo {
+  /** The status code; `undefined` in a sent frame without one, 1005 for a received one. */
+  readonly code: number | undefined;
+  readonly reason: string;
+}
+
+/** What {@link Connection.closeInfo} reports. */
+export interface CloseInfo {
+  /** Our close frame, once queued. */
+  readonly sent?: { readonly code: number | undefined; readonly reason: string };
+  /** The peer's close frame, once received (1005 when it had no code). */
+  readonly received?: { readonly code: number; readonly reason: string };
+}
+
+const EMPTY = new Uint8Array(0);
+const textEncoder = new TextEncoder();
+
+/** The mask pool connections share when no `randomFill` is injected (filled lazily). */
+let sharedMaskPool: MaskKeyPool | undefined;
+
+function sharedPool(): MaskKeyPool {
+  if (sharedMaskPool === undefined) sharedMaskPool = new MaskKeyPool();
+  return sharedMaskPool;
+}
+
+/** Message kinds of the outgoing side: none open, or the opcode of the open one. */
+const NO_MESSAGE = 0;
+
+/**
+ * One WebSocket connection after the opening handshake. See the file header for the driver
+ * contract and the closing handshake.
+ */
+export class Connection {
+  /** Which end this is. */
+  readonly role: "client" | "server";
+
+  readonly #client: boolean;
+  readonly #limits: Limits;
+  readonly #extensions: readonly Extension[];
+  /** The extension that encodes outgoing messages (the first one with `encode`). */
+  readonly #encoder: Extension | undefined;
+  readonly #maskPool: MaskKeyPool;
+  readonly #validateUtf8: (bytes: Uint8Array) => boolean;
+  readonly #queue = new ByteQueue();
+  readonly #parser: FrameParser;
+  readonly #utf8 = new Utf8Validator();
+
+  // ── receive side ──
+  #eof = false;
+  /** Set once the `close` event is produced; all input is discarded from then on. */
+  #closed = false;
+  /** A `close` event produced outside `nextEvents()` (by `fail()`), handed out by the next call. */
+  #closeEvent: CloseEvent | undefined;
+  #closeSent: { code: number | undefined; reason: string } | undefined;
+  /** Whether our close frame is in the output (not merely held back behind an encode). */
+  #closeWritten = false;
+  #closeReceived: { code: number; reason: string } | undefined;
+  /** The extension decoding the current incoming message, if any, and its decoded size. */
+  #decoder: Extension | undefined;
+  #decodedSize = 0;
+  /** An asynchronous decode in flight, and what it settled with. */
+  #decodePending: Promise<void> | undefined;
+  #decodeSettled = false;
+  #decodeResult: unknown;
+  #decodeFailed = false;
+  /** The piece a pending decode works on: its flags. */
+  #pieceBinary = false;
+  #pieceMessageStarted = false;
+  #pieceFin = false;
+  #pieceFrameFinished = false;
+
+  // ── send side ──
+  #out: Uint8Array[] = [];
+  /** The opcode of the outgoing message left open by `fin: false`, or NO_MESSAGE. */
+  #outMessage = NO_MESSAGE;
+  /** An asynchronous encode in flight: later frames wait in `#deferred`. */
+  #encodePending: Promise<void> | undefined;
+  #deferred: (() => void)[] = [];
+
+  constructor(options: ConnectionOptions) {
+    const role = options.role;
+    if (role !== "client" && role !== "server") {
+      throw new InvalidArgumentError(`role must be "client" or "server", got ${String(role)}`);
+    }
+    this.role = role;
+    this.#client = role === "client";
+    this.#limits = checkLimits(resolveLimits(options.limits));
+    const extensions = options.extensions ?? [];
+    let claimed = 0;
+    for (const extension of extensions) {
+      const bits = extension.rsvBits;
+      if (!Number.isInteger(bits) || bits < 0 || bits > 7 || (bits & claimed) !== 0) {
+        throw new InvalidArgumentError(
+          `extension ${extension.name} claims RSV bits ${bits}: must be 0–7 and not claimed twice`,
+        );
+      }
+      claimed |= bits;
+    }
+    this.#extensions = extensions;
+    this.#encoder = extensions.find((extension) => extension.encode !== undefined);
+    this.#maskPool =
+      options.randomFill === undefined ? sharedPool() : new MaskKeyPool(options.randomFill, 1024);
+    this.#validateUtf8 = options.validateUtf8 ?? isValidUtf8;
+    this.#parser = new FrameParser(this.#queue, {
+      expectMasked: !this.#client,
+      limits: this.#limits,
+      allowedRsv: claimed,
+    });
+  }
+
+  /** `open`, `closing` (our close frame is out, the peer's is awaited) or `closed`. */
+  get state(): ConnectionState {
+    if (this.#closed) return "closed";
+    return this.#closeSent === undefined ? "open" : "closing";
+  }
+
+  /** The limits in force. */
+  get limits(): Limits {
+    return this.#limits;
+  }
+
+  /** The close frames sent and received so far. */
+  get closeInfo(): CloseInfo {
+    const sent = this.#closeSent;
+    const received = this.#closeReceived;
+    if (sent === undefined) return received === undefined ? {} : { received };
+    return received === undefined ? { sent } : { sent, received };
+  }
+
+  /**
+   * Set while an extension decode or encode is pending: await it (it never rejects), then call
+   * `nextEvents()` and `dataToSend()` again and look at `pending` once more. An encode may still
+   * be pending after the `close` event: the driver flushes its frames before ending TCP.
+   */
+  get pending(): Promise<void> | undefined {
+    return this.#decodePending ?? this.#encodePending;
+  }
+
+  /**
+   * Buffers bytes from the transport; parsing happens in {@link Connection.nextEvents}. The
+   * Connection owns `bytes` from now on (it unmasks them in place and hands out views of them):
+   * the caller must not reuse the array. Ignored after the connection closed.
+   */
+  receiveData(bytes: Uint8Array): void {
+    if (this.#closed || this.#eof) return;
+    this.#queue.push(bytes);
+  }
+
+  /**
+   * The transport ended. Once the bytes already buffered are processed, a connection that saw
+   * no close frame reports `close` with 1006.
+   *
+   * "If _The WebSocket Connection is Closed_ and no Close control frame was received by the
+   * endpoint (such as could occur if the underlying transport connection is lost), _The
+   * WebSocket Connection Close Code_ is considered to be 1006."
+   * @see https://www.rfc-editor.org/rfc/rfc6455#section-7.1.5
+   */
+  receiveEof(): void {
+    this.#eof = true;
+  }
+
+  /**
+   * Parses buffered bytes and returns the events up to and including the next stopping point:
+   * the end of a data message, a control frame, or the close. Returns `[]` when more bytes are
+   * needed, while an extension decode is pending (see {@link Connection.pending}), and after the
+   * close. The driver dispatches the events (handlers may send), flushes
+   * {@link Connection.dataToSend}, then calls again.
+   */
+  nextEvents(): ConnectionEvent[] {
+    const events: ConnectionEvent[] = [];
+    const closeEvent = this.#closeEvent;
+    if (closeEvent !== undefined) {
+      this.#closeEvent = undefined;
+      events.push(closeEvent);
+      return events;
+    }
+    if (this.#closed) return events;
+    if (this.#decodePending !== undefined) {
+      if (!this.#decodeSettled) return events;
+      if (this.#finishDecode(events)) return events;
+    }
+    const parser = this.#parser;
+    for (;;) {
+      switch (parser.next()) {
+        case ParseStep.needData:
+          if (this.#eof) this.#closeOnEof(events);
+          return events;
+        case ParseStep.data:
+          if (this.#onData(events)) return events;
+          break;
+        case ParseStep.control:
+          this.#onControl(events);
+          return events;
+        default:
+          this.#failPeer(parser.error as ProtocolError, events);
+          return events;
+      }
+    }
+  }
+
+  /** Drains the wire bytes queued so far: header and payload arrays apart, for `writev`. */
+  dataToSend(): Uint8Array[] {
+    const out = this.#out;
+    if (out.length === 0) return NOTHING_TO_SEND;
+    this.#out = [];
+    return out;
+  }
+
+  /**
+   * Sends text (a string, or bytes the caller guarantees to be UTF-8). With `fin: false` the
+   * message stays open and the next `sendText` continues it.
+   *
+   * @throws InvalidStateError after our close frame, or while a binary message is open.
+   */
+  sendText(data: string | Uint8Array, options?: { readonly fin?: boolean }): void {
+    const bytes = typeof data === "string" ? textEncoder.encode(data) : data;
+    this.#sendData(Opcode.text, bytes, options?.fin ?? true);
+  }
+
+  /**
+   * Sends binary data. With `fin: false` the message stays open and the next `sendBinary`
+   * continues it. The bytes are queued without a copy on the server side: do not change them
+   * until `dataToSend()` has returned them and they are written.
+   *
+   * @throws InvalidStateError after our close frame, or while a text message is open.
+   */
+  sendBinary(data: Uint8Array, options?: { readonly fin?: boolean }): void {
+    this.#sendData(Opcode.binary, data, options?.fin ?? true);
+  }
+
+  /**
+   * Sends a ping. @throws InvalidArgumentError for more than 125 bytes; InvalidStateError after
+   * our close frame.
+   */
+  sendPing(data: Uint8Array = EMPTY): void {
+    this.#sendControl(Opcode.ping, data);
+  }
+
+  /** Sends an (unsolicited) pong. Same rules as {@link Connection.sendPing}. */
+  sendPong(data: Uint8Array = EMPTY): void {
+    this.#sendControl(Opcode.pong, data);
+  }
+
+  /**
+   * Starts the closing handshake (or answers one the peer started, which the Connection already
+   * does by itself). Without a code the close frame is empty.
+   *
+   * @throws InvalidStateError when our close frame was already sent;
+   *   InvalidArgumentError for a code that may not be sent, a reason over 123 UTF-8 bytes, or a
+   *   reason without a code.
+   */
+  sendClose(code?: number, reason?: string): void {
+    this.#assertCanSend();
+    const payload = encodeClosePayload(code, reason);
+    this.#closeSent = { code, reason: code === undefined ? "" : (reason ?? "") };
+    this.#queueFrame(Opcode.close, payload, true, 0);
+  }
+
+  /**
+   * Fails the connection for a local reason: queues a close frame with `code` (unless ours is
+   * already out), produces a `close` event (`wasClean: false`, `closedBy: "local"`) for the next
+   * `nextEvents()`, and discards all further input. `code` 1006 sends nothing (an abort: the
+   * driver drops the transport). Does nothing once the connection is closed.
+   *
+   * @throws InvalidArgumentError for a code that may not be sent (other than 1006) or a bad reason.
+   */
+  fail(code: number, reason = ""): void {
+    if (this.#closed) return;
+    const payload = code === 1006 ? undefined : encodeClosePayload(code, reason);
+    if (payload !== undefined && !this.#closeWritten) {
+      this.#closeSent = { code, reason };
+      this.#writeCloseNow(payload);
+    }
+    this.#closeEvent = closeEvent(code, reason, false, "local", undefined);
+    this.#close();
+  }
+
+  /**
+   * Whether we sent a close frame and now expect the peer to end the connection: the driver arms
+   * its close timer (a client also waits for the server to end TCP after the handshake).
+   */
+  closeExpected(): boolean {
+    return this.#closeSent !== undefined && !this.#eof;
+  }
+
+  // ─────────────────────────────── receiving ───────────────────────────────
+
+  /** A piece of a data frame arrived. Returns true at a stopping point. */
+  #onData(events: ConnectionEvent[]): boolean {
+    const parser = this.#parser;
+    const messageStarted = parser.messageStarted;
+    if (messageStarted) {
+      this.#decodedSize = 0;
+      const rsv = parser.messageRsv;
+      if (rsv === 0) {
+        this.#decoder = undefined;
+      } else {
+        const decoder = this.#extensionFor(rsv);
+        if (decoder === undefined) {
+          return this.#failPeer(
+            new ProtocolError(
+              "WS_ERR_UNEXPECTED_RSV",
+              `Invalid WebSocket frame: RSV bits ${rsv} belong to more than one extension`,
+            ),
+            events,
+          );
+        }
+        this.#decoder = decoder;
+      }
+    }
+    const decoder = this.#decoder;
+    const payload = parser.payload;
+    if (decoder === undefined) {
+      return this.#deliver(
+        payload,
+        parser.binary,
+        messageStarted,
+        parser.fin,
+        parser.frameFinished,
+        events,
+      );
+    }
+    const messageFinished = parser.fin && parser.frameFinished;
+    if (payload.length === 0 && !messageFinished && !messageStarted) return false;
+    let result: Uint8Array | Promise<Uint8Array>;
+    try {
+      // The extension is foreign code whose contract is "throw or reject to fail": catching
+      // here turns its failure into a close, as for any peer violation.
+      result = decoder.decode(payload, {
+        rsv: parser.messageRsv,
+        fin: messageFinished,
+        binary: parser.binary,
+      });
+    } catch (error) {
+      return this.#failPeer(extensionError(error), events);
+    }
+    if (result instanceof Uint8Array) {
+      return this.#deliver(
+        result,
+        parser.binary,
+        messageStarted,
+        parser.fin,
+        parser.frameFinished,
+        events,
+      );
+    }
+    this.#pieceBinary = parser.binary;
+    this.#pieceMessageStarted = messageStarted;
+    this.#pieceFin = parser.fin;
+    this.#pieceFrameFinished = parser.frameFinished;
+    this.#decodeSettled = false;
+    this.#decodePending = Promise.resolve(result).then(
+      (bytes) => {
+        this.#decodeResult = bytes;
+        this.#decodeFailed = false;
+        this.#decodeSettled = true;
+      },
+      (error: unknown) => {
+        this.#decodeResult = error;
+        this.#decodeFailed = true;
+        this.#decodeSettled = true;
+      },
+    );
+    return true;
+  }
+
+  /** A pending decode settled: report its piece. Returns true at a stopping point. */
+  #finishDecode(events: ConnectionEvent[]): boolean {
+    this.#decodePending = undefined;
+    const result = this.#decodeResult;
+    this.#decodeResult = undefined;
+    if (this.#decodeFailed) return this.#failPeer(extensionError(result), events);
+    if (!(result instanceof Uint8Array)) {
+      return this.#failPeer(extensionError(new TypeError("decode did not give bytes")), events);
+    }
+    return this.#deliver(
+      result,
+      this.#pieceBinary,
+      this.#pieceMessageStarted,
+      this.#pieceFin,
+      this.#pieceFrameFinished,
+      events,
+    );
+  }
+
+  /**
+   * Checks a piece of (decoded) message data and reports it. Returns true at a stopping point:
+   * the message finished, or the connection failed.
+   */
+  #deliver(
+    data: Uint8Array,
+    binary: boolean,
+    messageStarted: boolean,
+    fin: boolean,
+    frameFinished: boolean,
+    events: ConnectionEvent[],
+  ): boolean {
+    const messageFinished = fin && frameFinished;
+    if (this.#decoder !== undefined) {
+      // Untransformed messages were checked on their headers by the parser; transformed ones
+      // are checked here, on what the extension produced (S8).
+      const size = this.#decodedSize + data.length;
+      this.#decodedSize = size;
+      if (size > this.#limits.maxMessageSize) {
+        return this.#failPeer(
+          new MessageTooBigError(
+            this.#limits.maxMessageSize,
+            `Invalid WebSocket frame: decoded message exceeds maxMessageSize (${this.#limits.maxMessageSize} bytes)`,
+          ),
+          events,
+        );
+      }
+    }
+    if (!binary) {
+      // "When an endpoint is to interpret a byte stream as UTF-8 but finds that the byte stream
+      // is not, in fact, a valid UTF-8 stream, that endpoint MUST _Fail the WebSocket
+      // Connection_." Checked piece by piece so the failure comes with the piece that holds
+      // the bad bytes, not at the end of the message.
+      // @see https://www.rfc-editor.org/rfc/rfc6455#section-8.1
+      let valid: boolean;
+      if (messageStarted && messageFinished) {
+        valid = this.#validateUtf8(data);
+      } else {
+        const utf8 = this.#utf8;
+        if (messageStarted) utf8.reset();
+        valid = utf8.push(data) && (!messageFinished || utf8.finish());
+      }
+      if (!valid) {
+        return this.#failPeer(
+          new ProtocolError(
+            "WS_ERR_INVALID_UTF8",
+            "Invalid WebSocket frame: invalid UTF-8 sequence in a text message",
+          ),
+          events,
+        );
+      }
+    }
+    // Empty pieces in the middle of a message carry nothing: they are not reported.
+    if (data.length !== 0 || messageStarted || messageFinished) {
+      const event: DataEvent = {
+        type: "data",
+        binary,
+        data,
+        messageStarted,
+        fin,
+        frameFinished,
+        messageFinished,
+      };
+      events.push(event);
+    }
+    return messageFinished;
+  }
+
+  /** A whole control frame arrived. */
+  #onControl(events: ConnectionEvent[]): void {
+    const parser = this.#parser;
+    const payload = parser.payload;
+    if (parser.opcode === Opcode.ping) {
+      // "Upon receipt of a Ping frame, an endpoint MUST send a Pong frame in response, unless
+      // it already received a Close frame." (Nor after our own close: nothing may follow it.)
+      // @see https://www.rfc-editor.org/rfc/rfc6455#section-5.5.2
+      if (this.#closeSent === undefined) this.#queueFrame(Opcode.pong, payload, true, 0);
+      const event: PingEvent = { type: "ping", data: payload };
+      events.push(event);
+      return;
+    }
+    if (parser.opcode === Opcode.pong) {
+      // "A Pong frame MAY be sent unsolicited. … A response to an unsolicited Pong frame is not
+      // expected." @see https://www.rfc-editor.org/rfc/rfc6455#section-5.5.3
+      const event: PongEvent = { type: "pong", data: payload };
+      events.push(event);
+      return;
+    }
+    const decoded = decodeClosePayload(payload, this.#validateUtf8);
+    if (!decoded.ok) {
+      this.#failPeer(decoded.error, events);
+      return;
+    }
+    const { code, reason } = decoded;
+    this.#closeReceived = { code, reason };
+    events.push({ type: "close-received", code, reason });
+    const weStarted = this.#closeSent !== undefined;
+    if (!weStarted) {
+      // "If an endpoint receives a Close frame and did not previously send a Close frame, the
+      // endpoint MUST send a Close frame in response. … it typically echos the status code it
+      // received." A frame without a code is answered by one without a code (1005 is never sent).
+      // @see https://www.rfc-editor.org/rfc/rfc6455#section-5.5.1
+      const echo = code === 1005 ? undefined : code;
+      this.#closeSent = { code: echo, reason: "" };
+      this.#queueFrame(Opcode.close, echo === undefined ? EMPTY : codeBytes(echo), true, 0);
+    }
+    // "After both sending and receiving a Close message, an endpoint considers the WebSocket
+    // connection closed" — and no data is processed after the peer's close frame.
+    // @see https://www.rfc-editor.org/rfc/rfc6455#section-1.4
+    events.push(closeEvent(code, reason, true, weStarted ? "local" : "remote", undefined));
+    this.#close();
+  }
+
+  /** Which extension decodes a message marked with `rsv`: the one that claims all its bits. */
+  #extensionFor(rsv: number): Extension | undefined {
+    for (const extension of this.#extensions) {
+      if ((rsv & ~extension.rsvBits) === 0) return extension;
+    }
+    return undefined;
+  }
+
+  /**
+   * The peer broke the protocol: "_Fail the WebSocket Connection_" — send our close frame with
+   * the violation's code (unless ours is already out), report `close`, and process nothing
+   * more. "An endpoint MUST NOT continue to attempt to process data (including a responding
+   * Close frame) from the remote endpoint after being instructed to _Fail the WebSocket
+   * Connection_." Returns true (a stopping point) for the callers' convenience.
+   * @see https://www.rfc-editor.org/rfc/rfc6455#section-7.1.7
+   */
+  #failPeer(error: ProtocolError, events: ConnectionEvent[]): true {
+    const code = error.closeCode;
+    if (!this.#closeWritten) {
+      this.#closeSent = { code, reason: "" };
+      this.#writeCloseNow(codeBytes(code));
+    }
+    events.push(closeEvent(code, "", false, "local", error));
+    this.#close();
+    return true;
+  }
+
+  /** EOF with no close frame received. */
+  #closeOnEof(events: ConnectionEvent[]): void {
+    const closedBy = this.#closeSent === undefined ? "transport" : "local";
+    events.push(closeEvent(1006, "", false, closedBy, undefined));
+    this.#close();
+  }
+
+  /** Enters `closed`: input is discarded from now on. */
+  #close(): void {
+    this.#closed = true;
+    this.#queue.clear();
+    this.#decodePending = undefined;
+  }
+
+  // ─────────────────────────────── sending ───────────────────────────────
+
+  #assertCanSend(): void {
+    if (this.#closeSent !== undefined || this.#closed) {
+      throw new InvalidStateError("cannot send after the close frame was sent");
+    }
+  }
+
+  #sendData(kind: number, payload: Uint8Array, fin: boolean): void {
+    this.#assertCanSend();
+    if (!(payload instanceof Uint8Array)) {
+      throw new InvalidArgumentError("data must be a string (text) or a Uint8Array");
+    }
+    const open = this.#outMessage;
+    if (open !== NO_MESSAGE && open !== kind) {
+      throw new InvalidStateError(
+        `cannot send ${kind === Opcode.text ? "text" : "binary"} data while a ${open === Opcode.text ? "text" : "binary"} message is open`,
+      );
+    }
+    const first = open === NO_MESSAGE;
+    this.#outMessage = fin ? NO_MESSAGE : kind;
+    const opcode = first ? kind : Opcode.continuation;
+    const encoder = this.#encoder;
+    if (encoder === undefined) {
+      this.#queueFrame(opcode, payload, fin, 0);
+      return;
+    }
+    const job = () => this.#encodeFrame(encoder, opcode, payload, fin, first);
+    if (this.#encodePending === undefined) job();
+    else this.#deferred.push(job);
+  }
+
+  #sendControl(opcode: number, payload: Uint8Array): void {
+    this.#assertCanSend();
+    if (!(payload instanceof Uint8Array)) {
+      throw new InvalidArgumentError("a control payload must be a Uint8Array");
+    }
+    // "All control frames MUST have a payload length of 125 bytes or less".
+    // @see https://www.rfc-editor.org/rfc/rfc6455#section-5.5
+    if (payload.length > 125) {
+      throw new InvalidArgumentError(
+        `a control frame payload takes at most 125 bytes, got ${payload.length}`,
+      );
+    }
+    this.#queueFrame(opcode, payload, true, 0);
+  }
+
+  /** Queues a frame in call order: behind a pending encode, if there is one. */
+  #queueFrame(opcode: number, payload: Uint8Array, fin: boolean, rsv: number): void {
+    if (this.#encodePending === undefined) this.#writeFrame(opcode, payload, fin, rsv);
+    else this.#deferred.push(() => this.#writeFrame(opcode, payload, fin, rsv));
+  }
+
+  /**
+   * Writes a close frame at once, dropping the frames a pending encode holds back (and that
+   * encode's result): the connection fails, nothing else will be sent.
+   */
+  #writeCloseNow(payload: Uint8Array): void {
+    this.#deferred = [];
+    this.#encodePending = undefined;
+    this.#writeFrame(Opcode.close, payload, true, 0);
+  }
+
+  /** Serializes a frame into the output queue. */
+  #writeFrame(opcode: number, payload: Uint8Array, fin: boolean, rsv: number): void {
+    const [header, body] = this.#client
+      ? serializeFrame(opcode, payload, { fin, rsv, maskKey: this.#maskPool.next() })
+      : serializeFrame(opcode, payload, { fin, rsv });
+    this.#out.push(header);
+    if (body.length !== 0) this.#out.push(body);
+    if (opcode === Opcode.close) this.#closeWritten = true;
+  }
+
+  /** Runs the extension's encode on an outgoing piece; frames it now or when it settles. */
+  #encodeFrame(
+    encoder: Extension,
+    opcode: number,
+    payload: Uint8Array,
+    fin: boolean,
+    first: boolean,
+  ): void {
+    const encode = encoder.encode as NonNullable<Extension["encode"]>;
+    let result: ReturnType<typeof encode>;
+    try {
+      result = encode.call(encoder, payload, { fin, binary: opcode === Opcode.binary, first });
+    } catch (error) {
+      this.#failEncode(error);
+      return;
+    }
+    if (!isThenable(result)) {
+      this.#writeEncoded(result, opcode, fin, first);
+      return;
+    }
+    const pending: Promise<void> = Promise.resolve(result).then(
+      (encoded) => {
+        if (this.#encodePending !== pending) return; // the connection failed meanwhile
+        this.#encodePending = undefined;
+        this.#writeEncoded(encoded, opcode, fin, first);
+        this.#runDeferred();
+      },
+      (error: unknown) => {
+        if (this.#encodePending !== pending) return;
+        this.#encodePending = undefined;
+        this.#failEncode(error);
+      },
+    );
+    this.#encodePending = pending;
+  }
+
+  /** Runs held-back frames in order until one of them starts another asynchronous encode. */
+  #runDeferred(): void {
+    const jobs = this.#deferred;
+    let i = 0;
+    while (i < jobs.length && this.#encodePending === undefined) {
+      const job = jobs[i++] as () => void;
+      job();
+    }
+    // Whatever a job queued behind a new pending encode went onto this same array.
+    this.#deferred = jobs.slice(i);
+  }
+
+  #writeEncoded(
+    encoded: { data: Uint8Array; rsv: number },
+    opcode: number,
+    fin: boolean,
+    first: boolean,
+  ): void {
+    if (
+      typeof encoded !== "object" ||
+      encoded === null ||
+      !(encoded.data instanceof Uint8Array) ||
+      !Number.isInteger(encoded.rsv) ||
+      (encoded.rsv & ~7) !== 0
+    ) {
+      this.#failEncode(new TypeError("encode did not give { data, rsv }"));
+      return;
+    }
+    // The RSV bits mark a message on its first frame only.
+    this.#writeFrame(opcode, encoded.data, fin, first ? encoded.rsv : 0);
+  }
+
+  /** A local extension failed to encode: close with 1011 (internal error). */
+  #failEncode(_error: unknown): void {
+    this.#deferred = [];
+    this.#encodePending = undefined;
+    if (!this.#closed) {
+      this.fail(1011, "");
+    } else if (!this.#closeWritten) {
+      // Closed already, but our close frame was held back behind this encode.
+      this.#closeSent = { code: 1011, reason: "" };
+      this.#writeFrame(Opcode.close, codeBytes(1011), true, 0);
+    }
+  }
+}
+
+/** What `dataToSend()` returns when there is nothing: shared, so frozen. */
+const NOTHING_TO_SEND = Object.freeze([]) as unknown as Uint8Array[];
+
+/** The two bytes of a close code. */
+function codeBytes(code: number): Uint8Array {
+  const bytes = new Uint8Array(2);
+  bytes[0] = code >>> 8;
+  bytes[1] = code & 0xff;
+  return bytes;
+}
+
+/** Builds a `close` event (always the same shape). */
+function closeEvent(
+  code: number,
+  reason: string,
+  wasClean: boolean,
+  closedBy: CloseEvent["closedBy"],
+  error: ProtocolError | undefined,
+): CloseEvent {
+  return error === undefined
+    ? { type: "close", code, reason, wasClean, closedBy }
+    : { type: "close", code, reason, wasClean, closedBy, error };
+}
+
+/**
+ * What an extension's failure to decode becomes: its own `ProtocolError` (and close code) when
+ * it threw one, else WS_ERR_EXTENSION_FAILED (1002) with the failure as the cause.
+ */
+function extensionError(error: unknown): ProtocolError {
+  if (error instanceof ProtocolError) return error;
+  // A ProtocolError from another copy of @netsockets/errors: keep its code (and so its close code).
+  if (NetSocketsError.isInstance(error) && isProtocolErrorCode(error.code)) {
+    return new ProtocolError(error.code, error.message, { cause: error });
+  }
+  return new ProtocolError(
+    "WS_ERR_EXTENSION_FAILED",
+    "Invalid WebSocket frame: the extension could not decode a message",
+    { cause: error },
+  );
+}
+
+function isProtocolErrorCode(code: string): code is ErrorCodeOf<"ProtocolError"> {
+  const row = (errorCodes as Record<string, { readonly class: string } | undefined>)[code];
+  return row !== undefined && row.class === "ProtocolError";
+}
+
+function isThenable<T>(value: T | PromiseLike<T>): value is PromiseLike<T> {
+  return (
+    typeof value === "object" &&
+    value !== null &&
+    typeof (value as { then?: unknown }).then === "function"
+  );
+}
+
+/** Refuses limits that are not non-negative integers (local misuse). */
+function checkLimits(limits: Limits): Limits {
+  for (const [name, value] of Object.entries(limits)) {
+    if (!Number.isSafeInteger(value) || value < 0) {
+      throw new InvalidArgumentError(
+        `${name} must be a non-negative integer, got ${String(value)}`,
+      );
+    }
+  }
+  return limits;
+}
