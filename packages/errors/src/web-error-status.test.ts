@@ -1,5 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { isWebErrorStatus, WebErrorStatus, webErrorStatusName } from "./web-error-status.js";
+import {
+  isWebErrorStatus,
+  WebErrorStatus,
+  webErrorStatusFromHttpStatus,
+  webErrorStatusName,
+} from "./web-error-status.js";
 
 describe("WebErrorStatus", () => {
   it("has the 55 members of Windows.Web.WebErrorStatus: 24 non-HTTP and 31 HTTP mirrors", () => {
@@ -24,5 +29,32 @@ describe("WebErrorStatus", () => {
     expect(webErrorStatusName(308)).toBeUndefined();
     expect(isWebErrorStatus(7)).toBe(true);
     expect(isWebErrorStatus("7")).toBe(false);
+  });
+});
+
+describe("webErrorStatusFromHttpStatus", () => {
+  it("gives the mirroring member for every HTTP member value", () => {
+    for (const value of Object.values(WebErrorStatus).filter((v) => v >= 300)) {
+      expect(webErrorStatusFromHttpStatus(value)).toBe(value);
+    }
+  });
+
+  it.each([
+    [306, "unexpectedRedirection"],
+    [308, "unexpectedRedirection"],
+    [399, "unexpectedRedirection"],
+    [418, "unexpectedClientError"],
+    [426, "unexpectedClientError"],
+    [499, "unexpectedClientError"],
+    [506, "unexpectedServerError"],
+    [599, "unexpectedServerError"],
+    [600, "unexpectedStatusCode"],
+    [200, "unexpectedStatusCode"],
+    [101, "unexpectedStatusCode"],
+    [14, "unexpectedStatusCode"],
+    [0, "unexpectedStatusCode"],
+    [404.5, "unexpectedStatusCode"],
+  ])("%d → %s", (statusCode, name) => {
+    expect(webErrorStatusName(webErrorStatusFromHttpStatus(statusCode))).toBe(name);
   });
 });
