@@ -1,11 +1,10 @@
 // The errors of this package, in one place so every class throws the same code for the same
 // misuse (reference/uwp-api.md §11.3, §15.3, §16.3).
 import {
+  fromAbortReason,
   InvalidArgumentError,
   InvalidStateError,
   NetSocketsError,
-  OperationCanceledError,
-  TimeoutError,
 } from "@netsockets/errors";
 
 /** `E_BOUNDS`: a read asked for more bytes than are loaded. */
@@ -47,17 +46,14 @@ export function invalidEncoding(message: string, cause?: unknown): InvalidArgume
 }
 
 /**
- * The error an aborted operation rejects with: our `TimeoutError` for a `TimeoutError` reason
- * (`AbortSignal.timeout`), else `OperationCanceledError`, with the reason as the `cause`. A
- * netsockets error given as the reason is passed on unchanged.
+ * The error an aborted operation rejects with: `TimeoutError` for a timeout reason (such as the
+ * `DOMException` of `AbortSignal.timeout`), else `OperationCanceledError`, with the reason as the
+ * `cause` (`fromAbortReason` of @netsockets/errors). A netsockets error given as the reason (our
+ * own `TimeoutError`, or the closed error `close()` ends a pending operation with) is already the
+ * right answer and is passed on unchanged.
  */
 export function abortError(signal: AbortSignal): NetSocketsError {
   const reason: unknown = signal.reason;
-  // A netsockets error as the reason (our own TimeoutError, or the closed error `close()` aborts
-  // a pending operation with) is already the right answer.
   if (NetSocketsError.isInstance(reason)) return reason;
-  if (typeof reason === "object" && reason !== null && (reason as Error).name === "TimeoutError") {
-    return new TimeoutError("the operation timed out", { cause: reason });
-  }
-  return new OperationCanceledError("the operation was cancelled", { cause: reason });
+  return fromAbortReason(reason);
 }

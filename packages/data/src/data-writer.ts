@@ -107,7 +107,10 @@ export class DataWriter implements Disposable {
     return this.#length;
   }
 
-  /** Reserves `n` bytes at the end and returns their offset. */
+  /**
+   * Reserves `n` bytes at the end and returns their offset. It may replace `#view`, so callers
+   * read `#view` after calling it (`this.#view.setX(this.#reserve(n), …)` would use the old one).
+   */
   #reserve(n: number): number {
     if (this.#closed) throw objectClosed("DataWriter");
     const offset = this.#length;
@@ -181,31 +184,36 @@ export class DataWriter implements Disposable {
   /** Writes a signed 16-bit integer. */
   writeInt16(value: number): void {
     if ((value << 16) >> 16 !== value) outOfRange("Int16", value);
-    this.#view.setInt16(this.#reserve(2), value, this.#littleEndian);
+    const offset = this.#reserve(2);
+    this.#view.setInt16(offset, value, this.#littleEndian);
   }
 
   /** Writes an unsigned 16-bit integer. */
   writeUInt16(value: number): void {
     if ((value & 0xffff) !== value) outOfRange("UInt16", value);
-    this.#view.setUint16(this.#reserve(2), value, this.#littleEndian);
+    const offset = this.#reserve(2);
+    this.#view.setUint16(offset, value, this.#littleEndian);
   }
 
   /** Writes a signed 32-bit integer. */
   writeInt32(value: number): void {
     if ((value | 0) !== value) outOfRange("Int32", value);
-    this.#view.setInt32(this.#reserve(4), value, this.#littleEndian);
+    const offset = this.#reserve(4);
+    this.#view.setInt32(offset, value, this.#littleEndian);
   }
 
   /** Writes an unsigned 32-bit integer. */
   writeUInt32(value: number): void {
     if (value >>> 0 !== value) outOfRange("UInt32", value);
-    this.#view.setUint32(this.#reserve(4), value, this.#littleEndian);
+    const offset = this.#reserve(4);
+    this.#view.setUint32(offset, value, this.#littleEndian);
   }
 
   /** Writes a signed 64-bit integer, given as a `bigint`. */
   writeInt64(value: bigint): void {
     if (typeof value !== "bigint" || BigInt.asIntN(64, value) !== value) outOfRange("Int64", value);
-    this.#view.setBigInt64(this.#reserve(8), value, this.#littleEndian);
+    const offset = this.#reserve(8);
+    this.#view.setBigInt64(offset, value, this.#littleEndian);
   }
 
   /** Writes an unsigned 64-bit integer, given as a `bigint`. */
@@ -213,7 +221,8 @@ export class DataWriter implements Disposable {
     if (typeof value !== "bigint" || BigInt.asUintN(64, value) !== value) {
       outOfRange("UInt64", value);
     }
-    this.#view.setBigUint64(this.#reserve(8), value, this.#littleEndian);
+    const offset = this.#reserve(8);
+    this.#view.setBigUint64(offset, value, this.#littleEndian);
   }
 
   /** Writes an IEEE-754 binary32 (the number is rounded to single precision; NaN as Windows does). */
@@ -242,13 +251,16 @@ export class DataWriter implements Disposable {
    */
   writeDateTime(value: Date): void {
     if (!(value instanceof Date)) outOfRange("Date", value);
-    this.#view.setBigInt64(this.#reserve(8), dateToTicks(value), this.#littleEndian);
+    const ticks = dateToTicks(value);
+    const offset = this.#reserve(8);
+    this.#view.setBigInt64(offset, ticks, this.#littleEndian);
   }
 
   /** Writes a WinRT `DateTime` given as its ticks since 1601-01-01T00:00:00Z (lossless). */
   writeDateTimeTicks(ticks: bigint): void {
     if (typeof ticks !== "bigint" || !isInt64(ticks)) outOfRange("DateTime tick count", ticks);
-    this.#view.setBigInt64(this.#reserve(8), ticks, this.#littleEndian);
+    const offset = this.#reserve(8);
+    this.#view.setBigInt64(offset, ticks, this.#littleEndian);
   }
 
   /**
@@ -257,13 +269,15 @@ export class DataWriter implements Disposable {
    */
   writeTimeSpan(milliseconds: number): void {
     const ticks = millisecondsToTicks(milliseconds);
-    this.#view.setBigInt64(this.#reserve(8), ticks, this.#littleEndian);
+    const offset = this.#reserve(8);
+    this.#view.setBigInt64(offset, ticks, this.#littleEndian);
   }
 
   /** Writes a WinRT `TimeSpan` given as its 100-ns ticks (lossless). */
   writeTimeSpanTicks(ticks: bigint): void {
     if (typeof ticks !== "bigint" || !isInt64(ticks)) outOfRange("TimeSpan tick count", ticks);
-    this.#view.setBigInt64(this.#reserve(8), ticks, this.#littleEndian);
+    const offset = this.#reserve(8);
+    this.#view.setBigInt64(offset, ticks, this.#littleEndian);
   }
 
   /**
