@@ -1,1 +1,65 @@
-export {};
+// node-core: the driver, the upgrade server, and the shared WinRT types.
+export {
+  BANDWIDTH_WINDOW_MS,
+  BandwidthMeter,
+  type Clock,
+} from "./driver/bandwidth-meter.js";
+export {
+  createDriver,
+  DEFAULT_CLOSE_TIMEOUT_MS,
+  DEFAULT_MESSAGE_TIMEOUT_MS,
+  DEFAULT_OUTBOUND_BUFFER_SIZE,
+  DEFAULT_SEND_TIMEOUT_MS,
+  Driver,
+  type DriverState,
+} from "./driver/driver.js";
+export type {
+  DataInfo,
+  DriverCloseInfo,
+  DriverConnection,
+  DriverHandler,
+  DriverOptions,
+} from "./driver/driver-types.js";
+export {
+  actualUnsolicitedPongInterval,
+  DEFAULT_PING_TIMEOUT_MS,
+  type KeepaliveOptions,
+  MIN_UNSOLICITED_PONG_INTERVAL_MS,
+} from "./driver/keepalive.js";
+export {
+  type NodeConnectionOptions,
+  nodeConnectionOptions,
+} from "./driver/node-connection-options.js";
+export {
+  checkOrigin,
+  isSameOrigin,
+  normalizeOrigin,
+  type OriginPolicy,
+} from "./server/origin-policy.js";
+export {
+  DEFAULT_HANDSHAKE_TIMEOUT_MS,
+  DEFAULT_MAX_HEADER_SIZE,
+  DEFAULT_MAX_HEADERS_COUNT,
+  DEFAULT_SHUTDOWN_TIMEOUT_MS,
+  UpgradeServer,
+} from "./server/upgrade-server.js";
+export type {
+  AcceptedUpgrade,
+  UpgradeDecision,
+  UpgradeHook,
+  UpgradeRequest,
+  UpgradeServerCloseOptions,
+  UpgradeServerOptions,
+} from "./server/upgrade-server-types.js";
+export {
+  type BandwidthStatistics,
+  bandwidthStatistics,
+  ZERO_BANDWIDTH_STATISTICS,
+} from "./winrt/bandwidth-statistics.js";
+export { WebSocketClosedEventArgs } from "./winrt/closed-event-args.js";
+export {
+  reportListenerError,
+  type TypedEvent,
+  type TypedEventListener,
+  TypedEventTarget,
+} from "./winrt/event-target.js";

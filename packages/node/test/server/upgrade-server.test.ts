@@ -1,0 +1,199 @@
+import { once } from "node:events";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import { computeAcceptKey } from "@netsockets/protocol";
+import { afterEach, describe, expect, it } from "vitest";
+import WebSocket from "ws";
+import type { AcceptedUpgrade, UpgradeServerOptions } from "../../src/index.js";
+import { UpgradeServer } from "../../src/index.js";
+import { rawRequest, upgradeRequest } from "./raw-http.js";
+
+const servers: UpgradeServer[] = [];
+
+afterEach(async () => {
+  await Promise.all(servers.splice(0).map((s) => s.close({ timeoutMs: 1000 })));
+});
+
+/** A standalone server on 127.0.0.1:0 whose accepted sockets are collected (and destroyed). */
+async function start(options: UpgradeServerOptions = {}) {
+  const accepted: AcceptedUpgrade[] = [];
+  const server = new UpgradeServer({
+    onConnection: (upgrade) => {
+      accepted.push(upgrade);
+      upgrade.socket.destroy();
+    },
+    ...options,
+  });
+  servers.push(server);
+  const { port } = await server.listen({ host: "127.0.0.1", port: 0 });
+  return { server, port, accepted };
+}
+
+describe("UpgradeServer: accepting", () => {
+  it("reports the actual port for port 0 and accepts a ws client with a subprotocol", async () => {
+    const { server, port, accepted } = await start({ supportedProtocols: ["b", "a"] });
+    expect(port).toBeGreaterThan(0);
+    expect(server.address()?.port).toBe(port);
+    const client = new WebSocket(`ws://127.0.0.1:${port}/chat?room=1`, ["a", "b"]);
+    const [response] = (await once(client, "upgrade")) as [{ headers: Record<string, string> }];
+    // The client's most preferred protocol that the server supports.
+    expect(response.headers["sec-websocket-protocol"]).toBe("a");
+    expect(response.headers["sec-websocket-extensions"]).toBeUndefined(); // deflate declined
+    await once(client, "close");
+    expect(accepted).toHaveLength(1);
+    const [upgrade] = accepted as [AcceptedUpgrade];
+    expect(upgrade.protocol).toBe("a");
+    expect(upgrade.request.url).toBe("/chat?room=1");
+    expect(upgrade.request.protocols).toEqual(["a", "b"]);
+    expect(upgrade.request.extensions.map((e) => e.name)).toEqual(["permessage-deflate"]);
+    expect(upgrade.request.secure).toBe(false);
+    expect(upgrade.request.remoteAddress).toBe("127.0.0.1");
+    expect(upgrade.localPort).toBe(port);
+  });
+
+  it("selects no subprotocol when none is supported, and writes a correct Sec-WebSocket-Accept", async () => {
+    const { port } = await start();
+    const response = await rawRequest(port, upgradeRequest({ "sec-websocket-protocol": "x" }));
+    expect(response.status).toBe(101);
+    expect(response.headers["sec-websocket-accept"]).toBe(
+      computeAcceptKey("dGhlIHNhbXBsZSBub25jZQ=="),
+    );
+    expect(response.headers["sec-websocket-accept"]).toBe("s3pPLMBiTxaQ9kYGzzhZRbK+xOo=");
+    expect(response.headers["sec-websocket-protocol"]).toBeUndefined();
+  });
+
+  it("passes head bytes that arrived with the request on", async () => {
+    const { port, accepted } = await start();
+    await rawRequest(port, Buffer.from(`${upgradeRequest()}\x81\x85`, "latin1"));
+    expect(Buffer.from(accepted[0]?.head ?? []).toString("latin1")).toBe("\x81\x85");
+  });
+
+  it("lets an async hook choose the protocol and add headers, or refuse with a status", async () => {
+    const { port, accepted } = await start({
+      supportedProtocols: ["a"],
+      onUpgrade: async (request) => {
+        await new Promise((r) => setImmediate(r));
+        if (request.url === "/private") {
+          return {
+            accept: false,
+            status: 401,
+            reason: "log in first",
+            headers: { "www-authenticate": 'Basic realm="x"' },
+          };
+        }
+        return { accept: true, protocol: "b", headers: { "x-session": "42" } };
+      },
+    });
+    const ok = await rawRequest(port, upgradeRequest({ "sec-websocket-protocol": "a, b" }));
+    expect(ok.status).toBe(101);
+    expect(ok.headers["sec-websocket-protocol"]).toBe("b");
+    expect(ok.headers["x-session"]).toBe("42");
+    expect(accepted[0]?.protocol).toBe("b");
+    const refused = await rawRequest(port, upgradeRequest({}, { path: "/private" }));
+    expect(refused.status).toBe(401);
+    expect(refused.headers["www-authenticate"]).toBe('Basic realm="x"');
+    expect(refused.body).toBe("log in first");
+    expect(accepted).toHaveLength(1);
+  });
+
+  it("answers 500 and reports when the hook throws or picks a protocol never offered", async () => {
+    const errors: unknown[] = [];
+    const { port, accepted } = await start({
+      onError: (error) => errors.push(error),
+      onUpgrade: (request) => {
+        if (request.url === "/throw") throw new Error("hook failed");
+        return { accept: true, protocol: "never-offered" };
+      },
+    });
+    expect((await rawRequest(port, upgradeRequest({}, { path: "/throw" }))).status).toBe(500);
+    expect((await rawRequest(port, upgradeRequest())).status).toBe(500);
+    expect(errors.map((e) => (e as Error).message)).toEqual([
+      "hook failed",
+      "the hook selected subprotocol never-offered, which the client did not offer",
+    ]);
+    expect(accepted).toHaveLength(0);
+  });
+
+  it("works on an existing http server through handleUpgrade", async () => {
+    const accepted: AcceptedUpgrade[] = [];
+    const upgrades = new UpgradeServer({
+      onConnection: (u) => {
+        accepted.push(u);
+        u.socket.destroy();
+      },
+    });
+    servers.push(upgrades);
+    const http = createServer((_req, res) => res.end("plain http"));
+    http.on("upgrade", (req, socket, head) => upgrades.handleUpgrade(req, socket, head));
+    http.listen(0, "127.0.0.1");
+    await once(http, "listening");
+    const { port } = http.address() as AddressInfo;
+    try {
+      const response = await rawRequest(port, upgradeRequest());
+      expect(response.status).toBe(101);
+      expect(accepted).toHaveLength(1);
+      const bad = await rawRequest(port, upgradeRequest({ "sec-websocket-version": "8" }));
+      expect(bad.status).toBe(426);
+    } finally {
+      http.closeAllConnections();
+      http.close();
+    }
+  });
+});
+
+describe("UpgradeServer: refusing (then closing the socket)", () => {
+  const cases: [string, string, number, Record<string, string>?][] = [
+    ["a missing key", upgradeRequest({ "sec-websocket-key": null }), 400],
+    ["a short key", upgradeRequest({ "sec-websocket-key": "AAAA" }), 400],
+    [
+      "version 8",
+      upgradeRequest({ "sec-websocket-version": "8" }),
+      426,
+      { "sec-websocket-version": "13" },
+    ],
+    ["a POST", upgradeRequest({}, { method: "POST" }), 405],
+    ["Connection without upgrade", upgradeRequest({ connection: "keep-alive" }), 400],
+    ["a bad protocol list", upgradeRequest({ "sec-websocket-protocol": "a b" }), 400],
+    ["a bad extension list", upgradeRequest({ "sec-websocket-extensions": "a;;" }), 400],
+    ["a plain GET", "GET / HTTP/1.1\r\nhost: x\r\n\r\n", 400],
+    ["a cross-site Origin", upgradeRequest({ origin: "http://evil.test" }), 403],
+    ["a null Origin", upgradeRequest({ origin: "null" }), 403],
+    ["a lookalike Origin", upgradeRequest({ origin: "http://evil-127.0.0.1" }), 403],
+  ];
+  for (const [name, request, status, headers] of cases) {
+    it(`answers ${status} to ${name}`, async () => {
+      const { port, accepted } = await start();
+      const response = await rawRequest(port, request);
+      expect(response.status).toBe(status);
+      expect(response.headers.connection?.toLowerCase()).toBe("close");
+      for (const [k, v] of Object.entries(headers ?? {})) expect(response.headers[k]).toBe(v);
+      expect(response.body.length).toBeGreaterThan(0);
+      expect(accepted).toHaveLength(0);
+    });
+  }
+
+  it("accepts a same-origin browser request and one without Origin", async () => {
+    const { port } = await start();
+    const same = await rawRequest(
+      port,
+      upgradeRequest({ origin: `http://127.0.0.1:${port}`, host: `127.0.0.1:${port}` }),
+    );
+    expect(same.status).toBe(101);
+    const none = await rawRequest(port, upgradeRequest());
+    expect(none.status).toBe(101);
+  });
+
+  it("answers 503 when nobody takes connections", async () => {
+    const server = new UpgradeServer();
+    servers.push(server);
+    const { port } = await server.listen({ host: "127.0.0.1", port: 0 });
+    expect((await rawRequest(port, upgradeRequest())).status).toBe(503);
+  });
+
+  it("stops accepting on close and resolves once the listening socket is closed", async () => {
+    const { server, port } = await start();
+    await server.close();
+    expect(server.address()).toBeNull();
+    await expect(rawRequest(port, upgradeRequest())).rejects.toThrow(/ECONNREFUSED/);
+  });
+});
