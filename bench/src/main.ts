@@ -17,7 +17,7 @@ import type { ChildResult, Implementation, Workload } from "./harness/types.js";
 
 function selected(options: Options, suiteName: string, workload: Workload): boolean {
   if (options.filters.length === 0) return true;
-  const haystack = `${suiteName} ${workload.id} ${workload.title}`.toLowerCase();
+  const haystack = `${suiteName} ${workload.id}`.toLowerCase();
   return options.filters.some((f) => haystack.includes(f));
 }
 

@@ -5,7 +5,7 @@ export interface Options {
   readonly mode: RunMode;
   /** Interleaved rounds per workload; default 3 (quick) or 5 (full). */
   readonly rounds: number;
-  /** Case-insensitive substrings; a workload runs when its suite name, id or title has any. */
+  /** Case-insensitive substrings; a workload runs when its suite name or id contains any. */
   readonly filters: readonly string[];
   /** Case-insensitive substrings selecting implementations; the baseline always runs. */
   readonly impls: readonly string[];
@@ -18,9 +18,9 @@ export interface Options {
 
 /** The usage text. */
 export const usage = `usage: pnpm bench [-- options]
-  --quick           short runs: 3 rounds of 0.25 s per child (default; < 90 s for the protocol suite)
+  --quick           short runs: 3 rounds of 0.15 s per child (default; < 90 s for the protocol suite)
   --full            long runs: 5 rounds of 2 s per child after 1 s of warm-up
-  --filter <text>   only workloads whose suite, id or title contains <text> (repeatable)
+  --filter <text>   only workloads whose suite name or id contains <text> (repeatable)
   --impl <text>     only implementations whose name contains <text>, plus each baseline (repeatable)
   --rounds <n>      interleaved rounds per workload
   --profile         write a CPU profile of every child to results/profiles/ (node --cpu-prof)

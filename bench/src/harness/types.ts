@@ -79,10 +79,14 @@ export interface ChildResult {
   readonly workload: string;
   readonly implementation: string;
   readonly unit: Unit;
-  /** Work per second over all timed batches, in the unit (bytes already divided by 10^6). */
+  /**
+   * The figure: the median of the per-batch rates, in the unit (bytes already divided by 10^6).
+   * A median, not the total over the total, because on a shared machine a batch that lost the
+   * CPU to another process would otherwise drag the whole result down.
+   */
   readonly value: number;
-  /** The median of the per-batch rates, in the unit. */
-  readonly batchMedian: number;
+  /** All timed work over all timed time, in the unit (GC and preemption included). */
+  readonly mean: number;
   readonly batches: number;
   /** Timed seconds (the sum of the batches, without `prepare`). */
   readonly seconds: number;

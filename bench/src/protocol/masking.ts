@@ -4,6 +4,7 @@
  * 64-bit-length header), as it does on the wire, so no implementation gets aligned data for free.
  */
 import { randomFillSync } from "node:crypto";
+import { applyMask } from "@netsockets/protocol";
 import type { Body, Implementation, SetupContext } from "../harness/types.js";
 import { makePayload } from "./serialize.js";
 import { assertWsVariant, wsInternals } from "./ws-internals.js";
@@ -13,7 +14,7 @@ export const MASK_SIZE = 1024 * 1024;
 /** Header bytes before the payload of a masked 1 MiB frame. */
 const HEADER = 14;
 /** Passes over the MiB per batch (even, so an in-place batch leaves the bytes as they were). */
-const PASSES = 16;
+const PASSES = 4;
 
 /** A non-zero crypto-random key (an all-zero key would let an implementation skip the work). */
 function maskKey(): Buffer {
@@ -108,5 +109,28 @@ export function wsMask(name: string, env?: Record<string, string>): Implementati
         mask(source, key, output, offset, source.length),
       );
     },
+  };
+}
+
+/** netsockets' `applyMask`, in place, as the frame parser unmasks. */
+export function oursUnmask(): Implementation {
+  return {
+    name: "netsockets applyMask",
+    ours: true,
+    setup: (context) => unmaskBody(context, (data, key) => applyMask(data, key)),
+  };
+}
+
+/** netsockets' sender masking: copy the caller's bytes once, then `applyMask` the copy in place. */
+export function oursMask(): Implementation {
+  return {
+    name: "netsockets copy + applyMask",
+    ours: true,
+    setup: (context) =>
+      maskBody(context, (source, key, output, offset) => {
+        const target = output.subarray(offset, offset + source.length);
+        target.set(source);
+        applyMask(target, key);
+      }),
   };
 }

@@ -5,10 +5,16 @@
  * ≥ 1.00 for ours).
  */
 import { defineSuite, type Workload } from "../harness/types.js";
-import { wsMask, wsUnmask } from "./masking.js";
+import { oursMask, oursUnmask, wsMask, wsUnmask } from "./masking.js";
 import { type ParseInputSpec, wsParse } from "./parse.js";
-import { type SerializeSpec, wsSerialize } from "./serialize.js";
-import { type TextKind, utf8ValidateAddon, wsUtf8 } from "./utf8.js";
+import { oursSerializeFrame, type SerializeSpec, wsSerialize } from "./serialize.js";
+import {
+  oursIsValidUtf8,
+  oursUtf8Validator,
+  type TextKind,
+  utf8ValidateAddon,
+  wsUtf8,
+} from "./utf8.js";
 
 const noBufferUtil = { WS_NO_BUFFER_UTIL: "1" };
 const MiB = 1024 * 1024;
@@ -33,6 +39,7 @@ function serializeWorkload(id: string, title: string, spec: SerializeSpec): Work
     implementations: [
       wsSerialize("ws + bufferutil", spec),
       wsSerialize("ws, no bufferutil", spec, noBufferUtil),
+      oursSerializeFrame(spec),
     ],
   };
 }
@@ -42,7 +49,12 @@ function utf8Workload(kind: TextKind): Workload {
     id: `utf8-${kind}-1mib`,
     title: `validate 1 MiB of ${kind === "ascii" ? "ASCII" : "mixed 1–4 byte"} UTF-8`,
     unit: "MB/s",
-    implementations: [wsUtf8(kind), utf8ValidateAddon(kind)],
+    implementations: [
+      wsUtf8(kind),
+      utf8ValidateAddon(kind),
+      oursIsValidUtf8(kind),
+      oursUtf8Validator(kind),
+    ],
   };
 }
 
@@ -89,13 +101,21 @@ export default defineSuite({
       id: "unmask-1mib",
       title: "unmask 1 MiB in place",
       unit: "MB/s",
-      implementations: [wsUnmask("ws + bufferutil"), wsUnmask("ws, no bufferutil", noBufferUtil)],
+      implementations: [
+        wsUnmask("ws + bufferutil"),
+        wsUnmask("ws, no bufferutil", noBufferUtil),
+        oursUnmask(),
+      ],
     },
     {
       id: "mask-1mib",
       title: "mask 1 MiB into a frame buffer",
       unit: "MB/s",
-      implementations: [wsMask("ws + bufferutil"), wsMask("ws, no bufferutil", noBufferUtil)],
+      implementations: [
+        wsMask("ws + bufferutil"),
+        wsMask("ws, no bufferutil", noBufferUtil),
+        oursMask(),
+      ],
     },
     utf8Workload("ascii"),
     utf8Workload("mixed"),

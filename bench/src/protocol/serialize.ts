@@ -3,6 +3,7 @@
  * crypto-random pool, without modifying the caller's bytes (ws: `readOnly`, one allocation for
  * header + masked copy). The consumer takes the output as a socket write would.
  */
+import { MaskKeyPool, Opcode, serializeFrame } from "@netsockets/protocol";
 import { SeededRandom } from "../harness/random.js";
 import type { Body, Implementation, SetupContext } from "../harness/types.js";
 import { decodeFrames } from "./wire.js";
@@ -86,6 +87,21 @@ export function wsSerialize(
       const payload = makePayload(spec.payloadSize);
       const options = { fin: true, mask: true, opcode: 2, readOnly: true, rsv1: false };
       return serializeBody(spec, context, payload, () => Sender.frame(payload, options));
+    },
+  };
+}
+
+/** netsockets' `serializeFrame` with a key from the default crypto-backed `MaskKeyPool`. */
+export function oursSerializeFrame(spec: SerializeSpec): Implementation {
+  return {
+    name: "netsockets serializeFrame",
+    ours: true,
+    setup(context) {
+      const pool = new MaskKeyPool();
+      const payload = makePayload(spec.payloadSize);
+      return serializeBody(spec, context, payload, () =>
+        serializeFrame(Opcode.binary, payload, { fin: true, maskKey: pool.next() }),
+      );
     },
   };
 }
