@@ -3,6 +3,8 @@
  * socket would, parsed in the server role, every payload unmasked and delivered (text also
  * UTF-8-validated), with the size limit on.
  */
+import { nodeConnectionOptions } from "@netsockets/node";
+import { Connection, MessageAssembler } from "@netsockets/protocol";
 import { SeededRandom } from "../harness/random.js";
 import type { Body, Implementation, SetupContext } from "../harness/types.js";
 import { Tally } from "./tally.js";
@@ -114,6 +116,49 @@ export function wsParse(
         (chunk) => receiver.write(chunk),
         () => error,
       );
+    },
+  };
+}
+
+/**
+ * netsockets' receive path: a server `Connection` configured as @netsockets/node configures it
+ * (`nodeConnectionOptions`: native `buffer.isUtf8` for whole text frames, default limits), its
+ * events drained after each chunk as the driver does. With `assemble`, pieces go through a
+ * `MessageAssembler` (the message socket's path, and what ws's Receiver delivers: whole
+ * messages); without, the consumer takes the pieces as they come (the stream socket's path).
+ */
+export function oursParse(name: string, spec: ParseInputSpec, assemble: boolean): Implementation {
+  return {
+    name,
+    ours: true,
+    setup(context: SetupContext): Body {
+      const input = buildParseInput(spec);
+      const tally = new Tally(context.check ? input.payloads : undefined);
+      const connection = new Connection(nodeConnectionOptions("server"));
+      const assembler = assemble
+        ? new MessageAssembler({ maxMessageSize: MAX_PAYLOAD })
+        : undefined;
+      let error: Error | undefined;
+      const feed = (chunk: Buffer): void => {
+        connection.receiveData(chunk);
+        for (;;) {
+          const events = connection.nextEvents();
+          if (events.length === 0) break;
+          for (const event of events) {
+            if (event.type === "data") {
+              if (assembler === undefined) {
+                tally.piece(event.data, event.messageStarted, event.messageFinished);
+              } else {
+                const message = assembler.push(event);
+                if (message !== undefined) tally.message(message.data);
+              }
+            } else if (event.type === "close") {
+              error = event.error ?? new Error(`closed with ${event.code}`);
+            }
+          }
+        }
+      };
+      return parseBody(input, tally, feed, () => error);
     },
   };
 }

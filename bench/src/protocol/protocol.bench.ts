@@ -6,8 +6,13 @@
  */
 import { defineSuite, type Workload } from "../harness/types.js";
 import { oursMask, oursUnmask, wsMask, wsUnmask } from "./masking.js";
-import { type ParseInputSpec, wsParse } from "./parse.js";
-import { oursSerializeFrame, type SerializeSpec, wsSerialize } from "./serialize.js";
+import { oursParse, type ParseInputSpec, wsParse } from "./parse.js";
+import {
+  oursConnectionSend,
+  oursSerializeFrame,
+  type SerializeSpec,
+  wsSerialize,
+} from "./serialize.js";
 import {
   oursIsValidUtf8,
   oursUtf8Validator,
@@ -27,6 +32,8 @@ function parseWorkload(id: string, title: string, spec: ParseInputSpec): Workloa
     implementations: [
       wsParse("ws + bufferutil", spec),
       wsParse("ws, no bufferutil", spec, noBufferUtil),
+      oursParse("netsockets Connection + MessageAssembler", spec, true),
+      oursParse("netsockets Connection (pieces)", spec, false),
     ],
   };
 }
@@ -40,6 +47,7 @@ function serializeWorkload(id: string, title: string, spec: SerializeSpec): Work
       wsSerialize("ws + bufferutil", spec),
       wsSerialize("ws, no bufferutil", spec, noBufferUtil),
       oursSerializeFrame(spec),
+      oursConnectionSend(spec),
     ],
   };
 }

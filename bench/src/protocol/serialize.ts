@@ -3,7 +3,8 @@
  * crypto-random pool, without modifying the caller's bytes (ws: `readOnly`, one allocation for
  * header + masked copy). The consumer takes the output as a socket write would.
  */
-import { MaskKeyPool, Opcode, serializeFrame } from "@netsockets/protocol";
+import { nodeConnectionOptions } from "@netsockets/node";
+import { Connection, MaskKeyPool, Opcode, serializeFrame } from "@netsockets/protocol";
 import { SeededRandom } from "../harness/random.js";
 import type { Body, Implementation, SetupContext } from "../harness/types.js";
 import { decodeFrames } from "./wire.js";
@@ -102,6 +103,25 @@ export function oursSerializeFrame(spec: SerializeSpec): Implementation {
       return serializeBody(spec, context, payload, () =>
         serializeFrame(Opcode.binary, payload, { fin: true, maskKey: pool.next() }),
       );
+    },
+  };
+}
+
+/**
+ * netsockets' send path: a client `Connection` configured as @netsockets/node configures it,
+ * `sendBinary` then `dataToSend()` per message, as the driver flushes after a send.
+ */
+export function oursConnectionSend(spec: SerializeSpec): Implementation {
+  return {
+    name: "netsockets Connection.sendBinary",
+    ours: true,
+    setup(context) {
+      const connection = new Connection(nodeConnectionOptions("client"));
+      const payload = makePayload(spec.payloadSize);
+      return serializeBody(spec, context, payload, () => {
+        connection.sendBinary(payload);
+        return connection.dataToSend();
+      });
     },
   };
 }
