@@ -16,7 +16,7 @@ export class ProtocolError extends NetSocketsError {
   readonly closeCode: number;
 
   constructor(
-    code: ErrorCodeOf<"ProtocolError" | "MessageTooBigError">,
+    code: ErrorCodeOf<"ProtocolError">,
     message: string,
     options: NetSocketsErrorOptions = {},
   ) {
@@ -36,7 +36,8 @@ export class MessageTooBigError extends ProtocolError {
     message = `message exceeds maxMessageSize (${limit} bytes)`,
     options: NetSocketsErrorOptions = {},
   ) {
-    super("WS_ERR_MESSAGE_TOO_BIG", message, options);
+    // The one code ProtocolError's own signature refuses: a too-big message is always this class.
+    super("WS_ERR_MESSAGE_TOO_BIG" as ErrorCodeOf<"ProtocolError">, message, options);
     this.limit = limit;
   }
 }

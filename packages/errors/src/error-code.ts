@@ -35,7 +35,8 @@ const H = HResult;
  * Every stable error code of netsockets, with its class, status, HRESULT and close code. This
  * table is the single place that maps a failure to a status; `packages/errors/README.md` lists
  * it, and a test fails when the two differ. To add a code, add a row here (all fields but
- * `hresult` / `closeCode` required) and a line to the README table.
+ * `hresult` / `closeCode` required), the same line at the same place in the README table, and
+ * its pin in `error-classes.test.ts`.
  */
 export const errorCodes = freezeRows({
   // The peer broke RFC 6455 (ProtocolError). Close code sent in brackets.
