@@ -313,6 +313,22 @@ describe("recognised across duplicate installs", () => {
 });
 
 describe("the subclasses", () => {
+  it("constructors refuse the codes of other classes (checked by typecheck)", () => {
+    const misuse = [
+      // @ts-expect-error a too-big message is always a MessageTooBigError
+      () => new ProtocolError("WS_ERR_MESSAGE_TOO_BIG", "x"),
+      // @ts-expect-error ERR_TIMEOUT belongs to TimeoutError
+      () => new NetworkError("ERR_TIMEOUT", "x"),
+      // @ts-expect-error ERR_INVALID_URI belongs to InvalidArgumentError
+      () => new NetworkError("ERR_INVALID_URI", "x"),
+      // @ts-expect-error ERR_OBJECT_CLOSED belongs to InvalidStateError
+      () => new InvalidArgumentError("x", { code: "ERR_OBJECT_CLOSED" }),
+      // @ts-expect-error a certificate rejection is a CertificateError, not a handshake failure
+      () => new HandshakeError("certificate-rejected", "x"),
+    ];
+    expect(misuse).toHaveLength(5);
+  });
+
   it("MessageTooBigError carries the limit and close code 1009", () => {
     const error = new MessageTooBigError(65536);
     expect(error.limit).toBe(65536);
