@@ -1,4 +1,17 @@
 // node-core: the driver, the upgrade server, and the shared WinRT types.
+
+export type {
+  ClientCertificate,
+  ConnectOptions,
+  CreateConnection,
+  LookupFunction,
+  UpgradedTransport,
+} from "./connect/connect-options.js";
+export { DEFAULT_CLIENT_HANDSHAKE_TIMEOUT_MS } from "./connect/handshake-deadline.js";
+export { openWebSocketTransport } from "./connect/open-websocket-transport.js";
+export { MAX_ADDRESSES } from "./connect/resolve-host.js";
+export { DEFAULT_CONNECT_TIMEOUT_MS } from "./connect/tcp-connect.js";
+export { parseWebSocketUri, type WebSocketUri } from "./connect/websocket-uri.js";
 export {
   BANDWIDTH_WINDOW_MS,
   BandwidthMeter,
@@ -56,6 +69,11 @@ export {
   bandwidthStatistics,
   ZERO_BANDWIDTH_STATISTICS,
 } from "./winrt/bandwidth-statistics.js";
+export {
+  ChainValidationResult,
+  SocketSslErrorSeverity,
+  severityOf,
+} from "./winrt/chain-validation-result.js";
 export { WebSocketClosedEventArgs } from "./winrt/closed-event-args.js";
 export {
   reportListenerError,
@@ -63,3 +81,9 @@ export {
   type TypedEventListener,
   TypedEventTarget,
 } from "./winrt/event-target.js";
+export { PasswordCredential } from "./winrt/password-credential.js";
+export {
+  Deferral,
+  type ServerCertificateInfo,
+  WebSocketServerCustomValidationRequestedEventArgs,
+} from "./winrt/server-custom-validation.js";

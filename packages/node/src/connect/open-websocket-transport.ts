@@ -1,0 +1,344 @@
+import type * as net from "node:net";
+import {
+  HandshakeError,
+  InvalidArgumentError,
+  type NetSocketsError,
+  NetworkError,
+} from "@netsockets/errors";
+import {
+  buildClientRequestHeaders,
+  generateClientKey,
+  parseExtensionHeader,
+  validateServerResponse,
+  webErrorStatusForHttpStatus,
+} from "@netsockets/protocol";
+import { SocketSslErrorSeverity } from "../winrt/chain-validation-result.js";
+import type { PasswordCredential } from "../winrt/password-credential.js";
+import { abortError } from "./connect-errors.js";
+import type { ConnectOptions, UpgradedTransport } from "./connect-options.js";
+import { HandshakeDeadline } from "./handshake-deadline.js";
+import { basicAuthorization, offersBasic } from "./http-auth.js";
+import { discardResponse, type HttpOutcome, httpExchange } from "./http-exchange.js";
+import { type ProxyTarget, selectProxy } from "./proxy-selection.js";
+import { followRedirect } from "./redirects.js";
+import { resolveHost } from "./resolve-host.js";
+import { connectTcp } from "./tcp-connect.js";
+import { startTls, type TlsResult } from "./tls-upgrade.js";
+import { parseWebSocketUri, type WebSocketUri } from "./websocket-uri.js";
+
+/** Credentials decided for one connection attempt. */
+interface Attempt {
+  readonly target: WebSocketUri;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly serverAuthorization: string | undefined;
+  readonly proxyAuthorization: string | undefined;
+}
+
+/** A non-101 answer, from the server or from the proxy. */
+interface Refusal {
+  readonly from: "server" | "proxy";
+  readonly statusCode: number;
+  readonly headers: Record<string, string | string[]>;
+  readonly error: NetSocketsError;
+}
+
+/**
+ * Opens a WebSocket connection up to the upgraded socket: parses the URI, resolves the host
+ * (up to 5 addresses, tried in turn with `connectTimeoutMs` each), connects (through an HTTP
+ * CONNECT proxy when one applies), runs TLS for `wss:` with full certificate validation, sends
+ * the upgrade request and validates the `101` answer. It answers a `401` Basic challenge with
+ * `serverCredential` and a `407` with `proxyCredential` (once each, on a new connection) and
+ * follows redirects when `followRedirects` allows. `init.signal` cancels any stage and leaves
+ * no socket, timer or listener behind.
+ *
+ * Every failure rejects with a netsockets error whose `status` names it (see the README's
+ * "Connecting" section for the table).
+ *
+ * @example
+ * ```ts
+ * const transport = await openWebSocketTransport("wss://echo.example/chat", {
+ *   supportedProtocols: ["chat.v1"],
+ * }, { signal: AbortSignal.timeout(10_000) });
+ * console.log(transport.protocol, transport.serverCertificate?.subject);
+ * ```
+ */
+export async function openWebSocketTransport(
+  uri: string | URL,
+  options: ConnectOptions = {},
+  init: { readonly signal?: AbortSignal | undefined } = {},
+): Promise<UpgradedTransport> {
+  const { signal } = init;
+  const original = parseWebSocketUri(uri);
+  checkOptions(options);
+  if (signal?.aborted) throw abortError(signal);
+  const maxRedirects = options.followRedirects === false ? 0 : (options.followRedirects ?? 0);
+  let target = original;
+  let headers: Readonly<Record<string, string>> = options.requestHeaders ?? {};
+  let serverChallenged = false;
+  let proxyChallenged = false;
+  let redirects = 0;
+  for (;;) {
+    // serverCredential belongs to the host it was given for; it never follows a redirect away.
+    const serverCredential =
+      target.url.host === original.url.host ? options.serverCredential : undefined;
+    const proxy = selectProxy(target, options.proxy, options.env);
+    const proxyCredential = options.proxyCredential ?? proxy?.credential;
+    const attempt: Attempt = {
+      target,
+      headers,
+      serverAuthorization:
+        serverChallenged && serverCredential !== undefined
+          ? basicAuthorization(serverCredential)
+          : undefined,
+      proxyAuthorization:
+        proxyChallenged && proxyCredential !== undefined
+          ? basicAuthorization(proxyCredential)
+          : undefined,
+    };
+    const outcome = await connectOnce(attempt, proxy, options, signal);
+    if (!("from" in outcome)) return outcome;
+    if (outcome.from === "proxy") {
+      if (outcome.statusCode === 407 && !proxyChallenged && canAnswer(outcome, proxyCredential)) {
+        proxyChallenged = true;
+        continue;
+      }
+      throw outcome.error;
+    }
+    if (outcome.statusCode === 401 && !serverChallenged && canAnswer(outcome, serverCredential)) {
+      serverChallenged = true;
+      continue;
+    }
+    if (isRedirect(outcome.statusCode) && maxRedirects > 0) {
+      if (redirects >= maxRedirects) {
+        throw new NetworkError("ERR_REDIRECT", `more than ${maxRedirects} redirects`, {
+          cause: outcome.error,
+        });
+      }
+      redirects++;
+      const next = followRedirect(target, outcome.headers.location, headers);
+      target = next.target;
+      headers = next.headers;
+      serverChallenged = false;
+      continue;
+    }
+    throw outcome.error;
+  }
+}
+
+function checkOptions(options: ConnectOptions): void {
+  const { followRedirects, connectTimeoutMs, handshakeTimeoutMs, requestHeaders } = options;
+  if (
+    followRedirects !== undefined &&
+    followRedirects !== false &&
+    !(Number.isInteger(followRedirects) && followRedirects >= 0)
+  ) {
+    throw new InvalidArgumentError("followRedirects must be false or a non-negative integer");
+  }
+  for (const [name, value] of [
+    ["connectTimeoutMs", connectTimeoutMs],
+    ["handshakeTimeoutMs", handshakeTimeoutMs],
+  ] as const) {
+    if (value !== undefined && !(value > 0 && value <= 2_147_483_647)) {
+      throw new InvalidArgumentError(`${name} must be a positive number of milliseconds`);
+    }
+  }
+  if (requestHeaders !== undefined) {
+    for (const name of Object.keys(requestHeaders)) {
+      if (name.toLowerCase() === "host") {
+        throw new InvalidArgumentError("the Host header is set from the URI");
+      }
+    }
+  }
+}
+
+function canAnswer(refusal: Refusal, credential: PasswordCredential | undefined): boolean {
+  const challenge =
+    refusal.from === "proxy"
+      ? refusal.headers["proxy-authenticate"]
+      : refusal.headers["www-authenticate"];
+  return credential !== undefined && offersBasic(challenge);
+}
+
+function isRedirect(statusCode: number): boolean {
+  return (
+    statusCode === 301 ||
+    statusCode === 302 ||
+    statusCode === 303 ||
+    statusCode === 307 ||
+    statusCode === 308
+  );
+}
+
+/**
+ * One connection: DNS, TCP, proxy tunnel, TLS, HTTP upgrade. Resolves with the transport, or with
+ * the refusal when the server or proxy answered something else than `101` / `2xx` (the socket
+ * already destroyed), so the caller can retry with credentials or follow a redirect.
+ */
+async function connectOnce(
+  attempt: Attempt,
+  proxy: ProxyTarget | null,
+  options: ConnectOptions,
+  signal: AbortSignal | undefined,
+): Promise<UpgradedTransport | Refusal> {
+  const { target } = attempt;
+  const hop = proxy ?? target;
+  const addresses = await resolveHost(hop.hostname, options.lookup, signal);
+  const tcp = await connectTcp(addresses, {
+    port: hop.port,
+    createConnection: options.createConnection,
+    connectTimeoutMs: options.connectTimeoutMs,
+    noDelay: options.noDelay,
+    signal,
+  });
+  const deadline = new HandshakeDeadline(signal, options.handshakeTimeoutMs);
+  let socket: net.Socket = tcp;
+  try {
+    if (proxy !== null) {
+      const refusal = await tunnel(tcp, attempt, deadline.signal);
+      if (refusal !== null) return refusal;
+    }
+    let secured: TlsResult | null = null;
+    if (target.secure) {
+      secured = await startTls(tcp, target.hostname, options, deadline.signal);
+      socket = secured.socket;
+    }
+    const key = generateClientKey(options.randomFill);
+    const requestHeaders: Record<string, string> = {
+      host: target.hostHeader,
+      ...buildClientRequestHeaders({
+        key,
+        ...(options.supportedProtocols === undefined
+          ? {}
+          : { protocols: options.supportedProtocols }),
+        ...(options.extensions === undefined ? {} : { extensions: options.extensions }),
+        ...(options.origin === undefined ? {} : { origin: options.origin }),
+        headers: withAuthorization(attempt.headers, attempt.serverAuthorization),
+      }),
+    };
+    const outcome = await httpExchange(
+      socket,
+      { method: "GET", path: target.path, headers: requestHeaders },
+      deadline.signal,
+      "http",
+    );
+    const responseHeaders = headersOf(outcome);
+    let negotiated: ReturnType<typeof validateServerResponse>;
+    try {
+      negotiated = validateServerResponse(
+        { statusCode: outcome.response.statusCode ?? 0, headers: outcome.response.headers },
+        {
+          key,
+          protocols: options.supportedProtocols ?? [],
+          extensions: (parseExtensionHeader(options.extensions ?? "") ?? []).map((e) => e.name),
+        },
+      );
+    } catch (error) {
+      if (outcome.kind === "switched") outcome.socket.destroy();
+      else discardResponse(outcome);
+      if (outcome.kind === "response" && error instanceof HandshakeError) {
+        return {
+          from: "server",
+          statusCode: outcome.response.statusCode ?? 0,
+          headers: responseHeaders,
+          error,
+        };
+      }
+      throw error;
+    }
+    if (outcome.kind !== "switched") {
+      // A 101 that Node did not treat as an upgrade (no Upgrade header) fails validation above.
+      discardResponse(outcome);
+      throw new HandshakeError("bad-response", "the server did not switch protocols");
+    }
+    return {
+      socket: outcome.socket,
+      head: outcome.head,
+      uri: target.url,
+      protocol: negotiated.protocol,
+      extensions: negotiated.extensions,
+      responseHeaders,
+      localAddress: tcp.localAddress ?? "",
+      localPort: tcp.localPort ?? 0,
+      remoteAddress: tcp.remoteAddress ?? "",
+      serverCertificate: secured?.serverCertificate ?? null,
+      serverIntermediateCertificates: secured?.serverIntermediateCertificates ?? [],
+      serverCertificateErrors: secured?.serverCertificateErrors ?? [],
+      serverCertificateErrorSeverity:
+        secured?.serverCertificateErrorSeverity ?? SocketSslErrorSeverity.none,
+    };
+  } catch (error) {
+    socket.destroy();
+    tcp.destroy();
+    throw error;
+  } finally {
+    deadline.dispose();
+  }
+}
+
+/**
+ * Opens the CONNECT tunnel to the target through the proxy. `null` on a 2xx (the socket is now a
+ * byte pipe to the target); the refusal otherwise.
+ *
+ * RFC 9110 §9.3.6: "Any 2xx (Successful) response indicates that the sender (and all inbound
+ * proxies) will switch to tunnel mode immediately after the response header section".
+ *
+ * @see https://www.rfc-editor.org/rfc/rfc9110#section-9.3.6
+ */
+async function tunnel(
+  socket: net.Socket,
+  attempt: Attempt,
+  signal: AbortSignal,
+): Promise<Refusal | null> {
+  const { hostname, port } = attempt.target;
+  const authority = `${hostname.includes(":") ? `[${hostname}]` : hostname}:${port}`;
+  const headers: Record<string, string> = { host: authority };
+  if (attempt.proxyAuthorization !== undefined) {
+    headers["proxy-authorization"] = attempt.proxyAuthorization;
+  }
+  const outcome = await httpExchange(
+    socket,
+    { method: "CONNECT", path: authority, headers },
+    signal,
+    "proxy",
+  );
+  const statusCode = outcome.response.statusCode ?? 0;
+  if (outcome.kind === "switched" && statusCode >= 200 && statusCode < 300) {
+    // Bytes the target already sent belong to the TLS or HTTP stage that follows.
+    if (outcome.head.length > 0) socket.unshift(outcome.head);
+    return null;
+  }
+  const responseHeaders = headersOf(outcome);
+  if (outcome.kind === "switched") outcome.socket.destroy();
+  else discardResponse(outcome);
+  return {
+    from: "proxy",
+    statusCode,
+    headers: responseHeaders,
+    error: new HandshakeError("bad-status", `the proxy refused the tunnel: ${statusCode}`, {
+      statusCode,
+      headers: responseHeaders,
+      status: webErrorStatusForHttpStatus(statusCode),
+    }),
+  };
+}
+
+function withAuthorization(
+  headers: Readonly<Record<string, string>>,
+  authorization: string | undefined,
+): Record<string, string> {
+  if (authorization === undefined) return { ...headers };
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers)) {
+    if (name.toLowerCase() !== "authorization") out[name] = value;
+  }
+  out.authorization = authorization;
+  return out;
+}
+
+function headersOf(outcome: HttpOutcome): Record<string, string | string[]> {
+  const out: Record<string, string | string[]> = {};
+  for (const [name, value] of Object.entries(outcome.response.headers)) {
+    if (value !== undefined) out[name] = value;
+  }
+  return out;
+}

@@ -1,0 +1,45 @@
+import type { LookupAddress } from "node:dns";
+import * as dns from "node:dns";
+import * as net from "node:net";
+import { NetworkError } from "@netsockets/errors";
+import { abortError, connectError } from "./connect-errors.js";
+import type { LookupFunction } from "./connect-options.js";
+
+/** How many addresses of one name are tried before giving up (reference/uwp-api.md §17.1). */
+export const MAX_ADDRESSES = 5;
+
+/**
+ * The addresses to try for `hostname`, in the resolver's order, at most {@link MAX_ADDRESSES}.
+ * An IP literal is its own single address and is not looked up. Rejects with
+ * `ERR_HOST_NOT_RESOLVED` when the name does not resolve (or resolves to nothing), and with the
+ * abort error when `signal` fires first; a lookup that answers after the abort is ignored (a
+ * lookup cannot be cancelled).
+ */
+export function resolveHost(
+  hostname: string,
+  lookup: LookupFunction = dns.lookup as LookupFunction,
+  signal?: AbortSignal,
+): Promise<LookupAddress[]> {
+  const family = net.isIP(hostname);
+  if (family !== 0) return Promise.resolve([{ address: hostname, family }]);
+  if (signal?.aborted) return Promise.reject(abortError(signal));
+  return new Promise((resolve, reject) => {
+    let done = false;
+    const onAbort = (): void => finish(abortError(signal as AbortSignal));
+    const finish = (error: unknown, addresses?: LookupAddress[]): void => {
+      if (done) return;
+      done = true;
+      signal?.removeEventListener("abort", onAbort);
+      if (error !== null) reject(connectError(error, "dns"));
+      else if (addresses === undefined || addresses.length === 0) {
+        reject(new NetworkError("ERR_HOST_NOT_RESOLVED", `${hostname} has no address`));
+      } else resolve(addresses.slice(0, MAX_ADDRESSES));
+    };
+    signal?.addEventListener("abort", onAbort, { once: true });
+    try {
+      lookup(hostname, { all: true }, (error, addresses) => finish(error, addresses));
+    } catch (error) {
+      finish(error);
+    }
+  });
+}

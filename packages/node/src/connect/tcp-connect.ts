@@ -1,0 +1,87 @@
+import type { LookupAddress } from "node:dns";
+import * as net from "node:net";
+import { type NetSocketsError, TimeoutError } from "@netsockets/errors";
+import { abortError, connectError } from "./connect-errors.js";
+import type { CreateConnection } from "./connect-options.js";
+
+/** Default timeout of one TCP connect attempt (reference/uwp-api.md §17.1). */
+export const DEFAULT_CONNECT_TIMEOUT_MS = 60_000;
+
+/** Options of {@link connectTcp}. */
+export interface TcpConnectOptions {
+  readonly port: number;
+  readonly createConnection?: CreateConnection | undefined;
+  readonly connectTimeoutMs?: number | undefined;
+  readonly noDelay?: boolean | undefined;
+  readonly signal?: AbortSignal | undefined;
+}
+
+/**
+ * Connects to the first of `addresses` that accepts, trying them in order, each attempt with its
+ * own timeout (reference/uwp-api.md §17.1: "tries up to 5 IP addresses, each with the 60 s
+ * default"). A failed attempt's socket is destroyed before the next starts. When all fail, the
+ * error of the last attempt is thrown. An abort stops at once and leaves no socket, timer or listener.
+ */
+export async function connectTcp(
+  addresses: readonly LookupAddress[],
+  options: TcpConnectOptions,
+): Promise<net.Socket> {
+  const failures: NetSocketsError[] = [];
+  for (const { address, family } of addresses) {
+    try {
+      return await connectOne(address, family, options);
+    } catch (error) {
+      const failure = error as NetSocketsError;
+      if (options.signal?.aborted) throw failure;
+      failures.push(failure);
+    }
+  }
+  // The last failure decides the status, as on Windows after its last address.
+  throw failures[failures.length - 1] ?? connectError(new Error("no address to connect to"), "tcp");
+}
+
+function connectOne(
+  address: string,
+  family: number,
+  options: TcpConnectOptions,
+): Promise<net.Socket> {
+  const { signal } = options;
+  if (signal?.aborted) return Promise.reject(abortError(signal));
+  const timeoutMs = options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
+  const create = options.createConnection ?? net.createConnection;
+  return new Promise((resolve, reject) => {
+    let socket: net.Socket;
+    const cleanup = (): void => {
+      clearTimeout(timer);
+      signal?.removeEventListener("abort", onAbort);
+      socket.removeListener("connect", onConnect);
+      socket.removeListener("error", onError);
+    };
+    const fail = (error: NetSocketsError): void => {
+      cleanup();
+      socket.destroy();
+      reject(error);
+    };
+    const onConnect = (): void => {
+      cleanup();
+      socket.setNoDelay(options.noDelay ?? true);
+      resolve(socket);
+    };
+    const onError = (error: Error): void => fail(connectError(error, "tcp"));
+    const onAbort = (): void => fail(abortError(signal as AbortSignal));
+    const timer = setTimeout(
+      () => fail(new TimeoutError(`connecting to ${address} timed out after ${timeoutMs} ms`)),
+      timeoutMs,
+    );
+    try {
+      socket = create({ host: address, port: options.port, family });
+    } catch (error) {
+      clearTimeout(timer);
+      reject(connectError(error, "tcp"));
+      return;
+    }
+    socket.once("connect", onConnect);
+    socket.once("error", onError);
+    signal?.addEventListener("abort", onAbort, { once: true });
+  });
+}

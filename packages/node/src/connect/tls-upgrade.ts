@@ -1,0 +1,207 @@
+import type { X509Certificate } from "node:crypto";
+import * as net from "node:net";
+import * as tls from "node:tls";
+import { CertificateError, type NetSocketsError, WebErrorStatus } from "@netsockets/errors";
+import {
+  type ChainValidationResult,
+  type SocketSslErrorSeverity,
+  severityOf,
+} from "../winrt/chain-validation-result.js";
+import {
+  customValidationDecision,
+  WebSocketServerCustomValidationRequestedEventArgs,
+} from "../winrt/server-custom-validation.js";
+import {
+  checkServerCertificate,
+  decisiveError,
+  extraCaCertificates,
+  parseAnchors,
+  statusOfCertificateError,
+  UNIGNORABLE,
+} from "./certificate-validation.js";
+import { abortError, connectError } from "./connect-errors.js";
+import type { ConnectOptions } from "./connect-options.js";
+
+/** The secured socket and what was learnt about the server's certificate. */
+export interface TlsResult {
+  readonly socket: tls.TLSSocket;
+  readonly serverCertificate: X509Certificate;
+  readonly serverIntermediateCertificates: X509Certificate[];
+  readonly serverCertificateErrors: ChainValidationResult[];
+  readonly serverCertificateErrorSeverity: SocketSslErrorSeverity;
+}
+
+type TlsOptions = Pick<
+  ConnectOptions,
+  "ca" | "clientCertificate" | "ignorableServerCertificateErrors" | "onServerCustomValidation"
+>;
+
+/**
+ * Runs TLS over a connected socket (direct or a proxy tunnel) and validates the server: SNI with
+ * the host name (not for IP literals, which SNI forbids); trust in Node's bundled roots plus
+ * `NODE_EXTRA_CA_CERTS` plus `options.ca` (added, never substituted); a client certificate if
+ * given. Validation lists every error (see `checkServerCertificate`), lets through those listed
+ * in `ignorableServerCertificateErrors` and fails closed on any other with a `CertificateError`
+ * whose status names it; then the custom validation hook runs and may reject
+ * (`ERR_SERVER_CERTIFICATE_REJECTED`, `INET_E_SECURITY_PROBLEM`), also after a deferral.
+ */
+export async function startTls(
+  socket: net.Socket,
+  hostname: string,
+  options: TlsOptions,
+  signal: AbortSignal,
+): Promise<TlsResult> {
+  const userCa = options.ca === undefined ? undefined : [options.ca].flat();
+  const ca =
+    userCa === undefined
+      ? undefined
+      : [
+          ...tls.rootCertificates,
+          ...extraCaCertificates(),
+          ...userCa.map((c) => (typeof c === "string" ? c : Buffer.from(c).toString("latin1"))),
+        ];
+  const client = options.clientCertificate;
+  const secure = await handshake(
+    socket,
+    {
+      socket,
+      ...(net.isIP(hostname) === 0 ? { servername: hostname } : {}),
+      // We validate ourselves below, so that ignorable errors can be let through and reported.
+      rejectUnauthorized: false,
+      ALPNProtocols: ["http/1.1"],
+      ...(ca === undefined ? {} : { ca }),
+      ...(client === undefined
+        ? {}
+        : "pfx" in client
+          ? { pfx: Buffer.from(client.pfx) }
+          : { key: toPem(client.key), cert: toPem(client.cert) }),
+      ...(client?.passphrase === undefined ? {} : { passphrase: client.passphrase }),
+    },
+    signal,
+  );
+  try {
+    const check = checkServerCertificate(secure, hostname, () => parseAnchors(ca));
+    if (check === null) {
+      throw new CertificateError("the server presented no certificate", {
+        status: WebErrorStatus.certificateIsInvalid,
+      });
+    }
+    const ignorable = new Set(options.ignorableServerCertificateErrors ?? []);
+    const fatal = check.errors.filter((e) => !ignorable.has(e) || UNIGNORABLE.has(e));
+    if (fatal.length > 0) {
+      const decisive = decisiveError(fatal);
+      throw new CertificateError(
+        `the server certificate failed validation (ChainValidationResult ${check.errors.join(", ")})`,
+        { status: statusOfCertificateError(decisive) },
+      );
+    }
+    const result: TlsResult = {
+      socket: secure,
+      serverCertificate: check.serverCertificate,
+      serverIntermediateCertificates: check.serverIntermediateCertificates,
+      serverCertificateErrors: check.errors,
+      serverCertificateErrorSeverity: severityOf(check.errors),
+    };
+    if (options.onServerCustomValidation !== undefined) {
+      await customValidation(result, options.onServerCustomValidation, signal);
+    }
+    return result;
+  } catch (error) {
+    secure.destroy();
+    throw error;
+  }
+}
+
+function toPem(value: string | Uint8Array): string | Buffer {
+  return typeof value === "string" ? value : Buffer.from(value);
+}
+
+function handshake(
+  socket: net.Socket,
+  options: tls.ConnectionOptions,
+  signal: AbortSignal,
+): Promise<tls.TLSSocket> {
+  if (signal.aborted) {
+    socket.destroy();
+    return Promise.reject(abortError(signal));
+  }
+  return new Promise((resolve, reject) => {
+    let secure: tls.TLSSocket;
+    const settle = (): void => {
+      signal.removeEventListener("abort", onAbort);
+      secure.removeListener("secureConnect", onSecure);
+      secure.removeListener("error", onError);
+      socket.removeListener("close", onClose);
+    };
+    const fail = (error: NetSocketsError): void => {
+      settle();
+      secure.destroy();
+      socket.destroy();
+      reject(error);
+    };
+    const onSecure = (): void => {
+      settle();
+      resolve(secure);
+    };
+    const onError = (error: Error): void => fail(connectError(error, "tls"));
+    const onClose = (): void =>
+      fail(
+        connectError(new Error("the server closed the connection during the TLS handshake"), "tls"),
+      );
+    const onAbort = (): void => fail(abortError(signal));
+    try {
+      secure = tls.connect(options);
+    } catch (error) {
+      socket.destroy();
+      reject(connectError(error, "tls"));
+      return;
+    }
+    secure.once("secureConnect", onSecure);
+    secure.once("error", onError);
+    socket.once("close", onClose);
+    signal.addEventListener("abort", onAbort, { once: true });
+  });
+}
+
+async function customValidation(
+  result: TlsResult,
+  hook: NonNullable<ConnectOptions["onServerCustomValidation"]>,
+  signal: AbortSignal,
+): Promise<void> {
+  const args = new WebSocketServerCustomValidationRequestedEventArgs(result);
+  let rejected: boolean;
+  try {
+    hook(args);
+    rejected = await raceAbort(customValidationDecision(args), signal);
+  } catch (error) {
+    if (signal.aborted) throw abortError(signal);
+    // A throwing hook fails closed: the server is not validated.
+    throw new CertificateError("the custom server validation threw", {
+      code: "ERR_SERVER_CERTIFICATE_REJECTED",
+      cause: error,
+    });
+  }
+  if (rejected) {
+    throw new CertificateError("the custom server validation rejected the server certificate", {
+      code: "ERR_SERVER_CERTIFICATE_REJECTED",
+    });
+  }
+}
+
+function raceAbort<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(abortError(signal));
+  return new Promise((resolve, reject) => {
+    const onAbort = (): void => reject(abortError(signal));
+    signal.addEventListener("abort", onAbort, { once: true });
+    promise.then(
+      (value) => {
+        signal.removeEventListener("abort", onAbort);
+        resolve(value);
+      },
+      (error: unknown) => {
+        signal.removeEventListener("abort", onAbort);
+        reject(error);
+      },
+    );
+  });
+}
