@@ -1,0 +1,46 @@
+// The netsockets facade: a curated list of re-exports, no logic (the layer check enforces it).
+// A symbol is public API of `netsockets` only when it is listed here.
+
+// Typed binary reading and writing — @netsockets/data
+export type { IInputStream, IOutputStream } from "@netsockets/data";
+export {
+  ByteOrder,
+  DataReader,
+  DataWriter,
+  fromBytes,
+  fromReadable,
+  fromReadableStream,
+  fromWritable,
+  fromWritableStream,
+  InputStreamOptions,
+  MemoryInputStream,
+  MemoryOutputStream,
+  toReadable,
+  toReadableStream,
+  toWritable,
+  toWritableStream,
+  UnicodeEncoding,
+} from "@netsockets/data";
+// Errors and statuses — @netsockets/errors
+export type { ClosedBy, ErrorCodeInfo, HandshakeFailure } from "@netsockets/errors";
+export {
+  CertificateError,
+  CloseCode,
+  ConnectionClosedError,
+  ErrorCode,
+  HandshakeError,
+  HResult,
+  InvalidArgumentError,
+  InvalidStateError,
+  isReceivableCloseCode,
+  isSendableCloseCode,
+  MessageTooBigError,
+  NetSocketsError,
+  NetworkError,
+  OperationCanceledError,
+  ProtocolError,
+  TimeoutError,
+  WebErrorStatus,
+  WebSocketError,
+  webErrorStatusName,
+} from "@netsockets/errors";
