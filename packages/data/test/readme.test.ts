@@ -1,0 +1,41 @@
+// The README shows the example of readme-example.test.ts verbatim, so it always compiles and runs.
+import { readFileSync } from "node:fs";
+import { type ErrorCode, errorCodes } from "@netsockets/errors";
+import { describe, expect, it } from "vitest";
+
+const readme = readFileSync(new URL("../README.md", import.meta.url), "utf8");
+
+describe("README.md", () => {
+  it("shows the example of readme-example.test.ts, verbatim", () => {
+    const source = readFileSync(new URL("./readme-example.test.ts", import.meta.url), "utf8");
+    const example = source
+      .slice(
+        source.indexOf("// #region readme\n") + "// #region readme\n".length,
+        source.indexOf("// #endregion readme"),
+      )
+      .trimEnd();
+    expect(example.length).toBeGreaterThan(200);
+    expect(readme).toContain(`\`\`\`ts\n${example}\n\`\`\``);
+  });
+
+  it("names every export of the package", async () => {
+    const api = await import("../src/index.js");
+    for (const name of Object.keys(api)) expect(readme, name).toContain(`\`${name}`);
+  });
+
+  it("gives each error of the Errors table the class and HRESULT of @netsockets/errors", () => {
+    const section = readme.slice(readme.indexOf("## Errors"), readme.indexOf("## Decisions"));
+    const rows = section
+      .split("\n")
+      .filter((line) => line.startsWith("| ") && line.includes("`ERR_"));
+    expect(rows).toHaveLength(8);
+    for (const row of rows) {
+      const [, classCell, codeCell, hresultCell] = row.split(" | ").map((c) => c.trim());
+      const code = codeCell?.replaceAll("`", "") as ErrorCode;
+      const info = errorCodes[code] as { class: string; hresult?: number };
+      expect(classCell, code).toBe(`\`${info.class}\``);
+      const hex = /0x([0-9A-F]{8})/.exec(hresultCell ?? "")?.[1];
+      expect(hex && Number.parseInt(hex, 16), code).toBe(info.hresult);
+    }
+  });
+});
