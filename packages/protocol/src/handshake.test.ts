@@ -170,8 +170,8 @@ describe("validateClientRequest", () => {
   });
 
   it("answers 405 with Allow: GET for another method", () => {
-    for (const method of ["POST", "get", "HEAD", "CONNECT", ""]) {
-      const check = validateClientRequest(request({}, method));
+    for (const method of ["POST", "get", "HEAD", "CONNECT", "", undefined]) {
+      const check = validateClientRequest({ ...request(), method });
       expect(check.ok).toBe(false);
       if (check.ok) continue;
       expect(check.status).toBe(405);
@@ -666,6 +666,68 @@ describe("validateServerResponse", () => {
       }),
       { seed, numRuns: 1000 },
     );
+  });
+});
+
+describe("hostile values in a whole handshake", () => {
+  const hostile = [
+    `b${" ".repeat(65_536)}x`,
+    `a; b="${"\\c".repeat(32_768)}`,
+    `${"a, ".repeat(20_000)}a b`,
+  ];
+
+  it.each(hostile.map((v, i) => [i, v] as const))(
+    "refuses hostile value %i as Sec-WebSocket-Protocol or -Extensions with 400",
+    (_, value) => {
+      for (const name of ["sec-websocket-protocol", "sec-websocket-extensions"]) {
+        const check = validateClientRequest(request({ [name]: value }));
+        expect(check).toMatchObject({ ok: false, status: 400 });
+      }
+    },
+  );
+
+  it.each(hostile.map((v, i) => [i, v] as const))(
+    "refuses hostile value %i in a response with the right reason",
+    (_, value) => {
+      expect(
+        thrown(() => validateServerResponse(response({ "sec-websocket-protocol": value }), offered))
+          .reason,
+      ).toBe("subprotocol");
+      expect(
+        thrown(() =>
+          validateServerResponse(response({ "sec-websocket-extensions": value }), offered),
+        ).reason,
+      ).toBe("extension");
+    },
+  );
+
+  it("hands permessage-deflate parameters to the negotiator as parsed (S10 shapes)", () => {
+    // Values are checked by the extension's negotiator; the handshake only checks the grammar.
+    for (const bits of ["0", "7", "16", "1000", "abc"]) {
+      const { extensions } = validateServerResponse(
+        response({
+          "sec-websocket-extensions": `permessage-deflate; server_max_window_bits=${bits}`,
+        }),
+        offered,
+      );
+      expect(extensions[0]?.params.get("server_max_window_bits")).toBe(bits);
+    }
+    const duplicated = validateServerResponse(
+      response({
+        "sec-websocket-extensions":
+          "permessage-deflate; server_max_window_bits=10; server_max_window_bits=11",
+      }),
+      offered,
+    );
+    expect(duplicated.extensions[0]?.duplicateParams).toEqual(["server_max_window_bits"]);
+    expect(
+      thrown(() =>
+        validateServerResponse(
+          response({ "sec-websocket-extensions": "permessage-deflate; server_max_window_bits=" }),
+          offered,
+        ),
+      ).reason,
+    ).toBe("extension");
   });
 });
 

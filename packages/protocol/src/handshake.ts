@@ -299,7 +299,7 @@ function isHttp11OrLater(version: string): boolean {
  * 426 Upgrade Required) and a |Sec-WebSocket-Version| header field indicating the version(s)
  * the server is capable of understanding."
  *
- * Checks, in order: method `GET` (else 405), HTTP/1.1 or later, `Upgrade` lists `websocket`,
+ * Takes Node's `IncomingMessage` as it is. Checks, in order: method `GET` (else 405), HTTP/1.1 or later, `Upgrade` lists `websocket`,
  * `Connection` lists `upgrade`, one `Host`, one `Sec-WebSocket-Key` that is base64 of exactly
  * 16 bytes, one `Sec-WebSocket-Version` equal to `13` (else 426), a valid
  * `Sec-WebSocket-Protocol` token list without repeats, a valid `Sec-WebSocket-Extensions`, at
@@ -315,7 +315,8 @@ function isHttp11OrLater(version: string): boolean {
  * @see https://www.rfc-editor.org/rfc/rfc6455#section-4.2.1
  */
 export function validateClientRequest(request: {
-  readonly method: string;
+  /** The request method; `undefined` (as Node types it) is refused like any non-GET method. */
+  readonly method?: string | undefined;
   readonly httpVersion: string;
   readonly headers: HeaderMap;
 }): ClientRequestCheck {

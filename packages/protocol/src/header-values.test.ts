@@ -368,3 +368,134 @@ describe("properties", () => {
     );
   });
 });
+
+/**
+ * Linear-time checks (S4, S5): the cost per run of a 64 KiB input over that of a 4 KiB one
+ * (16 times shorter). Linear parsing gives about 16, quadratic about 256; the bound is 64, a
+ * growth exponent of 1.5. Never an absolute time. A 16× step rather than 4× keeps the two
+ * outcomes far apart, so cache and scheduler noise on a busy 2-core machine cannot cross the
+ * bound. Also: each trial times the small input 16 times as often as the large one, so both
+ * measurements last about as long and suffer the same interference and garbage collection; the
+ * best of several interleaved trials is kept; and a measurement over the bound is repeated (up
+ * to 3 times, keeping the lowest), which cannot hide a quadratic parser since that one is over
+ * the bound every time.
+ */
+describe("linear time on hostile input (S4, S5)", () => {
+  const KIB64 = 65_536;
+  const STEP = 16;
+  const BOUND = 64;
+
+  function time(fn: () => void, runs: number): number {
+    const start = performance.now();
+    for (let r = 0; r < runs; r++) fn();
+    return performance.now() - start;
+  }
+
+  /** Growth of the cost of `parse` from `make(n / STEP)` to `make(n)`. */
+  function growth(make: (n: number) => string, parse: (s: string) => unknown, n = KIB64, runs = 4) {
+    const small = make(n / STEP);
+    const large = make(n);
+    time(() => parse(small), STEP);
+    time(() => parse(large), 1);
+    let lowest = Number.POSITIVE_INFINITY;
+    for (let attempt = 0; attempt < 3 && lowest >= BOUND; attempt++) {
+      let bestSmall = Number.POSITIVE_INFINITY;
+      let bestLarge = Number.POSITIVE_INFINITY;
+      for (let trial = 0; trial < 9; trial++) {
+        bestSmall = Math.min(bestSmall, time(() => parse(small), runs * STEP) / STEP);
+        bestLarge = Math.min(
+          bestLarge,
+          time(() => parse(large), runs),
+        );
+      }
+      lowest = Math.min(lowest, bestLarge / bestSmall);
+    }
+    return lowest;
+  }
+
+  it("the measure tells quadratic from linear (the ws < 7.4.6 regex on the S4 input)", () => {
+    const make = (n: number) => `b${" ".repeat(n)}x`;
+    expect(growth(make, (s) => s.split(/ *, */), 8192, 1)).toBeGreaterThan(BOUND);
+    expect(growth(make, (s) => s.split(","), KIB64, 50)).toBeLessThan(BOUND);
+  });
+
+  const cases: [string, (n: number) => string, (s: string) => unknown, unknown][] = [
+    [
+      "S4 Sec-WebSocket-Protocol 'b' + spaces + 'x'",
+      (n) => `b${" ".repeat(n)}x`,
+      parseProtocolHeader,
+      null,
+    ],
+    [
+      "S4 Sec-WebSocket-Extensions 'b' + spaces + 'x'",
+      (n) => `b${" ".repeat(n)}x`,
+      parseExtensionHeader,
+      null,
+    ],
+    [
+      "S5 unclosed quoted backslash pairs",
+      (n) => `a; b="${"\\c".repeat(n / 2)}`,
+      parseExtensionHeader,
+      null,
+    ],
+    [
+      "closed quoted backslash pairs",
+      (n) => `a; b="${"\\c".repeat(n / 2)}"`,
+      (s) => {
+        const value = parseExtensionHeader(s)?.[0]?.params.get("b");
+        return typeof value === "string" ? value.length : value;
+      },
+      "n/2",
+    ],
+    [
+      "tabs and spaces around a ';'",
+      (n) => `a${" \t".repeat(n / 4)};${"\t ".repeat(n / 4)}x`,
+      parseExtensionHeader,
+      1,
+    ],
+    [
+      "spaces before a missing '=' value",
+      (n) => `a; b=${" ".repeat(n)}`,
+      parseExtensionHeader,
+      null,
+    ],
+    ["empty list elements", (n) => ", ".repeat(n / 2), parseExtensionHeader, 0],
+    ["many offers", (n) => "a, ".repeat(n / 3), parseExtensionHeader, "n/3"],
+    ["one repeated parameter", (n) => `a${"; b".repeat(n / 3)}`, parseExtensionHeader, 1],
+    [
+      "many distinct repeated parameters",
+      (n) => {
+        let s = "a";
+        for (let i = 0; s.length < n; i++) s += `; p${i}; p${i}`;
+        return s;
+      },
+      (s) => parseExtensionHeader(s)?.[0]?.duplicateParams?.length,
+      "some",
+    ],
+    ["protocol list of many tokens", (n) => "chat, ".repeat(n / 6), parseTokenList, "n/6"],
+    [
+      "protocol list with spaces and a bad tail",
+      (n) => `a,${" ".repeat(n)}b c`,
+      parseProtocolHeader,
+      null,
+    ],
+    [
+      "upgrade list with a slash at the end",
+      (n) => `${"a/b, ".repeat(n / 5)}c/`,
+      parseUpgradeHeader,
+      null,
+    ],
+  ];
+
+  it.each(cases)("%s", (_, make, parse, expected) => {
+    // The result on the 64 KiB input, so the test also pins what these values parse to.
+    const result = parse(make(KIB64)) as unknown;
+    const count = (v: unknown) => (Array.isArray(v) ? v.length : v);
+    if (expected === "n/2") expect(result).toBe(KIB64 / 2);
+    else if (expected === "n/3") expect(count(result)).toBe(Math.floor(KIB64 / 3));
+    else if (expected === "n/6") expect(count(result)).toBe(Math.floor(KIB64 / 6));
+    else if (expected === "some") expect(result).toBeGreaterThan(1000);
+    else expect(count(result)).toBe(expected);
+    expect(growth(make, parse)).toBeLessThan(BOUND);
+  });
+});

@@ -287,7 +287,8 @@ export function parseExtensionHeader(value: HeaderValue): ExtensionOffer[] | nul
     if (nameEnd === i) return null;
     const name = s.slice(i, nameEnd);
     const params = new Map<string, string | true>();
-    let duplicates: string[] | undefined;
+    // A Set, so an offer with thousands of distinct repeated names stays linear.
+    let duplicates: Set<string> | undefined;
     i = skipOws(s, nameEnd);
     while (i < s.length && s.charCodeAt(i) === SEMICOLON) {
       i = skipOws(s, i + 1);
@@ -311,8 +312,8 @@ export function parseExtensionHeader(value: HeaderValue): ExtensionOffer[] | nul
         i = skipOws(s, i);
       }
       if (params.has(param)) {
-        duplicates ??= [];
-        if (!duplicates.includes(param)) duplicates.push(param);
+        duplicates ??= new Set();
+        duplicates.add(param);
       } else {
         params.set(param, paramValue);
       }
@@ -322,7 +323,9 @@ export function parseExtensionHeader(value: HeaderValue): ExtensionOffer[] | nul
       i++;
     }
     offers.push(
-      duplicates === undefined ? { name, params } : { name, params, duplicateParams: duplicates },
+      duplicates === undefined
+        ? { name, params }
+        : { name, params, duplicateParams: [...duplicates] },
     );
   }
   return offers;
