@@ -4,7 +4,13 @@ import type { ClosedBy, ProtocolError } from "@netsockets/errors";
  * A piece of a data message. The parser hands payload on as it arrives, so one frame may
  * become several `data` events; `frameFinished` marks the last piece of a frame, `fin` is the
  * frame's FIN bit, and `messageFinished` (= `fin && frameFinished`) the last piece of a message.
- * For text, `data` holds UTF-8 bytes already validated up to the last complete code point.
+ * How a message is cut into pieces depends on how the bytes arrived; the bytes do not.
+ *
+ * For text, every byte of `data` has passed incremental UTF-8 validation: a code point may be
+ * split across two events, and the text is complete and valid once `messageFinished` is true.
+ * Empty pieces are reported only when they start or finish a message.
+ *
+ * `data` is a view into a buffer the Connection owns and never writes again; keep it or copy it.
  */
 export interface DataEvent {
   readonly type: "data";
