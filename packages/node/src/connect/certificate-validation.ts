@@ -24,6 +24,8 @@ const R = ChainValidationResult;
 const opensslResults: ReadonlyMap<string, ChainValidationResult> = new Map(
   Object.entries({
     DEPTH_ZERO_SELF_SIGNED_CERT: R.untrusted,
+    // Node's own host-name check, which it reports here when OpenSSL found nothing.
+    ERR_TLS_CERT_ALTNAME_INVALID: R.invalidName,
     SELF_SIGNED_CERT_IN_CHAIN: R.untrusted,
     CERT_UNTRUSTED: R.untrusted,
     CERT_REJECTED: R.untrusted,
@@ -139,9 +141,12 @@ export function checkServerCertificate(
   anchors: () => readonly X509Certificate[],
   now = new Date(),
 ): CertificateCheck | null {
-  const leaf = socket.getPeerX509Certificate();
-  if (leaf === undefined) return null;
-  const chain = peerChain(socket, leaf);
+  // One getPeerCertificate(true) call, and no getPeerX509Certificate(): on Node 20, once the
+  // latter has run, getPeerCertificate() returns {} for the rest of the connection.
+  const peer = socket.getPeerCertificate(true) as tls.DetailedPeerCertificate | undefined;
+  if (peer?.raw === undefined) return null;
+  const chain = peerChain(peer);
+  const leaf = chain[0] as X509Certificate;
   const errors = new Set<ChainValidationResult>();
   const verdict = socket.authorizationError as unknown as Error | string | null | undefined;
   const code = typeof verdict === "string" ? verdict : (verdict as { code?: string } | null)?.code;
@@ -151,7 +156,7 @@ export function checkServerCertificate(
   for (const cert of chain) {
     if (now < new Date(cert.validFrom) || now > new Date(cert.validTo)) errors.add(R.expired);
   }
-  if (tls.checkServerIdentity(hostname, socket.getPeerCertificate()) !== undefined) {
+  if (tls.checkServerIdentity(hostname, peer) !== undefined) {
     errors.add(R.invalidName);
   }
   if (typeof code === "string" && dateCodes.has(code)) {
@@ -168,9 +173,10 @@ export function checkServerCertificate(
 }
 
 /** The leaf and the issuers Node found for it (those the server sent, completed from the store). */
-function peerChain(socket: tls.TLSSocket, leaf: X509Certificate): X509Certificate[] {
+function peerChain(peer: tls.DetailedPeerCertificate): X509Certificate[] {
+  const leaf = new X509Certificate(peer.raw);
   const chain = [leaf];
-  let current = socket.getPeerCertificate(true) as tls.DetailedPeerCertificate | undefined;
+  let current: tls.DetailedPeerCertificate | undefined = peer;
   const seen = new Set<string>([leaf.fingerprint256]);
   while (current?.issuerCertificate !== undefined && current.issuerCertificate !== current) {
     current = current.issuerCertificate;

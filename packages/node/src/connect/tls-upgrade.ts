@@ -68,6 +68,9 @@ export async function startTls(
       ...(net.isIP(hostname) === 0 ? { servername: hostname } : {}),
       // We validate ourselves below, so that ignorable errors can be let through and reported.
       rejectUnauthorized: false,
+      // Node would check the name against `servername` (or "localhost" when there is none, as for
+      // an IP literal) and put that in authorizationError; checkServerCertificate checks it.
+      checkServerIdentity: () => undefined,
       ALPNProtocols: ["http/1.1"],
       ...(ca === undefined ? {} : { ca }),
       ...(client === undefined
