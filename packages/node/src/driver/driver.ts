@@ -155,6 +155,8 @@ export class Driver {
       }
       this.#keepalive.start();
       this.#pump();
+      // A transport handed over paused (explicitly) would not flow on its own.
+      if (!this.#paused && !this.#terminal) socket.resume();
     });
   }
 
