@@ -350,6 +350,48 @@ describe("validateClientRequest", () => {
   });
 });
 
+describe("validateClientRequest on arbitrary input", () => {
+  it("never throws, and every refusal is 400, 405 or 426 with a HandshakeError", () => {
+    const value = fc.oneof(
+      fc.constant(undefined),
+      fc.string({ maxLength: 30 }),
+      fc.array(fc.string({ maxLength: 20 }), { maxLength: 3 }),
+      fc.constantFrom("websocket", "Upgrade", SAMPLE_KEY, "13", "chat", "permessage-deflate; a=1"),
+    );
+    const headers = fc.record({
+      host: value,
+      upgrade: value,
+      connection: value,
+      "sec-websocket-key": value,
+      "sec-websocket-version": value,
+      "sec-websocket-protocol": value,
+      "sec-websocket-extensions": value,
+      origin: value,
+    });
+    const method = fc.oneof(
+      fc.constantFrom("GET", "GET", "POST", undefined),
+      fc.string({ maxLength: 5 }),
+    );
+    const version = fc.oneof(fc.constantFrom("1.1", "1.0", "2.0"), fc.string({ maxLength: 5 }));
+    fc.assert(
+      fc.property(method, version, headers, (m, httpVersion, h) => {
+        const check = validateClientRequest({ method: m, httpVersion, headers: h });
+        if (check.ok) {
+          expect(check.key).toHaveLength(24);
+          return;
+        }
+        expect([400, 405, 426]).toContain(check.status);
+        expect(check.error).toBeInstanceOf(HandshakeError);
+        expect(check.error.statusCode).toBe(check.status);
+        expect(check.error.reason).toBe(
+          check.status === 426 ? "unsupported-version" : "bad-request",
+        );
+      }),
+      { seed, numRuns: 2000 },
+    );
+  });
+});
+
 describe("buildAcceptHeaders", () => {
   it("builds the RFC 6455 §1.3 response headers", () => {
     expect(buildAcceptHeaders({ key: SAMPLE_KEY, protocol: "chat" })).toEqual({

@@ -26,7 +26,7 @@
  * `req.headersDistinct`), or `undefined`: a missing header is an invalid handshake, never a
  * crash (ws CVE-2024-37890). Headers are read as own properties only.
  *
- * Decisions where the RFC leaves room (also in the package README):
+ * Decisions where the RFC leaves room:
  * - A method other than `GET` is answered `405` with `Allow: GET` (RFC 9110 §15.5.6 requires
  *   the `Allow` header); every other malformed request gets `400`.
  * - A missing `Sec-WebSocket-Version` is answered like an unsupported one: `426` with

@@ -21,7 +21,7 @@
  * quoted-string  = DQUOTE *( qdtext / "\" CHAR ) DQUOTE
  * ```
  *
- * Decisions where the RFCs leave room (also in the package README):
+ * Decisions where the RFCs leave room:
  * - Empty list elements (`"a, , b"`, a leading or trailing comma) are skipped, as RFC 7230 §7
  *   asks recipients to do; a value with no element at all parses as an empty list.
  * - Optional whitespace (space and horizontal tab) is allowed around `,`, `;` and `=`.
