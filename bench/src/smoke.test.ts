@@ -10,6 +10,7 @@ import { renderTable, summarize } from "./harness/report.js";
 import { runChild } from "./harness/run-child.js";
 import { median } from "./harness/stats.js";
 import type { ChildResult } from "./harness/types.js";
+import { topFunctions } from "./profile-top.js";
 import { wsInternals } from "./protocol/ws-internals.js";
 
 const files = await findSuiteFiles();
@@ -80,6 +81,22 @@ describe("harness", () => {
       [120, 0.6],
     ]);
     expect(renderTable(rows)).toContain("| MISS");
+  });
+
+  it("ranks profile functions by self time", () => {
+    const frame = (functionName: string) => ({ functionName, url: "", lineNumber: 0 });
+    const rows = topFunctions({
+      nodes: [
+        { id: 1, callFrame: frame("a") },
+        { id: 2, callFrame: frame("b") },
+      ],
+      samples: [1, 2, 2, 2],
+      timeDeltas: [1000, 1000, 1000, 1000],
+    });
+    expect(rows.map((r) => [r.name, r.ms, r.share])).toEqual([
+      ["b", 3, 0.75],
+      ["a", 1, 0.25],
+    ]);
   });
 
   it("loads ws's buffer-util with bufferutil in this process", () => {

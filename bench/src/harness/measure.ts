@@ -12,7 +12,7 @@ export interface Timing {
 
 /** The timing of each mode. `quick` keeps a whole protocol run under 90 s on 2 cores. */
 export const timings: Readonly<Record<RunMode, Timing>> = {
-  quick: { warmupMs: 50, measureMs: 150, minBatches: 3 },
+  quick: { warmupMs: 50, measureMs: 100, minBatches: 3 },
   full: { warmupMs: 1000, measureMs: 2000, minBatches: 10 },
 };
 

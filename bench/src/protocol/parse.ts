@@ -32,13 +32,17 @@ export interface ParseInput {
   readonly work: number;
 }
 
-/** Distinct payloads per input; frames cycle through them. */
+/** Distinct payloads per input (at most 1024, at most 2 MiB of them); frames cycle through them. */
 const DISTINCT = 1024;
+const DISTINCT_BYTES = 2 * 1024 * 1024;
 
 /** Builds the input of `spec` (deterministic: every child gets the same bytes). */
 export function buildParseInput(spec: ParseInputSpec): ParseInput {
   const random = new SeededRandom(0x5eed);
-  const distinct = Math.min(DISTINCT, spec.count);
+  const distinct = Math.max(
+    1,
+    Math.min(DISTINCT, spec.count, Math.floor(DISTINCT_BYTES / spec.payloadSize)),
+  );
   const pool = Array.from({ length: distinct }, (_, i) => {
     if (spec.text) return makeText(spec.payloadSize, "mixed", 1000 + i);
     const p = Buffer.allocUnsafe(spec.payloadSize);
