@@ -96,10 +96,14 @@ export function fromReadable(readable: Readable): IInputStream {
  * An {@link IOutputStream} writing to a Node `Writable`. `writeAsync` resolves when the
  * `Writable` calls back for that chunk (for a socket: handed to the kernel), so a writer that
  * awaits each write never has more than one chunk queued. `flushAsync` waits for every write in
- * flight. `close()` ends the `Writable` gracefully (`end()`); queued writes still go out.
+ * flight. `close()` ends the `Writable` gracefully (`end()`); queued writes still go out. A
+ * `Writable` error rejects the writes it fails (and is never left unhandled).
  */
 export function fromWritable(writable: Writable): IOutputStream {
   if (!(writable instanceof Writable)) throw invalidArgument("expected a Node Writable");
+  // The failure reaches the writes through their callbacks; this listener only makes sure an
+  // 'error' with no other listener cannot crash the process.
+  writable.on("error", () => {});
   return new TrackedOutputStream({
     write(bytes) {
       return new Promise<void>((resolve, reject) => {

@@ -1,7 +1,7 @@
 // The stream adapters, both directions, Node and WHATWG and files: data arrives intact, errors and
 // close propagate, and a slow side never makes an adapter hold more than its high-water mark
 // (asserted as the maximum number of bytes produced and not yet consumed).
-import { once } from "node:events";
+import { getEventListeners, once } from "node:events";
 import { mkdtemp, open, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -187,6 +187,21 @@ describe("fromReadable", () => {
   });
 });
 
+describe("signals", () => {
+  it("leave no listener behind on a caller's signal once adapter operations settle", async () => {
+    const controller = new AbortController();
+    const { signal } = controller;
+    const readable = new Readable({ read() {} });
+    readable.push(Buffer.from([1, 2, 3]));
+    const input = fromReadable(readable);
+    await input.readAsync(new Uint8Array(3), 3, InputStreamOptions.none, { signal });
+    const output = fromWritable(new Writable({ write: (_c, _e, cb) => setImmediate(cb) }));
+    await output.writeAsync(new Uint8Array(3), { signal });
+    await output.flushAsync({ signal });
+    expect(getEventListeners(signal, "abort")).toHaveLength(0);
+  });
+});
+
 describe("fromWritable", () => {
   it("one awaited write in flight at a time into a slow Writable; flush and close", async () => {
     const flight = new InFlight();
@@ -222,10 +237,13 @@ describe("fromWritable", () => {
         callback(new Error("sink broke"));
       },
     });
-    writable.on("error", () => {});
+    // No 'error' listener of our own: the adapter must keep the failure from crashing the process.
     const output = fromWritable(writable);
     await expect(output.writeAsync(new Uint8Array(1))).rejects.toThrow("sink broke");
     expect(await output.flushAsync()).toBe(false);
+    await turn();
+    expect(writable.destroyed).toBe(true);
+    await expect(output.writeAsync(new Uint8Array(1))).rejects.toThrow();
   });
 });
 
@@ -250,6 +268,16 @@ describe("toReadable", () => {
     const input = countingInput(pattern(10), new InFlight());
     toReadable(input).destroy();
     expect(input.closed).toBe(true);
+  });
+
+  it("destroys the Readable with the input's error", async () => {
+    const failing: IInputStream = {
+      readAsync: () => Promise.reject(new Error("input broke")),
+      close() {},
+    };
+    const readable = toReadable(failing).resume();
+    const [error] = (await once(readable, "error")) as [Error];
+    expect(error.message).toBe("input broke");
   });
 });
 
@@ -355,6 +383,35 @@ describe("WHATWG streams", () => {
     expect(Buffer.compare(Buffer.concat(parts), data)).toBe(0);
     expect(flight.max).toBeLessThanOrEqual(HWM + CHUNK);
     expect(input.closed).toBe(true);
+  });
+
+  it("toReadableStream: errors with the input's error; cancel() closes the input", async () => {
+    const failing: IInputStream = {
+      readAsync: () => Promise.reject(new Error("input broke")),
+      close() {},
+    };
+    await expect(toReadableStream(failing).getReader().read()).rejects.toThrow("input broke");
+    const input = countingInput(pattern(10), new InFlight());
+    await toReadableStream(input).cancel();
+    expect(input.closed).toBe(true);
+  });
+
+  it("toWritableStream: abort() closes the output at once", async () => {
+    const output = slowOutput(new InFlight());
+    await toWritableStream(output).abort(new Error("stop"));
+    expect(output.sink.closed).toBe(true);
+  });
+
+  it("fromWritableStream: a sink error rejects the write", async () => {
+    const output = fromWritableStream(
+      new WritableStream({
+        write() {
+          throw new Error("sink broke");
+        },
+      }),
+    );
+    await expect(output.writeAsync(new Uint8Array(1))).rejects.toThrow("sink broke");
+    expect(await output.flushAsync()).toBe(false);
   });
 
   it("toWritableStream: ready holds the writer back; close() flushes and closes", async () => {
