@@ -28,7 +28,7 @@
  * @see https://www.rfc-editor.org/rfc/rfc6455#section-5.2
  */
 import { InvalidArgumentError } from "@netsockets/errors";
-import { applyMask } from "./mask.js";
+import { maskCopy } from "./mask.js";
 
 /** How {@link serializeFrame} builds a frame. */
 export interface SerializeFrameOptions {
@@ -126,10 +126,6 @@ export function serializeFrame(
     (maskKey[2] as number) |
     (maskKey[3] as number);
   if (keyBits === 0 || length === 0) return [header, payload];
-  // Not payload.slice(): on a Node Buffer that is a view, and masking it would change the
-  // caller's bytes.
-  const copy = new Uint8Array(length);
-  copy.set(payload);
-  applyMask(copy, maskKey);
-  return [header, copy];
+  // A fresh array (not payload.slice(): on a Node Buffer that is a view of the caller's bytes).
+  return [header, maskCopy(payload, maskKey)];
 }

@@ -1,7 +1,14 @@
 import { InvalidArgumentError } from "@netsockets/errors";
 import fc from "fast-check";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { applyMask, defaultRandomFill, MaskKeyPool } from "./mask.js";
+import {
+  applyMask,
+  defaultRandomFill,
+  MaskKeyPool,
+  maskCopy,
+  maskWithWasm,
+  maskWithWords,
+} from "./mask.js";
 
 const seed = Number(process.env.NETSOCKETS_SEED ?? 20261126);
 console.log(`mask.test.ts: fast-check seed ${seed} (set NETSOCKETS_SEED to change)`);
@@ -82,6 +89,50 @@ describe("applyMask", () => {
       ),
       { seed, numRuns: 300 },
     );
+  });
+});
+
+describe("the two masking engines", () => {
+  it("WebAssembly SIMD is available on Node, so its path is the one under test", () => {
+    const data = new TextEncoder().encode("Hello");
+    expect(maskWithWasm(data, hex("37 fa 21 3d"), 0, data)).toBe(true);
+    expect(data).toEqual(hex("7f 9f 4d 51 58"));
+  });
+
+  it("the WASM and word paths agree with the definition at every alignment, offset and size", () => {
+    const key = hex("5a c3 0f e1");
+    const sizes = [0, 1, 3, 4, 31, 32, 63, 64, 65, 255, 256, 1000, 65535, 65536, 65537, 200_003];
+    for (const size of sizes) {
+      for (let align = 0; align < 4; align++) {
+        for (let offset = 0; offset < 4; offset++) {
+          const source = pattern(align + size, size).subarray(align);
+          const expected = referenceMask(source, key, offset);
+          const viaWords = source.slice();
+          maskWithWords(viaWords, key, offset);
+          expect(Buffer.compare(viaWords, expected), `words ${size}/${align}/${offset}`).toBe(0);
+          const backing = pattern(align + size, size);
+          const inPlace = backing.subarray(align);
+          expect(maskWithWasm(inPlace, key, offset, inPlace)).toBe(true);
+          expect(Buffer.compare(inPlace, expected), `wasm ${size}/${align}/${offset}`).toBe(0);
+          const viaApply = source.slice();
+          applyMask(viaApply, key, offset);
+          expect(Buffer.compare(viaApply, expected), `apply ${size}/${align}/${offset}`).toBe(0);
+        }
+      }
+    }
+  });
+
+  it("maskCopy returns a masked copy and leaves the source alone, small and large", () => {
+    const key = hex("de ad be ef");
+    for (const size of [0, 5, 300, 70_000]) {
+      const backing = pattern(size + 1);
+      const source = backing.subarray(1);
+      const before = source.slice();
+      const out = maskCopy(source, key);
+      expect(out).not.toBe(source);
+      expect(Buffer.compare(backing.subarray(1), before)).toBe(0);
+      expect(Buffer.compare(out, referenceMask(before, key, 0))).toBe(0);
+    }
   });
 });
 
