@@ -1,0 +1,64 @@
+import { describe, expect, it } from "vitest";
+import { ByteQueue, SMALL_CHUNK } from "./byte-queue.js";
+import { hex, toHex } from "./testing/bytes.js";
+
+describe("ByteQueue", () => {
+  it("keeps large chunks as they are and hands out views of them", () => {
+    const queue = new ByteQueue();
+    const chunk = new Uint8Array(SMALL_CHUNK).fill(1);
+    queue.push(chunk);
+    const view = queue.take(10);
+    expect(view.buffer).toBe(chunk.buffer);
+    expect(queue.length).toBe(SMALL_CHUNK - 10);
+    expect(queue.take(SMALL_CHUNK)).toHaveLength(SMALL_CHUNK - 10);
+    expect(queue.length).toBe(0);
+  });
+
+  it("copies small chunks together so 1-byte pushes read back as one run", () => {
+    const queue = new ByteQueue();
+    for (let i = 0; i < 1000; i++) queue.push(new Uint8Array([i & 0xff]));
+    expect(queue.length).toBe(1000);
+    const run = queue.take(5000);
+    expect(run).toHaveLength(1000);
+    expect(run[999]).toBe(999 & 0xff);
+  });
+
+  it("keeps the read position when the block it reads grows", () => {
+    const queue = new ByteQueue();
+    queue.push(hex("01 02 03"));
+    expect(toHex(queue.take(2))).toBe("0102");
+    queue.push(hex("04 05"));
+    expect(toHex(queue.take(10))).toBe("030405");
+  });
+
+  it("reads across chunks with one copy, peeks and skips", () => {
+    const queue = new ByteQueue();
+    queue.push(hex("01 02"));
+    queue.push(new Uint8Array(SMALL_CHUNK).fill(3));
+    queue.push(hex("04"));
+    expect(queue.peek(0)).toBe(1);
+    expect(queue.peek(2)).toBe(3);
+    expect(queue.peek(SMALL_CHUNK + 2)).toBe(4);
+    expect(toHex(queue.read(4))).toBe("01020303");
+    queue.skip(SMALL_CHUNK - 2);
+    expect(toHex(queue.read(1))).toBe("04");
+    expect(queue.length).toBe(0);
+  });
+
+  it("never changes bytes it handed out when more arrive", () => {
+    const queue = new ByteQueue();
+    queue.push(hex("aa"));
+    const first = queue.take(1);
+    for (let i = 0; i < 20_000; i++) queue.push(hex("bb"));
+    expect(first[0]).toBe(0xaa);
+    queue.clear();
+    expect(queue.length).toBe(0);
+    expect(first[0]).toBe(0xaa);
+  });
+
+  it("ignores empty chunks", () => {
+    const queue = new ByteQueue();
+    queue.push(new Uint8Array(0));
+    expect(queue.length).toBe(0);
+  });
+});
