@@ -36,7 +36,7 @@ function parse(chunks: Uint8Array[], expectMasked: boolean): Seen[] {
           binary: false,
           messageStarted: false,
           payload: "",
-          error: parser.error?.code,
+          error: parser.error?.code ?? "",
         });
         return seen;
       }
