@@ -1,0 +1,100 @@
+import type { Socket } from "node:net";
+import { decodeFrames, frame } from "@netsockets/protocol/testing";
+import { afterEach, describe, expect, it } from "vitest";
+import { UpgradeServer } from "../../src/index.js";
+import { connectClient, startServer, until } from "./harness.js";
+
+const servers: UpgradeServer[] = [];
+afterEach(async () => {
+  await Promise.all(servers.splice(0).map((s) => s.close({ timeoutMs: 500 })));
+});
+
+/** Counts the socket's write system-call entry points. */
+function spyWrites(socket: Socket) {
+  const calls: { kind: "write" | "writev"; chunks: number; bytes: number }[] = [];
+  const internal = socket as unknown as {
+    _write: (chunk: Buffer, encoding: string, cb: (e?: Error) => void) => void;
+    _writev: (chunks: { chunk: Buffer }[], cb: (e?: Error) => void) => void;
+  };
+  const write = internal._write.bind(socket);
+  const writev = internal._writev.bind(socket);
+  internal._write = (chunk, encoding, cb) => {
+    calls.push({ kind: "write", chunks: 1, bytes: chunk.length });
+    write(chunk, encoding, cb);
+  };
+  internal._writev = (chunks, cb) => {
+    calls.push({
+      kind: "writev",
+      chunks: chunks.length,
+      bytes: chunks.reduce((n, c) => n + c.chunk.length, 0),
+    });
+    writev(chunks, cb);
+  };
+  return calls;
+}
+
+describe("the write path", () => {
+  it("sends everything one tick produced in one writev (header and payload kept apart)", async () => {
+    const { server, port, nextPeer } = await startServer();
+    servers.push(server);
+    const peerP = nextPeer();
+    const client = await connectClient(`ws://127.0.0.1:${port}`);
+    const peer = await peerP;
+    await until(() => client.driver.bufferedAmount === 0);
+    const calls = spyWrites(client.transport.socket);
+    const sends = [
+      client.driver.sendText("one"),
+      client.driver.sendBinary(new Uint8Array(1000)),
+      client.driver.ping(new Uint8Array([1])),
+    ];
+    await Promise.all(sends);
+    expect(calls).toEqual([{ kind: "writev", chunks: 6, bytes: 6 + 3 + 8 + 1000 + 6 + 1 }]);
+    await peer.recorder.received(2);
+    client.driver.close(1000);
+    await client.recorder.ended;
+  });
+
+  it("resolves sends in order, each once its own bytes are in the kernel", async () => {
+    const { server, port } = await startServer();
+    servers.push(server);
+    const client = await connectClient(`ws://127.0.0.1:${port}`);
+    const order: number[] = [];
+    await Promise.all(
+      Array.from({ length: 50 }, (_, i) =>
+        client.driver.sendBinary(new Uint8Array(i * 997)).then(() => order.push(i)),
+      ),
+    );
+    expect(order).toEqual(Array.from({ length: 50 }, (_, i) => i));
+    expect(client.driver.bufferedAmount).toBe(0);
+    client.driver.abort();
+  });
+});
+
+describe("after a clean close", () => {
+  it("the client waits for the server's FIN, then destroys after the close timeout", async () => {
+    // A server that answers the close frame but never ends TCP.
+    const lazy = new UpgradeServer({
+      onConnection: (u) => {
+        u.socket.on("data", (chunk: Buffer) => {
+          const [first] = decodeFrames(new Uint8Array(chunk));
+          if (first?.opcode === 8) u.socket.write(frame(8, first.payload));
+        });
+      },
+    });
+    servers.push(lazy);
+    const { port } = await lazy.listen({ host: "127.0.0.1", port: 0 });
+    const client = await connectClient(`ws://127.0.0.1:${port}`, {
+      driver: { closeTimeoutMs: 150 },
+    });
+    client.driver.close(1000, "bye");
+    expect(await client.recorder.ended).toEqual({
+      kind: "close",
+      info: { code: 1000, reason: "bye", wasClean: true, closedBy: "local" },
+    });
+    // Still waiting for the server to end TCP first…
+    expect(client.transport.socket.destroyed).toBe(false);
+    await client.driver.done;
+    // …until the close timeout destroyed it.
+    expect(client.transport.socket.destroyed).toBe(true);
+  });
+});
