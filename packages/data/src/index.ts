@@ -20,7 +20,9 @@ export {
   toReadable,
   toWritable,
 } from "./node-streams.js";
+export { type ChunkSource, PullInputStream } from "./pull-input-stream.js";
 export type { AsyncOptions, IInputStream, IOutputStream } from "./stream-contracts.js";
+export { type ByteSink, TrackedOutputStream } from "./tracked-output-stream.js";
 export { UnicodeEncoding } from "./unicode-encoding.js";
 export {
   fromReadableStream,

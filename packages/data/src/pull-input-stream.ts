@@ -101,19 +101,10 @@ export class PullInputStream implements IInputStream {
       }
       return buffer.subarray(0, filled);
     } catch (error) {
-      // Bytes already copied for a read that now fails go back in front, so none are lost.
-      if (filled > 0 && !this.#closed) {
-        const back = buffer.slice(0, filled);
-        const rest = this.#leftover;
-        if (rest === null) {
-          this.#leftover = back;
-        } else {
-          const joined = new Uint8Array(back.length + rest.length);
-          joined.set(back);
-          joined.set(rest, back.length);
-          this.#leftover = joined;
-        }
-      }
+      // Bytes already copied for a read that now fails go back in front, so none are lost. A
+      // read only waits (and so only fails) once the leftover is used up, so there is nothing
+      // to join them with.
+      if (filled > 0 && !this.#closed) this.#leftover = buffer.slice(0, filled);
       throw error;
     } finally {
       unlink();
