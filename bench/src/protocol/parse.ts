@@ -28,8 +28,6 @@ export interface ParseInput {
   readonly chunked: ChunkedInput;
   /** The payload of every frame, in order. */
   readonly payloads: readonly Uint8Array[];
-  /** The work of one batch in the workload's unit base. */
-  readonly work: number;
 }
 
 /** Distinct payloads per input (at most 1024, at most 2 MiB of them); frames cycle through them. */
@@ -58,12 +56,7 @@ export function buildParseInput(spec: ParseInputSpec): ParseInput {
       maskKey: keys[i] as Uint8Array,
     })),
   );
-  return {
-    spec,
-    chunked: new ChunkedInput(wire),
-    payloads,
-    work: spec.measure === "frames" ? spec.count : spec.count * spec.payloadSize,
-  };
+  return { spec, chunked: new ChunkedInput(wire), payloads };
 }
 
 /**
@@ -89,7 +82,7 @@ export function parseBody(
   };
 }
 
-/** ws's `Receiver` in the server role, as `WebSocketServer` configures it (limit on, UTF-8 checked). */
+/** ws's `Receiver` in the server role as `WebSocketServer` configures it, limit 64 MiB like ours, UTF-8 checked. */
 export function wsParse(
   name: string,
   spec: ParseInputSpec,

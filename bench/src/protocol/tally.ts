@@ -10,7 +10,7 @@ function messageFingerprint(length: number, first: number, last: number): number
   return (length + first * 3 + last * 7) >>> 0;
 }
 
-/** The fingerprint sum of `payloads` delivered in order, `repeat` times over. */
+/** The fingerprint sum of `payloads` delivered in order. */
 export function expectedFingerprint(payloads: readonly Uint8Array[]): number {
   let sum = 0;
   for (const p of payloads) {
