@@ -114,7 +114,8 @@ function authority(cert: x509.X509Certificate, keys: CryptoKeyPair): Promise<Aut
           revocationDate: new Date(Date.now() - DAY),
         })),
       });
-      return crl.toString("pem");
+      // OpenSSL reads only the "X509 CRL" PEM label.
+      return x509.PemConverter.encode(crl.rawData, "X509 CRL");
     },
   }))();
 }

@@ -133,14 +133,18 @@ export const UNIGNORABLE: ReadonlySet<ChainValidationResult> = new Set([
  *    also untrusted reports only the date. When the verdict is a date error, the chain is
  *    therefore checked again here — signatures link by link up to a trust anchor, issuers must
  *    be CAs — and `untrusted` / `incompleteChain` added when it does not hold. Without this, a
- *    caller ignoring `expired` would accept an untrusted certificate.
+ *    caller ignoring `expired` would accept an untrusted certificate. Revocation is checked
+ *    before dates too and cannot be re-checked here (Node has no CRL parser): with CRLs in use,
+ *    a date verdict also adds `revocationFailure` ("revocation could not be established"), so
+ *    ignoring `expired` alone never lets a revoked certificate through.
  */
 export function checkServerCertificate(
   socket: tls.TLSSocket,
   hostname: string,
   anchors: () => readonly X509Certificate[],
-  now = new Date(),
+  options: { readonly revocationChecked?: boolean; readonly now?: Date } = {},
 ): CertificateCheck | null {
+  const now = options.now ?? new Date();
   // One getPeerCertificate(true) call, and no getPeerX509Certificate(): on Node 20, once the
   // latter has run, getPeerCertificate() returns {} for the rest of the connection.
   const peer = socket.getPeerCertificate(true) as tls.DetailedPeerCertificate | undefined;
@@ -162,6 +166,7 @@ export function checkServerCertificate(
   if (typeof code === "string" && dateCodes.has(code)) {
     const trust = chainTrust(chain, anchors());
     if (trust !== null) errors.add(trust);
+    if (options.revocationChecked) errors.add(R.revocationFailure);
   }
   const last = chain[chain.length - 1];
   const intermediates = chain.slice(1).filter((c) => !(c === last && isSelfSigned(c)));

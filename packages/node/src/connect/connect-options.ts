@@ -58,6 +58,13 @@ export interface ConnectOptions {
   readonly noDelay?: boolean;
   /** Extra trusted CA certificates (PEM), added to Node's bundled roots and `NODE_EXTRA_CA_CERTS`. */
   readonly ca?: string | Uint8Array | readonly (string | Uint8Array)[];
+  /**
+   * Certificate revocation lists (PEM) to check the server chain against. Node fetches no CRL or
+   * OCSP answer itself, so revocation (`ChainValidationResult.revoked`) is detected only with
+   * these; OpenSSL then wants a CRL for every CA of the chain (`revocationInformationMissing`
+   * otherwise).
+   */
+  readonly crl?: string | Uint8Array | readonly (string | Uint8Array)[];
   /** A TLS client certificate. */
   readonly clientCertificate?: ClientCertificate;
   /** Certificate errors that do not fail the connection; they are still reported. */

@@ -1,7 +1,12 @@
 import type { X509Certificate } from "node:crypto";
 import * as net from "node:net";
 import * as tls from "node:tls";
-import { CertificateError, type NetSocketsError, WebErrorStatus } from "@netsockets/errors";
+import {
+  CertificateError,
+  InvalidArgumentError,
+  type NetSocketsError,
+  WebErrorStatus,
+} from "@netsockets/errors";
 import {
   type ChainValidationResult,
   type SocketSslErrorSeverity,
@@ -33,7 +38,11 @@ export interface TlsResult {
 
 type TlsOptions = Pick<
   ConnectOptions,
-  "ca" | "clientCertificate" | "ignorableServerCertificateErrors" | "onServerCustomValidation"
+  | "ca"
+  | "crl"
+  | "clientCertificate"
+  | "ignorableServerCertificateErrors"
+  | "onServerCustomValidation"
 >;
 
 /**
@@ -73,6 +82,9 @@ export async function startTls(
       checkServerIdentity: () => undefined,
       ALPNProtocols: ["http/1.1"],
       ...(ca === undefined ? {} : { ca }),
+      ...(options.crl === undefined
+        ? {}
+        : { crl: [options.crl].flat().map((c) => (typeof c === "string" ? c : Buffer.from(c))) }),
       ...(client === undefined
         ? {}
         : "pfx" in client
@@ -83,7 +95,9 @@ export async function startTls(
     signal,
   );
   try {
-    const check = checkServerCertificate(secure, hostname, () => parseAnchors(ca));
+    const check = checkServerCertificate(secure, hostname, () => parseAnchors(ca), {
+      revocationChecked: options.crl !== undefined,
+    });
     if (check === null) {
       throw new CertificateError("the server presented no certificate", {
         status: WebErrorStatus.certificateIsInvalid,
@@ -155,8 +169,14 @@ function handshake(
     try {
       secure = tls.connect(options);
     } catch (error) {
+      // tls.connect throws only for options it cannot use: an unreadable key, certificate,
+      // PFX, passphrase, CA or CRL.
       socket.destroy();
-      reject(connectError(error, "tls"));
+      reject(
+        new InvalidArgumentError(`unusable TLS option: ${(error as Error).message}`, {
+          cause: error,
+        }),
+      );
       return;
     }
     secure.once("secureConnect", onSecure);

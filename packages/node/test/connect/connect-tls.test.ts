@@ -64,6 +64,8 @@ let notYetValid: WsTestServer;
 let wrongName: WsTestServer;
 let expiredUntrusted: WsTestServer;
 let clientAuth: WsTestServer;
+let revoked: WsTestServer;
+let crl: string;
 
 beforeAll(async () => {
   certs = await makeCertificates();
@@ -89,6 +91,9 @@ beforeAll(async () => {
   notYetValid = await serve(certs.notYetValid);
   wrongName = await serve(certs.wrongName);
   expiredUntrusted = await serve(expiredFromUnknownCa);
+  const revokedLeaf = await certs.ca.issue({ commonName: "localhost", dns: ["localhost"] });
+  crl = await certs.ca.revocationList([revokedLeaf.cert]);
+  revoked = await serve(revokedLeaf);
   clientAuth = await serve({
     ...certs.server,
     ca: certs.ca.cert,
@@ -314,12 +319,58 @@ describe("onServerCustomValidation", () => {
   });
 });
 
+describe("revocation (with CRLs)", () => {
+  it("is not checked without a CRL: Node fetches none", async () => {
+    const transport = await connect(revoked);
+    expect(transport.serverCertificateErrors).toEqual([]);
+    transport.socket.destroy();
+  });
+
+  it("fails a revoked certificate with certificateRevoked", async () => {
+    const error = await failure(connect(revoked, { crl }));
+    expect(error).toMatchObject({
+      status: WebErrorStatus.certificateRevoked,
+      hresult: HResult.WININET_E_SEC_CERT_REVOKED,
+    });
+  });
+
+  it("passes a certificate the CRL does not list", async () => {
+    const transport = await connect(good, { crl });
+    expect(transport.serverCertificateErrors).toEqual([]);
+    transport.socket.destroy();
+  });
+
+  it("lets an ignored revocation through, reported with severity fatal", async () => {
+    const transport = await connect(revoked, {
+      crl,
+      ignorableServerCertificateErrors: [R.revoked],
+    });
+    expect(transport.serverCertificateErrors).toEqual([R.revoked]);
+    expect(transport.serverCertificateErrorSeverity).toBe(SocketSslErrorSeverity.fatal);
+    transport.socket.destroy();
+  });
+
+  it("does not let a certificate through on ignoring expired when revocation was masked", async () => {
+    const error = await failure(
+      connect(expired, { crl, ignorableServerCertificateErrors: [R.expired] }),
+    );
+    expect(error).toMatchObject({ status: WebErrorStatus.certificateContainsErrors });
+  });
+});
+
 describe("client certificates", () => {
   it("presents a PEM client certificate the server requires", async () => {
     const transport = await connect(clientAuth, { clientCertificate: certs.client });
     const [serverSide] = [...clientAuth.connections.sockets] as tls.TLSSocket[];
     expect(serverSide?.getPeerCertificate().subject?.CN).toBe("netsockets client");
     transport.socket.destroy();
+  });
+
+  it("rejects an unusable key or certificate with InvalidArgumentError", async () => {
+    const error = await failure(
+      connect(good, { clientCertificate: { key: "not a key", cert: certs.client.cert } }),
+    );
+    expect(error).toMatchObject({ code: "ERR_INVALID_ARGUMENT" });
   });
 
   it("fails with connectionAborted when the server requires a certificate and none is given", async () => {
