@@ -1,3 +1,4 @@
+import { isUtf8 } from "node:buffer";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { isValidUtf8, Utf8Validator } from "./utf8.js";
@@ -150,6 +151,13 @@ const vectors: Vector[] = [
   ),
 ];
 
+/** The validators under test: the pure one, and ones that hand complete sequences to a whole-buffer check. */
+const makers: [string, () => Utf8Validator][] = [
+  ["pure", () => new Utf8Validator()],
+  ["with isValidUtf8", () => new Utf8Validator(isValidUtf8)],
+  ["with node:buffer isUtf8", () => new Utf8Validator(isUtf8)],
+];
+
 /** The outcome a fail-fast validator must give when `bytes` is pushed as `chunks`. */
 function expectedPushes(vector: Vector, cuts: number[]): boolean[] {
   const firstBad = "failAt" in vector ? vector.failAt : Number.POSITIVE_INFINITY;
@@ -181,16 +189,18 @@ describe("isValidUtf8 and Utf8Validator: Kuhn / Autobahn vectors", () => {
       }
       expect(decoded).toBe(ok);
       const n = vector.bytes.length;
-      const validator = new Utf8Validator();
       // Whole, then split in two at every position, then one byte at a time.
       const splits: number[][] = [[]];
       for (let p = 0; p <= n; p++) splits.push([p]);
       splits.push(Array.from({ length: Math.max(0, n - 1) }, (_, i) => i + 1));
-      for (const cuts of splits) {
-        expect(pushAll(validator, vector.bytes, cuts), `cuts ${cuts.join(",")}`).toEqual(
-          expectedPushes(vector, cuts),
-        );
-        expect(validator.finish()).toBe(ok);
+      for (const [name, make] of makers) {
+        const validator = make();
+        for (const cuts of splits) {
+          expect(pushAll(validator, vector.bytes, cuts), `${name}, cuts ${cuts.join(",")}`).toEqual(
+            expectedPushes(vector, cuts),
+          );
+          expect(validator.finish(), name).toBe(ok);
+        }
       }
     });
   }
@@ -322,6 +332,29 @@ const cutsArb = (length: number) =>
     .uniqueArray(fc.integer({ min: 0, max: length }), { maxLength: 8 })
     .map((c) => c.sort((a, b) => a - b));
 
+describe("Utf8Validator with a whole-buffer validator", () => {
+  it("hands it only whole sequences and checks the cut ends itself", () => {
+    const seen: string[] = [];
+    const validator = new Utf8Validator((bytes) => {
+      seen.push(Buffer.from(bytes).toString("hex"));
+      return isValidUtf8(bytes);
+    });
+    // "a€b" = 61 e2 82 ac 62, pushed as 61 e2 | 82 | ac 62.
+    expect(validator.push(hex("61 e2"))).toBe(true);
+    expect(validator.push(hex("82"))).toBe(true);
+    expect(validator.push(hex("ac 62"))).toBe(true);
+    expect(validator.finish()).toBe(true);
+    expect(seen).toEqual(["61", "62"]);
+  });
+
+  it("fails when it says no, in that piece", () => {
+    const validator = new Utf8Validator(() => false);
+    expect(validator.push(hex("e2 82"))).toBe(true); // only a cut sequence: not asked
+    expect(validator.push(hex("ac 61"))).toBe(false);
+    expect(validator.finish()).toBe(false);
+  });
+});
+
 describe("property tests against TextDecoder (fast-check)", () => {
   it("isValidUtf8 agrees with the fatal TextDecoder on arbitrary bytes at any alignment", () => {
     fc.assert(
@@ -341,11 +374,13 @@ describe("property tests against TextDecoder (fast-check)", () => {
         ([bytes, cuts]) => {
           const ok = decoderAccepts(bytes);
           const firstBad = decoderFailAt(bytes);
-          const validator = new Utf8Validator();
-          const results = pushAll(validator, bytes, cuts);
           const ends = [...cuts, bytes.length];
-          expect(results).toEqual(ends.map((end) => firstBad >= end));
-          expect(validator.finish()).toBe(ok);
+          for (const [name, make] of makers) {
+            const validator = make();
+            const results = pushAll(validator, bytes, cuts);
+            expect(results, name).toEqual(ends.map((end) => firstBad >= end));
+            expect(validator.finish(), name).toBe(ok);
+          }
         },
       ),
       { seed, numRuns: 2000 },

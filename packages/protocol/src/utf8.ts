@@ -32,7 +32,7 @@
 const WORD_VIEW_THRESHOLD = 32;
 
 /** The high bit of every byte of a 32-bit word, whatever the byte order. */
-const HIGH_BITS = 0x8080_8080;
+const HIGH_BITS = 0x8080_8080 | 0;
 
 /**
  * Validates `a[i..n)` sequence by sequence.
@@ -43,13 +43,13 @@ const HIGH_BITS = 0x8080_8080;
  */
 function scan(a: Uint8Array, i: number, n: number): number {
   // A Uint32Array view over the 4-byte aligned part of a[i..n), for skipping ASCII by words.
-  let words: Uint32Array | undefined;
+  let words: Int32Array | undefined;
   let base = i;
   let wordCount = 0;
   if (n - i >= WORD_VIEW_THRESHOLD) {
     base = i + ((4 - ((a.byteOffset + i) & 3)) & 3);
     wordCount = (n - base) >>> 2;
-    words = new Uint32Array(a.buffer, a.byteOffset + base, wordCount);
+    words = new Int32Array(a.buffer, a.byteOffset + base, wordCount);
   }
   while (i < n) {
     const b = a[i] as number;
@@ -126,6 +126,20 @@ function scan(a: Uint8Array, i: number, n: number): number {
 }
 
 /**
+ * Where the last sequence of `a[start..n)` starts if the buffer cuts it short, else `n`: looks
+ * back over at most three continuation bytes for a lead byte whose sequence is longer than what
+ * is left. Bytes that cannot be right either way (a stray continuation byte, F8–FF) are left to
+ * whichever check sees them.
+ */
+function completeEnd(a: Uint8Array, start: number, n: number): number {
+  let j = n - 1;
+  while (j > start && j > n - 4 && ((a[j] as number) & 0xc0) === 0x80) j--;
+  const b = a[j] as number;
+  const length = b < 0xc0 ? 1 : b < 0xe0 ? 2 : b < 0xf0 ? 3 : 4;
+  return n - j < length ? j : n;
+}
+
+/**
  * Whether `bytes` is well-formed UTF-8 as a whole: a sequence cut short at the end is invalid.
  * Pure JavaScript, with an ASCII fast path over 32-bit words.
  *
@@ -147,6 +161,8 @@ export function isValidUtf8(bytes: Uint8Array): boolean {
  * @see https://www.rfc-editor.org/rfc/rfc6455#section-8.1
  */
 export class Utf8Validator {
+  /** A whole-buffer validator for the complete sequences of each piece, if one was given. */
+  readonly #validate: ((bytes: Uint8Array) => boolean) | undefined;
   /** Continuation bytes the current sequence still needs (0 between sequences). */
   #need = 0;
   /** The smallest byte the next continuation byte may be. */
@@ -155,6 +171,17 @@ export class Utf8Validator {
   #upper = 0xbf;
   /** Set once invalid bytes were seen; sticks until {@link Utf8Validator.reset}. */
   #failed = false;
+
+  /**
+   * @param validate - An optional whole-buffer validator with the same rules, typically the
+   *   runtime's native one (Node's `buffer.isUtf8`, simdutf): each piece's complete sequences go
+   *   to it in one call, and only a sequence cut at either end of the piece is checked here. The
+   *   result is the same, fail-fast included; it is only faster on large pieces. Default: the
+   *   pure JavaScript {@link isValidUtf8} rules.
+   */
+  constructor(validate?: (bytes: Uint8Array) => boolean) {
+    this.#validate = validate;
+  }
 
   /**
    * Validates the next piece of the message.
@@ -173,7 +200,16 @@ export class Utf8Validator {
       if (!this.#step(bytes[i] as number)) return false;
       i++;
     }
-    const cut = scan(bytes, i, n);
+    if (i === n) return true;
+    let cut: number;
+    if (this.#validate === undefined) {
+      cut = scan(bytes, i, n);
+    } else {
+      cut = completeEnd(bytes, i, n);
+      if (cut > i && !this.#validate(i === 0 && cut === n ? bytes : bytes.subarray(i, cut))) {
+        cut = -1;
+      }
+    }
     if (cut < 0) {
       this.#failed = true;
       return false;
