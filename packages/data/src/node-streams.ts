@@ -26,6 +26,35 @@ export interface ToWritableOptions {
   readonly highWaterMark?: number;
 }
 
+/**
+ * Reads for `toReadable` and `toReadableStream`, into a reusable scratch buffer. A
+ * result that fills at least half the scratch is handed out as is (and a new scratch is made);
+ * a smaller one is copied out, so a stream of tiny reads never pins a large buffer per byte.
+ */
+export class ChunkReader {
+  /** Where the next read lands. */
+  #scratch: Uint8Array;
+
+  constructor(
+    readonly input: IInputStream,
+    readonly chunkSize: number,
+  ) {
+    this.#scratch = new Uint8Array(chunkSize);
+  }
+
+  /** The next chunk of the input (partial), empty at its end. */
+  async next(signal: AbortSignal): Promise<Uint8Array> {
+    const scratch = this.#scratch;
+    const bytes = await this.input.readAsync(scratch, this.chunkSize, InputStreamOptions.partial, {
+      signal,
+    });
+    if (bytes.buffer !== scratch.buffer) return bytes;
+    if (bytes.length * 2 < this.chunkSize) return bytes.slice();
+    this.#scratch = new Uint8Array(this.chunkSize);
+    return bytes;
+  }
+}
+
 /** Checks a size option and applies its default. */
 export function sizeOption(value: number | undefined, fallback: number, name: string): number {
   if (value === undefined) return fallback;
@@ -126,22 +155,20 @@ export function toReadable(input: IInputStream, options: ToReadableOptions = {})
   const highWaterMark = sizeOption(options.highWaterMark, DEFAULT_HIGH_WATER_MARK, "highWaterMark");
   const chunkSize = sizeOption(options.chunkSize, DEFAULT_CHUNK_SIZE, "chunkSize");
   const controller = new AbortController();
+  const reader = new ChunkReader(input, chunkSize);
   return new Readable({
     highWaterMark,
     read() {
       // Node calls read() again only after push(), so one readAsync is pending at a time.
-      const buffer = new Uint8Array(chunkSize);
-      input
-        .readAsync(buffer, chunkSize, InputStreamOptions.partial, { signal: controller.signal })
-        .then(
-          (bytes) => {
-            if (controller.signal.aborted) return;
-            this.push(bytes.length === 0 ? null : bytes);
-          },
-          (error: unknown) => {
-            if (!controller.signal.aborted) this.destroy(error as Error);
-          },
-        );
+      reader.next(controller.signal).then(
+        (bytes) => {
+          if (controller.signal.aborted) return;
+          this.push(bytes.length === 0 ? null : bytes);
+        },
+        (error: unknown) => {
+          if (!controller.signal.aborted) this.destroy(error as Error);
+        },
+      );
     },
     destroy(error, callback) {
       controller.abort();

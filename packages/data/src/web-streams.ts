@@ -3,6 +3,7 @@
 import { invalidArgument } from "./data-errors.js";
 import { InputStreamOptions } from "./input-stream-options.js";
 import {
+  ChunkReader,
   DEFAULT_CHUNK_SIZE,
   DEFAULT_HIGH_WATER_MARK,
   sizeOption,
@@ -65,15 +66,13 @@ export function toReadableStream(
   const highWaterMark = sizeOption(options.highWaterMark, DEFAULT_HIGH_WATER_MARK, "highWaterMark");
   const chunkSize = sizeOption(options.chunkSize, DEFAULT_CHUNK_SIZE, "chunkSize");
   const abort = new AbortController();
+  const reader = new ChunkReader(input, chunkSize);
   return new ReadableStream<Uint8Array>(
     {
       async pull(controller) {
-        const buffer = new Uint8Array(chunkSize);
         let bytes: Uint8Array;
         try {
-          bytes = await input.readAsync(buffer, chunkSize, InputStreamOptions.partial, {
-            signal: abort.signal,
-          });
+          bytes = await reader.next(abort.signal);
         } catch (error) {
           if (abort.signal.aborted) return;
           throw error;

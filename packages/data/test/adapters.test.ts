@@ -264,6 +264,32 @@ describe("toReadable", () => {
     expect(input.closed).toBe(true);
   });
 
+  it("copies small reads out of its scratch buffer, so tiny chunks pin no large buffers", async () => {
+    let left = 100;
+    // Answers each read with one byte, as a view into the buffer it was given.
+    const trickle: IInputStream = {
+      async readAsync(buffer) {
+        if (left-- === 0) return buffer.subarray(0, 0);
+        buffer[0] = left;
+        return buffer.subarray(0, 1);
+      },
+      close() {},
+    };
+    const chunks: Uint8Array[] = [];
+    for await (const chunk of toReadable(trickle, { chunkSize: 4096 })) chunks.push(chunk);
+    expect(chunks).toHaveLength(100);
+    expect(chunks[0]?.[0]).toBe(99);
+    for (const chunk of chunks) expect(chunk.buffer.byteLength).toBeLessThan(4096);
+    left = 3;
+    const web: Uint8Array[] = [];
+    for await (const chunk of toReadableStream(trickle, { chunkSize: 4096 })) web.push(chunk);
+    expect(web.map((c) => [c[0], c.buffer.byteLength < 4096])).toEqual([
+      [2, true],
+      [1, true],
+      [0, true],
+    ]);
+  });
+
   it("destroy() closes the input", () => {
     const input = countingInput(pattern(10), new InFlight());
     toReadable(input).destroy();
