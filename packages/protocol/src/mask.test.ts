@@ -122,6 +122,39 @@ describe("the two masking engines", () => {
     }
   });
 
+  it.each([
+    ["missing", undefined],
+    [
+      "refusing to compile (as under a strict Content-Security-Policy)",
+      {
+        Module: class {
+          constructor() {
+            throw new Error("WebAssembly.Module(): Wasm code generation disallowed by embedder");
+          }
+        },
+        Instance: class {},
+      },
+    ],
+  ])("falls back to the word loop where WebAssembly is %s", async (_, replacement) => {
+    vi.resetModules();
+    vi.stubGlobal("WebAssembly", replacement);
+    try {
+      const fresh = await import("./mask.js");
+      const key = hex("5a c3 0f e1");
+      const source = pattern(70_001);
+      const data = source.slice();
+      expect(fresh.maskWithWasm(data, key, 1, data)).toBe(false);
+      expect(data).toEqual(source);
+      fresh.applyMask(data, key, 1);
+      expect(Buffer.compare(data, referenceMask(source, key, 1))).toBe(0);
+      const copy = fresh.maskCopy(source, key);
+      expect(Buffer.compare(copy, referenceMask(source, key, 0))).toBe(0);
+    } finally {
+      vi.unstubAllGlobals();
+      vi.resetModules();
+    }
+  });
+
   it("maskCopy returns a masked copy and leaves the source alone, small and large", () => {
     const key = hex("de ad be ef");
     for (const size of [0, 5, 300, 70_000]) {
