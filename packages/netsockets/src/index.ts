@@ -44,3 +44,25 @@ export {
   WebSocketError,
   webErrorStatusName,
 } from "@netsockets/errors";
+// Message WebSockets, client and server — @netsockets/message
+export type {
+  ConnectAsyncOptions,
+  MessageWebSocketControlOptions,
+  MessageWebSocketEventMap,
+  MessageWebSocketListenerControlOptions,
+  MessageWebSocketListenerEventMap,
+  SendAsyncOptions,
+  ServerCertificate,
+} from "@netsockets/message";
+export {
+  MessageWebSocket,
+  MessageWebSocketConnectionReceivedEventArgs,
+  MessageWebSocketControl,
+  MessageWebSocketInformation,
+  MessageWebSocketListener,
+  MessageWebSocketListenerControl,
+  MessageWebSocketListenerInformation,
+  MessageWebSocketMessageReceivedEventArgs,
+  MessageWebSocketReceiveMode,
+  SocketMessageType,
+} from "@netsockets/message";

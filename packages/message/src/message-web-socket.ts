@@ -1,0 +1,719 @@
+import { isUtf8 } from "node:buffer";
+import type { IOutputStream } from "@netsockets/data";
+import {
+  InvalidArgumentError,
+  InvalidStateError,
+  isSendableCloseCode,
+  type NetSocketsError,
+  OperationCanceledError,
+} from "@netsockets/errors";
+import {
+  type ConnectOptions,
+  createDriver,
+  type DataInfo,
+  type Driver,
+  type DriverCloseInfo,
+  type DriverConnection,
+  type DriverHandler,
+  type DriverOptions,
+  nodeConnectionOptions,
+  openWebSocketTransport,
+  type TypedEventListener,
+  TypedEventTarget,
+  WebSocketClosedEventArgs,
+  type WebSocketServerCustomValidationRequestedEventArgs,
+} from "@netsockets/node";
+import { Connection, MAX_CLOSE_REASON_BYTES, MessageAssembler } from "@netsockets/protocol";
+import { UINT32_MAX } from "./control-values.js";
+import { MessageOutputStream } from "./message-output-stream.js";
+import { MessageQueue } from "./message-queue.js";
+import {
+  type MessageReceivedInit,
+  MessageWebSocketMessageReceivedEventArgs,
+  receiveErrorOf,
+} from "./message-received-event-args.js";
+import {
+  MessageWebSocketControl,
+  type MessageWebSocketControlOptions,
+} from "./message-web-socket-control.js";
+import {
+  type ConnectedInformation,
+  MessageWebSocketInformation,
+  recordConnection,
+} from "./message-web-socket-information.js";
+import { OutgoingUtf8 } from "./outgoing-utf8.js";
+import { MessageWebSocketReceiveMode } from "./receive-mode.js";
+import { SocketMessageType } from "./socket-message-type.js";
+
+/** The events of a {@link MessageWebSocket}: lower-case names, as the WinRT JS projection has. */
+export interface MessageWebSocketEventMap {
+  /** A message (or, in `partialMessage` mode, a section of one) arrived; or a receive error. */
+  messagereceived: MessageWebSocketMessageReceivedEventArgs;
+  /** The closing handshake ended (or our close got no answer: 1006). Never for an abrupt loss. */
+  closed: WebSocketClosedEventArgs;
+  /** A `wss:` connect: the default certificate validation passed; a listener may `reject()`. */
+  servercustomvalidationrequested: WebSocketServerCustomValidationRequestedEventArgs;
+}
+
+/** A listener of one of the {@link MessageWebSocketEventMap} events. */
+export type MessageWebSocketListenerOf<K extends keyof MessageWebSocketEventMap> =
+  TypedEventListener<MessageWebSocketEventMap[K], K, MessageWebSocket>;
+
+/** Options of {@link MessageWebSocket.connectAsync}. */
+export interface ConnectAsyncOptions {
+  /** Cancels the connect: it rejects with `OperationCanceledError` (or `TimeoutError` for `AbortSignal.timeout`). */
+  readonly signal?: AbortSignal | undefined;
+}
+
+/** Options of {@link MessageWebSocket.sendAsync}. */
+export interface SendAsyncOptions {
+  /**
+   * The kind of message. Default: `utf8` for a string, `control.messageType` (read at the call)
+   * for bytes.
+   */
+  readonly messageType?: SocketMessageType;
+}
+
+/**
+ * The lifecycle: `idle` (new, or after a failed connect), `connecting`, `open` (the connection
+ * runs, closing handshake included), `closed` (single use: nothing more is possible).
+ */
+type Phase = "idle" | "connecting" | "open" | "closed";
+
+/** Handshake headers `setRequestHeader` refuses: the handshake sets them itself. */
+const RESERVED_HEADERS = new Set(["host", "upgrade", "connection"]);
+const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+const textEncoder = new TextEncoder();
+
+/** Turns WinRT's "INFINITE" into the protocol's "no limit". */
+function protocolLimit(value: number): number {
+  return value === UINT32_MAX ? Number.MAX_SAFE_INTEGER : value;
+}
+
+let adopt: (
+  socket: MessageWebSocket,
+  connected: ConnectedInformation,
+  start: (connection: DriverConnection, handler: DriverHandler, options: DriverOptions) => Driver,
+) => void;
+let lockReceivers: (socket: MessageWebSocket) => void;
+
+/**
+ * `Windows.Networking.Sockets.MessageWebSocket` (reference/uwp-api.md §4): a WebSocket that
+ * sends and receives whole messages — or sections of them — UTF-8 or binary, over `ws://` and
+ * `wss://`. A client made with `new MessageWebSocket()` and `connectAsync`, or a server-side
+ * socket handed out by a `MessageWebSocketListener` (same API; its `connectAsync` throws).
+ *
+ * Receiving: register `messagereceived` listeners (or start `for await (const args of socket)`)
+ * before `connectAsync` — or, on a listener's socket, inside `connectionreceived`; adding or
+ * removing them later throws `InvalidStateError` (`E_ILLEGAL_METHOD_CALL`), as in WinRT §4.5.
+ * Listeners run synchronously in wire order, so a reply sent from one goes out before anything
+ * the peer sent later is processed.
+ *
+ * Sending: `new DataWriter(socket.outputStream)` + `storeAsync()` sends one message of
+ * `control.messageType` per store; `sendAsync(text | bytes)` is the shortcut;
+ * `sendNonfinalFrameAsync` / `sendFinalFrameAsync` send one message in frames. Every send hands
+ * its bytes to the connection before it returns and resolves once they reached the kernel.
+ *
+ * Ending (the termination table, README): a closing handshake from either side raises one
+ * `closed` (1005 when the peer's frame had no code); our `close()` without an answer within
+ * `control.closeTimeoutMs` gives `closed` 1006; a peer violation makes us send 1002/1007/1008/1009
+ * and raises one last `messagereceived` whose readers throw the `ProtocolError`, then `closed`
+ * with the code we sent; a TCP loss without a close frame raises no `closed` but one last
+ * `messagereceived` whose readers throw `connectionAborted`, and rejects pending sends and the
+ * iteration with that error.
+ *
+ * @example
+ * ```ts
+ * const socket = new MessageWebSocket();
+ * socket.control.messageType = SocketMessageType.utf8;
+ * socket.addEventListener("messagereceived", (args) => {
+ *   const reader = args.getDataReader();
+ *   console.log(reader.readString(reader.unconsumedBufferLength));
+ * });
+ * socket.addEventListener("closed", (args) => console.log("closed", args.code, args.reason));
+ * await socket.connectAsync("wss://echo.example/");
+ * const writer = new DataWriter(socket.outputStream);
+ * writer.writeString("hello");
+ * await writer.storeAsync(); // one text message
+ * socket.close(1000, "done");
+ * ```
+ */
+export class MessageWebSocket
+  extends TypedEventTarget<MessageWebSocketEventMap>
+  implements Disposable
+{
+  readonly #control: MessageWebSocketControl;
+  readonly #information: MessageWebSocketInformation;
+  readonly #outputStream: MessageOutputStream;
+  readonly #requestHeaders = new Map<string, { name: string; value: string }>();
+  #phase: Phase = "idle";
+  /** Handed out by a listener: never connects. */
+  #accepted = false;
+  /** `messagereceived` listeners and the iteration are fixed (after connect, or after close). */
+  #receiversLocked = false;
+  #driver: Driver | undefined;
+  #connectAbort: AbortController | undefined;
+  #assembler: MessageAssembler | undefined;
+  #partial = false;
+  /** The type of the incoming message in progress (for the error event of a failure mid-message). */
+  #incomingType: SocketMessageType = SocketMessageType.binary;
+  /** The type of the outgoing message left open by `sendNonfinalFrameAsync`, or `null`. */
+  #outgoingOpen: SocketMessageType | null = null;
+  readonly #outgoingUtf8 = new OutgoingUtf8();
+  #queue: MessageQueue | undefined;
+  /** The last send's promise, settled or not (for `outputStream.flushAsync`). */
+  #lastSend: Promise<unknown> = Promise.resolve();
+
+  /**
+   * Creates an unconnected socket. `options` pre-sets `control` properties (the same names); the
+   * control can also be changed afterwards, before `connectAsync`.
+   */
+  constructor(options: MessageWebSocketControlOptions = {}) {
+    super();
+    this.#control = new MessageWebSocketControl(
+      {
+        locked: () => this.#accepted || this.#phase !== "idle",
+        actualUnsolicitedPongIntervalMs: () => this.#driver?.actualUnsolicitedPongIntervalMs,
+      },
+      options,
+    );
+    this.#information = new MessageWebSocketInformation({
+      bandwidthStatistics: () => this.#driver?.bandwidthStatistics,
+    });
+    this.#outputStream = new MessageOutputStream({
+      send: (bytes) => this.#sendMessage(bytes, this.#control.messageType),
+      flush: () => this.#flush(),
+    });
+  }
+
+  /** The socket's settings (reference §5, §17.2); the same object for the socket's lifetime. */
+  get control(): MessageWebSocketControl {
+    return this.#control;
+  }
+
+  /** Facts about the connection (reference §6); readable at any time, also after close. */
+  get information(): MessageWebSocketInformation {
+    return this.#information;
+  }
+
+  /**
+   * The output stream: each `writeAsync` — so each `DataWriter.storeAsync()` — sends ONE message
+   * of `control.messageType`. `flushAsync` waits for every earlier write to reach the kernel.
+   * Closing it (e.g. disposing a `DataWriter` that did not `detachStream()`) makes later writes
+   * fail with `ERR_OBJECT_CLOSED` (`RO_E_CLOSED`); the socket stays open.
+   */
+  get outputStream(): IOutputStream {
+    return this.#outputStream;
+  }
+
+  /**
+   * Bytes accepted for sending that the kernel has not taken yet (framing included), as `ws`'s
+   * `bufferedAmount`. 0 before connect.
+   */
+  get bufferedAmount(): number {
+    return this.#driver?.bufferedAmount ?? 0;
+  }
+
+  /** The `messagereceived` listener slot. Set it before connect (as `addEventListener`). */
+  get onmessagereceived(): TypedEventListener<
+    MessageWebSocketEventMap["messagereceived"],
+    "messagereceived",
+    this
+  > | null {
+    return this.getEventHandler("messagereceived");
+  }
+  set onmessagereceived(listener: TypedEventListener<
+    MessageWebSocketEventMap["messagereceived"],
+    "messagereceived",
+    this
+  > | null) {
+    this.#checkReceivers();
+    this.setEventHandler("messagereceived", listener);
+  }
+
+  /** The `closed` listener slot. */
+  get onclosed(): TypedEventListener<MessageWebSocketEventMap["closed"], "closed", this> | null {
+    return this.getEventHandler("closed");
+  }
+  set onclosed(listener: TypedEventListener<
+    MessageWebSocketEventMap["closed"],
+    "closed",
+    this
+  > | null) {
+    this.setEventHandler("closed", listener);
+  }
+
+  /** The `servercustomvalidationrequested` listener slot. */
+  get onservercustomvalidationrequested(): TypedEventListener<
+    MessageWebSocketEventMap["servercustomvalidationrequested"],
+    "servercustomvalidationrequested",
+    this
+  > | null {
+    return this.getEventHandler("servercustomvalidationrequested");
+  }
+  set onservercustomvalidationrequested(listener: TypedEventListener<
+    MessageWebSocketEventMap["servercustomvalidationrequested"],
+    "servercustomvalidationrequested",
+    this
+  > | null,) {
+    this.setEventHandler("servercustomvalidationrequested", listener);
+  }
+
+  /**
+   * Adds a listener. `messagereceived` listeners must be added before `connectAsync` completes
+   * (on a listener's socket: inside `connectionreceived`); later — also after close — this
+   * throws `InvalidStateError` (`ERR_INVALID_STATE`, `E_ILLEGAL_METHOD_CALL`), reference §4.5.
+   */
+  override addEventListener<K extends keyof MessageWebSocketEventMap & string>(
+    type: K,
+    listener: TypedEventListener<MessageWebSocketEventMap[K], K, this>,
+  ): void {
+    if (type === "messagereceived") this.#checkReceivers();
+    super.addEventListener(type, listener);
+  }
+
+  /** Removes a listener; for `messagereceived` the rule of {@link addEventListener} applies. */
+  override removeEventListener<K extends keyof MessageWebSocketEventMap & string>(
+    type: K,
+    listener: TypedEventListener<MessageWebSocketEventMap[K], K, this>,
+  ): void {
+    if (type === "messagereceived") this.#checkReceivers();
+    super.removeEventListener(type, listener);
+  }
+
+  /**
+   * Adds a header to the opening handshake request (before `connectAsync` only; a later call
+   * throws `InvalidStateError`). Setting a name again replaces its value. The handshake's own
+   * headers (`Host`, `Upgrade`, `Connection`, `Sec-WebSocket-*`, including
+   * `Sec-WebSocket-Extensions`) are refused with `InvalidArgumentError`, as is a name that is
+   * not an HTTP token or a value with CR, LF or NUL.
+   */
+  setRequestHeader(headerName: string, headerValue: string): void {
+    if (typeof headerName !== "string" || !TOKEN.test(headerName)) {
+      throw new InvalidArgumentError(`invalid header name ${String(headerName)}`);
+    }
+    if (typeof headerValue !== "string" || /[\r\n\0]/.test(headerValue)) {
+      throw new InvalidArgumentError(`invalid value for header ${headerName}`);
+    }
+    const key = headerName.toLowerCase();
+    if (RESERVED_HEADERS.has(key) || key.startsWith("sec-websocket-")) {
+      throw new InvalidArgumentError(`${headerName} is set by the WebSocket handshake`);
+    }
+    if (this.#accepted || this.#phase !== "idle") {
+      throw new InvalidStateError("setRequestHeader must be called before connectAsync");
+    }
+    this.#requestHeaders.set(key, { name: headerName, value: headerValue });
+  }
+
+  /**
+   * Connects to an absolute `ws://` or `wss://` URI without a fragment: DNS, TCP, TLS, proxy
+   * and the opening handshake with `control.supportedProtocols`. Rejects with a netsockets
+   * error whose `WebSocketError.getStatus(error)` names the failure (`hostNameNotResolved`,
+   * `cannotConnect`, `timeout`, `notFound`, `certificateIsInvalid`, `operationCanceled` …); the
+   * socket is then reusable for another `connectAsync` (e.g. with other subprotocols).
+   *
+   * @throws InvalidStateError (rejected) while connecting or connected
+   *   (`ERR_INVALID_STATE`), after `close()` (`ERR_OBJECT_CLOSED`), and always on a socket a
+   *   listener handed out (it is already connected).
+   */
+  async connectAsync(uri: string | URL, options: ConnectAsyncOptions = {}): Promise<void> {
+    if (this.#accepted) {
+      throw new InvalidStateError(
+        "this socket was accepted by a listener: it is already connected",
+      );
+    }
+    if (this.#phase === "closed") {
+      throw new InvalidStateError("the socket is closed; create a new one", {
+        code: "ERR_OBJECT_CLOSED",
+      });
+    }
+    if (this.#phase !== "idle") {
+      throw new InvalidStateError(
+        this.#phase === "connecting" ? "connectAsync is already in progress" : "already connected",
+      );
+    }
+    this.#phase = "connecting";
+    const abort = new AbortController();
+    this.#connectAbort = abort;
+    const signal =
+      options.signal === undefined ? abort.signal : AbortSignal.any([options.signal, abort.signal]);
+    let transport: Awaited<ReturnType<typeof openWebSocketTransport>>;
+    try {
+      transport = await openWebSocketTransport(uri, this.#connectOptions(), { signal });
+    } catch (error) {
+      this.#connectAbort = undefined;
+      // A failed connect leaves the socket reusable (reference §17.2), unless close() ended it.
+      if (this.#phase === "connecting") this.#phase = "idle";
+      throw error;
+    }
+    this.#connectAbort = undefined;
+    if (this.#phase !== "connecting") {
+      // close() came while the handshake was completing.
+      transport.socket.destroy();
+      throw new OperationCanceledError("the socket was closed while connecting");
+    }
+    this.#attach(
+      {
+        localAddress: transport.localAddress,
+        protocol: transport.protocol,
+        serverCertificate: transport.serverCertificate,
+        serverCertificateErrors: transport.serverCertificateErrors,
+        serverCertificateErrorSeverity: transport.serverCertificateErrorSeverity,
+        serverIntermediateCertificates: transport.serverIntermediateCertificates,
+      },
+      (connection, handler, driverOptions) =>
+        createDriver(transport.socket, connection, handler, {
+          ...driverOptions,
+          head: transport.head,
+        }),
+      "client",
+    );
+    this.#receiversLocked = true;
+  }
+
+  /**
+   * Sends a whole message: a string as a UTF-8 text message, bytes as a message of
+   * `control.messageType` (read now) — or of `options.messageType`. The bytes are handed to the
+   * connection before this returns; the promise resolves once they reached the kernel and
+   * rejects if the connection ends first. Text bytes must be valid UTF-8 (else
+   * `InvalidArgumentError` `ERR_INVALID_ENCODING`).
+   */
+  sendAsync(data: string | Uint8Array, options: SendAsyncOptions = {}): Promise<void> {
+    let type: SocketMessageType;
+    let bytes: Uint8Array;
+    if (typeof data === "string") {
+      type = options.messageType ?? SocketMessageType.utf8;
+      bytes = textEncoder.encode(data);
+    } else if (data instanceof Uint8Array) {
+      type = options.messageType ?? this.#control.messageType;
+      bytes = data;
+    } else {
+      return Promise.reject(new InvalidArgumentError("data must be a string or a Uint8Array"));
+    }
+    // A string's bytes are valid UTF-8 by construction (TextEncoder).
+    return this.#sendMessage(bytes, type, typeof data === "string").then(() => undefined);
+  }
+
+  /**
+   * Sends `data` as a frame with FIN = 1: the last frame of a message started by
+   * {@link sendNonfinalFrameAsync}, or a whole message in one frame. The opcode comes from
+   * `control.messageType` when the message starts. Resolves with the byte count once in the
+   * kernel.
+   */
+  sendFinalFrameAsync(data: Uint8Array): Promise<number> {
+    return this.#sendFrame(data, true);
+  }
+
+  /**
+   * Sends `data` as a frame with FIN = 0: more frames of the same message follow. The first
+   * frame takes its type from `control.messageType`; the message must be finished with
+   * {@link sendFinalFrameAsync} before another message is sent. Text frames may end inside a
+   * code point; the message as a whole must be valid UTF-8.
+   */
+  sendNonfinalFrameAsync(data: Uint8Array): Promise<number> {
+    return this.#sendFrame(data, false);
+  }
+
+  /**
+   * Closes the socket: with no arguments an empty close frame (the peer sees 1005), else a close
+   * frame with `code` and `reason`. `closed` follows the peer's answer, or comes with 1006 after
+   * `control.closeTimeoutMs`. Before a connection exists it cancels a pending `connectAsync`.
+   * The socket is single-use: every later call but `close()` fails. Calling it again does nothing.
+   *
+   * @throws InvalidArgumentError when `code` may not be sent (RFC 6455 §7.4: 1000–1003, 1007–1014,
+   *   3000–4999) or `reason` is over 123 UTF-8 bytes, or a reason is given without a code.
+   */
+  close(code?: number, reason?: string): void {
+    if (code === undefined) {
+      if (reason !== undefined && reason !== "") {
+        throw new InvalidArgumentError("a close reason needs a close code");
+      }
+    } else {
+      if (!isSendableCloseCode(code)) {
+        throw new InvalidArgumentError(`close code ${String(code)} may not be sent`);
+      }
+      if (reason !== undefined && typeof reason !== "string") {
+        throw new InvalidArgumentError("the close reason must be a string");
+      }
+      // "the body MAY contain UTF-8-encoded data with value /reason/" within a 125-byte payload.
+      // @see https://www.rfc-editor.org/rfc/rfc6455#section-5.5.1
+      if (reason !== undefined && Buffer.byteLength(reason, "utf8") > MAX_CLOSE_REASON_BYTES) {
+        throw new InvalidArgumentError(
+          `the close reason is over ${MAX_CLOSE_REASON_BYTES} UTF-8 bytes`,
+        );
+      }
+    }
+    const phase = this.#phase;
+    this.#receiversLocked = true;
+    if (phase === "closed") return;
+    if (phase === "open") {
+      this.#phase = "closed";
+      this.#driver?.close(code, code === undefined ? undefined : (reason ?? ""));
+      return;
+    }
+    this.#phase = "closed";
+    if (phase === "connecting") {
+      this.#connectAbort?.abort(
+        new OperationCanceledError("the socket was closed while connecting"),
+      );
+    }
+    this.#queue?.end();
+  }
+
+  /** `using socket = new MessageWebSocket()` closes it (an empty close frame). */
+  [Symbol.dispose](): void {
+    this.close();
+  }
+
+  /**
+   * Iterates over received messages, like a `messagereceived` listener (the same args objects,
+   * also sections in `partialMessage` mode). Start it before `connectAsync` completes or inside
+   * `connectionreceived`, like a listener. Messages queue with a bound: when the loop falls
+   * behind, the socket stops reading and TCP pushes back on the peer. A clean close ends the
+   * loop; a receive error (abrupt loss, over `maxMessageSize`, invalid data) is thrown from it.
+   * One loop at a time.
+   */
+  [Symbol.asyncIterator](): AsyncIterableIterator<MessageWebSocketMessageReceivedEventArgs> {
+    this.#checkReceivers();
+    if (this.#queue !== undefined && !this.#queue.detached) {
+      throw new InvalidStateError("the socket is already being iterated");
+    }
+    const queue = new MessageQueue(
+      {
+        pause: () => this.#driver?.pause(),
+        resume: () => this.#driver?.resume(),
+      },
+      () => {
+        if (this.#queue === queue) this.#queue = undefined;
+      },
+    );
+    this.#queue = queue;
+    return queue;
+  }
+
+  // --- internals -----------------------------------------------------------------------------
+
+  #checkReceivers(): void {
+    if (this.#receiversLocked) {
+      throw new InvalidStateError(
+        "messagereceived listeners and iteration must be set up before connectAsync (reference §4.5)",
+      );
+    }
+  }
+
+  #connectOptions(): ConnectOptions {
+    const c = this.#control;
+    const headers: Record<string, string> = {};
+    for (const { name, value } of this.#requestHeaders.values()) headers[name] = value;
+    const validation = this.hasEventListeners("servercustomvalidationrequested");
+    return {
+      supportedProtocols: [...c.supportedProtocols],
+      ignorableServerCertificateErrors: [...c.ignorableServerCertificateErrors],
+      requestHeaders: headers,
+      noDelay: c.noDelay,
+      connectTimeoutMs: c.connectTimeoutMs,
+      handshakeTimeoutMs: c.handshakeTimeoutMs,
+      followRedirects: c.followRedirects,
+      ...(c.clientCertificate === null ? {} : { clientCertificate: c.clientCertificate }),
+      ...(c.serverCredential === null ? {} : { serverCredential: c.serverCredential }),
+      ...(c.proxyCredential === null ? {} : { proxyCredential: c.proxyCredential }),
+      ...(c.ca === null ? {} : { ca: c.ca }),
+      ...(c.lookup === null ? {} : { lookup: c.lookup }),
+      ...(c.proxy === null ? {} : { proxy: c.proxy }),
+      ...(c.origin === null ? {} : { origin: c.origin }),
+      ...(validation
+        ? {
+            onServerCustomValidation: (args: WebSocketServerCustomValidationRequestedEventArgs) => {
+              this.dispatchTypedEvent("servercustomvalidationrequested", args);
+            },
+          }
+        : {}),
+    };
+  }
+
+  /** Starts the connection: a protocol `Connection` pumped by the driver `start` makes. */
+  #attach(
+    connected: ConnectedInformation,
+    start: (connection: DriverConnection, handler: DriverHandler, options: DriverOptions) => Driver,
+    role: "client" | "server",
+  ): void {
+    const c = this.#control;
+    const maxMessageSize = protocolLimit(c.maxMessageSize);
+    const connection = new Connection(
+      nodeConnectionOptions(role, {
+        limits: { maxMessageSize, maxFragments: protocolLimit(c.maxFragments) },
+      }),
+    );
+    this.#partial = c.receiveMode === MessageWebSocketReceiveMode.partialMessage;
+    if (!this.#partial) this.#assembler = new MessageAssembler({ maxMessageSize });
+    recordConnection(this.#information, connected);
+    this.#phase = "open";
+    const handler: DriverHandler = {
+      onData: (bytes, info) => this.#onData(bytes, info),
+      onClose: (info) => this.#onClose(info),
+      onError: (error) => this.#onError(error),
+    };
+    this.#driver = start(connection, handler, {
+      closeTimeoutMs: c.closeTimeoutMs,
+      sendTimeoutMs: c.sendTimeoutMs,
+      messageTimeoutMs: c.messageTimeoutMs,
+      outboundBufferSizeInBytes: c.outboundBufferSizeInBytes,
+      desiredUnsolicitedPongIntervalMs: c.desiredUnsolicitedPongInterval,
+      pingIntervalMs: c.pingIntervalMs,
+      pingTimeoutMs: c.pingTimeoutMs,
+    });
+  }
+
+  #onData(bytes: Uint8Array, info: DataInfo): void {
+    const type = info.binary ? SocketMessageType.binary : SocketMessageType.utf8;
+    if (info.messageStarted) this.#incomingType = type;
+    if (this.#partial) {
+      this.#deliver({ messageType: type, isMessageComplete: info.messageFinished, data: bytes });
+      return;
+    }
+    const whole = (this.#assembler as MessageAssembler).push({
+      type: "data",
+      data: bytes,
+      ...info,
+    });
+    if (whole === undefined) return;
+    this.#deliver({ messageType: type, isMessageComplete: true, data: whole.data });
+  }
+
+  #deliver(init: MessageReceivedInit): void {
+    const args = new MessageWebSocketMessageReceivedEventArgs(init);
+    this.dispatchTypedEvent("messagereceived", args);
+    const queue = this.#queue;
+    if (queue === undefined) return;
+    const error = receiveErrorOf(args);
+    if (error === undefined) queue.push(args, "data" in init ? init.data.length : 0);
+    else queue.end(error);
+  }
+
+  #onClose(info: DriverCloseInfo): void {
+    this.#ended();
+    if (info.error !== undefined) {
+      // A peer violation: the readers of one last event throw it (reference §4.5).
+      this.#deliver({ messageType: this.#incomingType, error: info.error });
+    } else {
+      this.#queue?.end();
+    }
+    this.dispatchTypedEvent("closed", new WebSocketClosedEventArgs(info.code, info.reason));
+  }
+
+  #onError(error: NetSocketsError): void {
+    // No close frame: no `closed` (reference §17.3), one last event whose readers throw.
+    this.#ended();
+    this.#deliver({ messageType: this.#incomingType, error });
+  }
+
+  #ended(): void {
+    this.#phase = "closed";
+    this.#receiversLocked = true;
+    this.#assembler?.reset();
+  }
+
+  #sendFrame(data: Uint8Array, fin: boolean): Promise<number> {
+    if (!(data instanceof Uint8Array)) {
+      return Promise.reject(new InvalidArgumentError("data must be a Uint8Array"));
+    }
+    const open = this.#outgoingOpen;
+    const type = open ?? this.#control.messageType;
+    if (open !== null && open !== this.#control.messageType) {
+      return Promise.reject(
+        new InvalidStateError(
+          "control.messageType changed while a fragmented message is open; finish it first",
+        ),
+      );
+    }
+    const driver = this.#readyDriver();
+    if (driver instanceof Error) return Promise.reject(driver);
+    let carry: Uint8Array | undefined;
+    if (type === SocketMessageType.utf8) {
+      carry = this.#outgoingUtf8.check(data, fin);
+      if (carry === undefined) return Promise.reject(invalidText());
+    }
+    const sent =
+      type === SocketMessageType.utf8
+        ? driver.sendText(data, { fin })
+        : driver.sendBinary(data, { fin });
+    if (carry !== undefined) this.#outgoingUtf8.commit(carry);
+    this.#outgoingOpen = fin ? null : type;
+    return this.#track(sent.then(() => data.length));
+  }
+
+  #sendMessage(bytes: Uint8Array, type: SocketMessageType, validText = false): Promise<number> {
+    if (this.#outgoingOpen !== null) {
+      return Promise.reject(
+        new InvalidStateError(
+          "a fragmented message is open: finish it with sendFinalFrameAsync first",
+        ),
+      );
+    }
+    const driver = this.#readyDriver();
+    if (driver instanceof Error) return Promise.reject(driver);
+    if (type === SocketMessageType.utf8 && !validText && !isUtf8(bytes)) {
+      return Promise.reject(invalidText());
+    }
+    const sent =
+      type === SocketMessageType.utf8 ? driver.sendText(bytes) : driver.sendBinary(bytes);
+    return this.#track(sent.then(() => bytes.length));
+  }
+
+  /** The driver to send with, or the error a send gets now. */
+  #readyDriver(): Driver | Error {
+    const driver = this.#driver;
+    // Once the connection ended, the driver's sends reject with why it ended.
+    if (driver !== undefined && (this.#phase !== "closed" || driver.state === "closed")) {
+      return driver;
+    }
+    if (this.#phase === "closed") {
+      return new InvalidStateError("the socket is closed", { code: "ERR_OBJECT_CLOSED" });
+    }
+    return new InvalidStateError("the socket is not connected: call connectAsync first");
+  }
+
+  #track<T>(promise: Promise<T>): Promise<T> {
+    this.#lastSend = promise.catch(() => {});
+    return promise;
+  }
+
+  #flush(): Promise<boolean> {
+    const error = this.#readyDriver();
+    if (error instanceof Error) return Promise.reject(error);
+    return this.#lastSend.then(() => true);
+  }
+
+  static {
+    adopt = (socket, connected, start) => {
+      socket.#accepted = true;
+      socket.#attach(connected, start, "server");
+    };
+    lockReceivers = (socket) => {
+      socket.#receiversLocked = true;
+    };
+  }
+}
+
+function invalidText(): InvalidArgumentError {
+  return new InvalidArgumentError("a text message must be valid UTF-8", {
+    code: "ERR_INVALID_ENCODING",
+  });
+}
+
+/**
+ * Makes `socket` the server end of an accepted upgrade (internal to the listener): the
+ * connection starts now, but its first frame is dispatched only after the caller returns.
+ */
+export function adoptAcceptedSocket(
+  socket: MessageWebSocket,
+  connected: ConnectedInformation,
+  start: (connection: DriverConnection, handler: DriverHandler, options: DriverOptions) => Driver,
+): void {
+  adopt(socket, connected, start);
+}
+
+/** Fixes the receivers of an accepted socket once `connectionreceived` has returned (internal). */
+export function lockAcceptedReceivers(socket: MessageWebSocket): void {
+  lockReceivers(socket);
+}
