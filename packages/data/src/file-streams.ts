@@ -2,7 +2,6 @@
 import { type FileHandle, open } from "node:fs/promises";
 import { sizeOption } from "./node-streams.js";
 import { PullInputStream } from "./pull-input-stream.js";
-import type { IInputStream, IOutputStream } from "./stream-contracts.js";
 import { TrackedOutputStream } from "./tracked-output-stream.js";
 
 /** A path to open, or a `FileHandle` already open. */
@@ -47,12 +46,12 @@ function lazyHandle(file: FileSource, flags: string) {
 }
 
 /**
- * An {@link IInputStream} reading a file from its current position (a path is opened for reading
+ * An `IInputStream` reading a file from its current position (a path is opened for reading
  * on the first read; an open error rejects that read). Reads are sequential, each of at most
  * what was asked and `chunkSize` bytes, so nothing is read ahead. The stream owns the file:
  * `close()` closes the handle, also one passed in.
  */
-export function fromFileForRead(file: FileSource, options: FileReadOptions = {}): IInputStream {
+export function fromFileForRead(file: FileSource, options: FileReadOptions = {}): PullInputStream {
   const chunkSize = sizeOption(options.chunkSize, 64 * 1024, "chunkSize");
   const handle = lazyHandle(file, "r");
   let reading: Promise<unknown> = Promise.resolve();
@@ -74,12 +73,15 @@ export function fromFileForRead(file: FileSource, options: FileReadOptions = {})
 }
 
 /**
- * An {@link IOutputStream} writing a file (a path is opened with `flags`, default `"w"`, on the
+ * An `IOutputStream` writing a file (a path is opened with `flags`, default `"w"`, on the
  * first write). Writes go out in order, each resolving when the OS has taken every byte;
  * `flushAsync` waits for all of them (it does not `fsync`). The stream owns the file: `close()`
  * closes the handle after the queued writes, also one passed in.
  */
-export function fromFileForWrite(file: FileSource, options: FileWriteOptions = {}): IOutputStream {
+export function fromFileForWrite(
+  file: FileSource,
+  options: FileWriteOptions = {},
+): TrackedOutputStream {
   const handle = lazyHandle(file, options.flags ?? "w");
   let queue: Promise<unknown> = Promise.resolve();
   return new TrackedOutputStream({

@@ -18,7 +18,7 @@ export function checkReadArguments(buffer: Uint8Array, count: number): void {
  * An {@link IInputStream} over bytes in memory (made by {@link fromBytes}). Every read is
  * answered at once with a view into the source bytes, never a copy.
  */
-export class MemoryInputStream implements IInputStream {
+export class MemoryInputStream implements IInputStream, Disposable {
   /** The source bytes. */
   #bytes: Uint8Array;
   /** The next byte to hand out. */
@@ -64,6 +64,11 @@ export class MemoryInputStream implements IInputStream {
     this.#bytes = new Uint8Array(0);
     this.#position = 0;
   }
+
+  /** Same as `close()`, for `using`. */
+  [Symbol.dispose](): void {
+    this.close();
+  }
 }
 
 /** An {@link IInputStream} that reads `bytes` (not copied; do not change them while reading). */
@@ -76,7 +81,7 @@ export function fromBytes(bytes: Uint8Array): MemoryInputStream {
  * tests can see message boundaries (`chunks`) and the whole (`toBytes()`). It plays the part of
  * WinRT's `InMemoryRandomAccessStream` as a sink; it never applies backpressure.
  */
-export class MemoryOutputStream implements IOutputStream {
+export class MemoryOutputStream implements IOutputStream, Disposable {
   /** One copy per `writeAsync`, in order. */
   readonly #chunks: Uint8Array[] = [];
   /** The sum of the chunk lengths. */
@@ -131,5 +136,10 @@ export class MemoryOutputStream implements IOutputStream {
   /** Marks the stream closed; the collected bytes stay readable. */
   close(): void {
     this.#closed = true;
+  }
+
+  /** Same as `close()`, for `using`. */
+  [Symbol.dispose](): void {
+    this.close();
   }
 }

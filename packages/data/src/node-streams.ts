@@ -72,7 +72,7 @@ export function sizeOption(value: number | undefined, fallback: number, name: st
  * `Readable` error rejects the pending read and every later one with that error; a `Readable`
  * destroyed before its end rejects with Node's `ERR_STREAM_PREMATURE_CLOSE`.
  */
-export function fromReadable(readable: Readable): IInputStream {
+export function fromReadable(readable: Readable): PullInputStream {
   if (!(readable instanceof Readable)) throw invalidArgument("expected a Node Readable");
   let ended = false;
   let failure: { readonly error: unknown } | null = null;
@@ -128,7 +128,7 @@ export function fromReadable(readable: Readable): IInputStream {
  * flight. `close()` ends the `Writable` gracefully (`end()`); queued writes still go out. A
  * `Writable` error rejects the writes it fails (and is never left unhandled).
  */
-export function fromWritable(writable: Writable): IOutputStream {
+export function fromWritable(writable: Writable): TrackedOutputStream {
   if (!(writable instanceof Writable)) throw invalidArgument("expected a Node Writable");
   // The failure reaches the writes through their callbacks; this listener only makes sure an
   // 'error' with no other listener cannot crash the process.

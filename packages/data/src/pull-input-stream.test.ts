@@ -63,4 +63,13 @@ describe("PullInputStream", () => {
     input.close();
     expect(source.released).toBe(true);
   });
+
+  it("works with using", () => {
+    const source = scripted([]);
+    {
+      using input = new PullInputStream(source);
+      expect(input).toBeInstanceOf(PullInputStream);
+    }
+    expect(source.released).toBe(true);
+  });
 });

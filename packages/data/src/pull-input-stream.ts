@@ -32,7 +32,7 @@ export function chunkToBytes(chunk: unknown): Uint8Array {
 }
 
 /** An {@link IInputStream} over a {@link ChunkSource}. */
-export class PullInputStream implements IInputStream {
+export class PullInputStream implements IInputStream, Disposable {
   /** Where chunks come from. */
   readonly #source: ChunkSource;
   /** The part of the last chunk not handed out yet. */
@@ -120,5 +120,10 @@ export class PullInputStream implements IInputStream {
     this.#pending?.catch(() => {});
     this.#reading?.abort(objectClosed("input stream"));
     this.#source.release();
+  }
+
+  /** Same as `close()`, for `using`. */
+  [Symbol.dispose](): void {
+    this.close();
   }
 }

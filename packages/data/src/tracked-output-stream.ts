@@ -14,7 +14,7 @@ export interface ByteSink {
 }
 
 /** An {@link IOutputStream} over a {@link ByteSink}. */
-export class TrackedOutputStream implements IOutputStream {
+export class TrackedOutputStream implements IOutputStream, Disposable {
   /** Where bytes go. */
   readonly #sink: ByteSink;
   /** Writes handed to the sink and not yet settled. */
@@ -78,5 +78,10 @@ export class TrackedOutputStream implements IOutputStream {
     if (this.#closed) return;
     this.#closed = true;
     this.#sink.end();
+  }
+
+  /** Same as `close()`, for `using`. */
+  [Symbol.dispose](): void {
+    this.close();
   }
 }

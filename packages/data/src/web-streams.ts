@@ -20,7 +20,7 @@ import { TrackedOutputStream } from "./tracked-output-stream.js";
  * buffers ahead. The stream takes ownership: it locks the `ReadableStream`, and `close()` cancels
  * it. A stream error rejects the pending read and every later one with that error.
  */
-export function fromReadableStream(stream: ReadableStream): IInputStream {
+export function fromReadableStream(stream: ReadableStream): PullInputStream {
   if (!(stream instanceof ReadableStream)) throw invalidArgument("expected a ReadableStream");
   const reader = stream.getReader();
   return new PullInputStream({
@@ -39,7 +39,7 @@ export function fromReadableStream(stream: ReadableStream): IInputStream {
  * for the stream's `ready` (its backpressure signal) and resolves when the sink has processed the
  * chunk. `close()` closes the stream gracefully after queued writes.
  */
-export function fromWritableStream(stream: WritableStream): IOutputStream {
+export function fromWritableStream(stream: WritableStream): TrackedOutputStream {
   if (!(stream instanceof WritableStream)) throw invalidArgument("expected a WritableStream");
   const writer = stream.getWriter();
   return new TrackedOutputStream({
