@@ -98,8 +98,9 @@ export interface ConnectionOptions {
    */
   readonly randomFill?: (target: Uint8Array) => void;
   /**
-   * A whole-buffer UTF-8 check, used when a text message arrives in one piece and for close
-   * reasons (Node drivers pass `buffer.isUtf8`). Default: the pure-JS `isValidUtf8`.
+   * A whole-buffer UTF-8 check (Node drivers pass `buffer.isUtf8`), used when a text message
+   * arrives in one piece, for close reasons, and by the incremental validator for the complete
+   * sequences of each piece. Default: the pure-JS `isValidUtf8`.
    */
   readonly validateUtf8?: (bytes: Uint8Array) => boolean;
 }
@@ -153,7 +154,7 @@ export class Connection {
   readonly #validateUtf8: (bytes: Uint8Array) => boolean;
   readonly #queue = new ByteQueue();
   readonly #parser: FrameParser;
-  readonly #utf8 = new Utf8Validator();
+  readonly #utf8: Utf8Validator;
 
   // ── receive side ──
   #eof = false;
@@ -211,6 +212,9 @@ export class Connection {
     this.#maskPool =
       options.randomFill === undefined ? sharedPool() : new MaskKeyPool(options.randomFill, 1024);
     this.#validateUtf8 = options.validateUtf8 ?? isValidUtf8;
+    // The incremental validator hands each piece's complete sequences to the injected
+    // whole-buffer one too (it keeps the fail-fast behaviour), so large pieces go native.
+    this.#utf8 = new Utf8Validator(options.validateUtf8);
     this.#parser = new FrameParser(this.#queue, {
       expectMasked: !this.#client,
       limits: this.#limits,

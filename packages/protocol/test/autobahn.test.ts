@@ -4,6 +4,7 @@
  * back, in order (echo, pong, close code). Each case runs with the fuzzer's own chopping, then
  * again fed one byte at a time and in random chunks: the answer must not change.
  */
+import { isUtf8 } from "node:buffer";
 import { describe, expect, it } from "vitest";
 import { Connection } from "../src/connection.js";
 import type { ConnectionEvent } from "../src/events.js";
@@ -90,8 +91,8 @@ function checkWire(frames: WireFrame[], we: Role) {
   }
 }
 
-function run(chunks: Uint8Array[], we: Role) {
-  const connection = new Connection({ role: we });
+function run(chunks: Uint8Array[], we: Role, validateUtf8?: (bytes: Uint8Array) => boolean) {
+  const connection = new Connection({ role: we, ...(validateUtf8 ? { validateUtf8 } : {}) });
   return drive(connection, chunks, { handler: echoHandler() });
 }
 
@@ -170,4 +171,18 @@ describe.each(["server", "client"] as const)("Autobahn cases, we are the %s", (w
       expect(third.output.length).toBe(0);
     },
   );
+});
+
+describe("Autobahn group 6 with an injected native UTF-8 validator (buffer.isUtf8)", () => {
+  const group6 = autobahnCases.filter((c) => c.id.startsWith("6."));
+  it.each(group6.map((c) => [c.id, c] as const))("%s", (_id, c) => {
+    for (const we of ["server", "client"] as const) {
+      const all = concatBytes(writes(c, we).flat());
+      for (const chunks of [[all.slice()], splitEvery(all, 1), splitRandom(all, seed, 13)]) {
+        expect(summarize(decodeFrames(run(chunks, we, isUtf8).output))).toEqual(
+          summarize(c.expect),
+        );
+      }
+    }
+  });
 });
