@@ -72,6 +72,26 @@ describe("DataWriter.storeAsync", () => {
     expect(writer.unstoredBufferLength).toBe(2);
   });
 
+  it("rejects with the stream's error, drops the handed-over bytes, and stays usable", async () => {
+    const failure = new Error("socket gone");
+    let fail = true;
+    const output: IOutputStream = {
+      writeAsync: async (bytes) => {
+        if (fail) throw failure;
+        return bytes.length;
+      },
+      flushAsync: async () => true,
+      close() {},
+    };
+    const writer = new DataWriter(output);
+    writer.writeUInt32(7);
+    await expect(writer.storeAsync()).rejects.toBe(failure);
+    expect(writer.unstoredBufferLength).toBe(0);
+    fail = false;
+    writer.writeByte(1);
+    expect(await writer.storeAsync()).toBe(1);
+  });
+
   it("fails clearly without a stream", async () => {
     const writer = new DataWriter();
     writer.writeByte(1);
