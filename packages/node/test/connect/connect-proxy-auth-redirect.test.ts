@@ -262,6 +262,17 @@ describe("HTTP Basic authentication to the server", () => {
     expect(authServer.requests.length - before).toBe(2);
   });
 
+  it("refuses a user name with a colon before connecting (RFC 7617)", async () => {
+    const before = authServer.requests.length;
+    const error = await failure(
+      openWebSocketTransport(`ws://127.0.0.1:${authServer.port}/`, {
+        serverCredential: new PasswordCredential("test", "a:b", "c"),
+      }),
+    );
+    expect(error).toMatchObject({ code: "ERR_INVALID_ARGUMENT" });
+    expect(authServer.requests.length).toBe(before);
+  });
+
   it("does not answer a challenge that is not Basic", async () => {
     const digestOnly = await startWsServer({
       intercept: (_request, socket) => {
