@@ -389,6 +389,9 @@ export class UpgradeServer {
       socket.destroy();
       return;
     }
+    // Read nothing more: whatever else the client sends (the rest of a 10 MB header) is refused
+    // anyway, and reading it would only churn memory until the socket is gone.
+    socket.pause();
     const body = Buffer.from(refusal.reason, "utf8");
     let text = `HTTP/1.1 ${refusal.status} ${STATUS_CODES[refusal.status] ?? "Error"}\r\n`;
     text += "connection: close\r\ncontent-type: text/plain; charset=utf-8\r\n";
