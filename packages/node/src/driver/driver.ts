@@ -246,6 +246,9 @@ export class Driver {
     if (this.#connection.state !== "open") return;
     this.#connection.sendClose(code, reason);
     this.#closeRequested = true;
+    // From now on the close timeout bounds the wait; an outstanding keepalive ping must not
+    // turn an orderly close into "peer unresponsive".
+    this.#keepalive.stop();
     this.#collect();
     if (this.#connection.closeExpected()) this.#closeTimer.start(this.#closeTimeoutMs);
   }

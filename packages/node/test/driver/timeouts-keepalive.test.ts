@@ -139,6 +139,22 @@ describe("keepalive", () => {
   });
 });
 
+describe("keepalive and closing", () => {
+  it("a close in progress is bounded by the close timeout, not by an outstanding ping", async () => {
+    const port = await silentServer();
+    const client = await connectClient(`ws://127.0.0.1:${port}`, {
+      driver: { pingIntervalMs: 20, pingTimeoutMs: 100, closeTimeoutMs: 300 },
+    });
+    await until(() => client.driver.bytesSent > 0, 1_000_000); // the first ping is out
+    client.driver.close(1000);
+    expect(await client.recorder.ended).toEqual({
+      kind: "close",
+      info: { code: 1006, reason: "", wasClean: false, closedBy: "local" },
+    });
+    await client.driver.done;
+  });
+});
+
 describe("bandwidth statistics and counters", () => {
   it("reports bits per second over the window from the byte counters; instability 0n, peaked false", async () => {
     const { port, nextPeer } = await server({ driver: { clock: () => 5_000 } });
