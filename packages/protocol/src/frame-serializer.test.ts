@@ -188,6 +188,52 @@ describe("serializeFrame: masking", () => {
   });
 });
 
+describe("serializeFrame: memory", () => {
+  it("never hands out the same bytes twice: frames kept keep their exact bytes", () => {
+    // Enough small frames to go through several shared slabs, with every size class.
+    const kept: { parts: [Uint8Array, Uint8Array]; expected: string }[] = [];
+    for (let i = 0; i < 3000; i++) {
+      const length = (i * 37) % 5000;
+      const payload = Uint8Array.from({ length }, (_, j) => (i + j) & 0xff);
+      const key = Uint8Array.of(i & 0xff, 0x5a, (i >> 8) & 0xff, 0xa5);
+      const parts = serializeFrame(Opcode.binary, payload, { fin: i % 2 === 0, maskKey: key });
+      kept.push({ parts, expected: wire(parts) });
+    }
+    for (const { parts, expected } of kept) expect(wire(parts)).toBe(expected);
+    // And every byte of each is what the frame says: header fields, key, masked payload.
+    for (const { parts } of kept.slice(0, 200)) {
+      const frame = parse(parts[0], parts[1]);
+      expect(frame.length).toBe(parts[1].length);
+    }
+  });
+
+  it("writes every header byte (no leftover memory reaches the peer)", () => {
+    for (const length of [0, 5, 125, 126, 1000, 65535, 65536]) {
+      for (const masked of [false, true]) {
+        const options = masked ? { fin: true, maskKey: hex("ff ff ff ff") } : { fin: true };
+        const [header] = serializeFrame(Opcode.binary, new Uint8Array(length), options);
+        expect(header.length).toBe(frameHeaderLength(length, masked));
+        const expected = new Uint8Array(header.length);
+        expected[0] = 0x82;
+        if (length < 126) expected[1] = length;
+        else if (length < 65536) {
+          expected[1] = 126;
+          expected[2] = length >> 8;
+          expected[3] = length & 0xff;
+        } else {
+          expected[1] = 127;
+          expected[7] = length / 65536;
+        }
+        if (masked) {
+          expected[1] = (expected[1] ?? 0) | 0x80;
+          expected.fill(0xff, header.length - 4);
+        }
+        expect(toHex(header)).toBe(toHex(expected));
+      }
+    }
+  });
+});
+
 /** A minimal independent reader of one complete frame, for the round-trip property. */
 function parse(header: Uint8Array, payload: Uint8Array) {
   const b0 = header[0] ?? 0;

@@ -28,7 +28,7 @@
  * @see https://www.rfc-editor.org/rfc/rfc6455#section-5.2
  */
 import { InvalidArgumentError } from "@netsockets/errors";
-import { maskCopy } from "./mask.js";
+import { maskInto } from "./mask.js";
 
 /** How {@link serializeFrame} builds a frame. */
 export interface SerializeFrameOptions {
@@ -44,6 +44,35 @@ export interface SerializeFrameOptions {
 const LENGTH_16_LIMIT = 0x1_0000;
 /** 2^32, to split a 53-bit length into two 32-bit halves. */
 const TWO_POW_32 = 0x1_0000_0000;
+
+/** Frames up to this many bytes are carved from a shared slab instead of allocated alone. */
+const SLAB_MAX = 4096;
+/** The size of one slab. */
+const SLAB_SIZE = 16_384;
+/** The current slab, created on first use, and how much of it is handed out. */
+let slab: Uint8Array | undefined;
+let slabUsed = SLAB_SIZE;
+
+/**
+ * Zeroed memory for a frame of `size` bytes. Small frames come from a shared 16 KiB slab, as
+ * Node's `Buffer` pool does: a fresh `ArrayBuffer` per header costs far more than its bytes, and
+ * an array of 64 bytes or fewer lives on V8's heap, which the driver's `writev` then has to move
+ * off it. A slab region is handed out once and never reused, so every byte of it is either
+ * zero or written by this frame; the cost is that a retained frame keeps its slab alive.
+ */
+function allocate(size: number): Uint8Array {
+  if (size > SLAB_MAX) return new Uint8Array(size);
+  let current = slab;
+  if (current === undefined || slabUsed + size > SLAB_SIZE) {
+    current = new Uint8Array(SLAB_SIZE);
+    slab = current;
+    slabUsed = 0;
+  }
+  const start = slabUsed;
+  // Keep regions 8-byte aligned, which the word and WASM masking paths like.
+  slabUsed = (start + size + 7) & ~7;
+  return current.subarray(start, start + size);
+}
 
 /**
  * The length of the frame header for a payload of `payloadLength` bytes: 2 bytes, plus 2 or 8
@@ -68,6 +97,8 @@ export function frameHeaderLength(payloadLength: number, masked: boolean): numbe
  * returned payload is a masked copy: the caller's bytes are never modified. An all-zero key masks
  * nothing, so then the caller's payload itself is returned (the ws zero-mask short-cut; only an
  * injected mask source can produce such a key). Unmasked frames return the caller's payload as is.
+ * The header and a masked copy of up to 4 KiB are views into a shared slab (see `allocate`), so
+ * their `.buffer` holds other frames too: write them, don't transfer or detach that buffer.
  *
  * @param opcode - The 4-bit opcode (see `Opcode`); reserved values are allowed for tests.
  * @param payload - The payload, at most 2^53 − 1 bytes.
@@ -92,7 +123,17 @@ export function serializeFrame(
   }
   const length = payload.length;
   const masked = maskKey !== undefined;
-  const header = new Uint8Array(frameHeaderLength(length, masked));
+  const headerLength = frameHeaderLength(length, masked);
+  // A masked copy is needed unless there is nothing to mask: no payload, or an all-zero key.
+  const copy =
+    maskKey !== undefined &&
+    length !== 0 &&
+    ((maskKey[0] as number) |
+      (maskKey[1] as number) |
+      (maskKey[2] as number) |
+      (maskKey[3] as number)) !==
+      0;
+  const header = allocate(headerLength);
   header[0] = (options.fin ? 0x80 : 0) | (rsv << 4) | opcode;
   let at = 2;
   if (length < 126) {
@@ -120,12 +161,9 @@ export function serializeFrame(
   if (maskKey === undefined) return [header, payload];
   header[1] = (header[1] as number) | 0x80;
   header.set(maskKey, at);
-  const keyBits =
-    (maskKey[0] as number) |
-    (maskKey[1] as number) |
-    (maskKey[2] as number) |
-    (maskKey[3] as number);
-  if (keyBits === 0 || length === 0) return [header, payload];
-  // A fresh array (not payload.slice(): on a Node Buffer that is a view of the caller's bytes).
-  return [header, maskCopy(payload, maskKey)];
+  if (!copy) return [header, payload];
+  // A fresh array, not payload.slice(): on a Node Buffer that is a view of the caller's bytes.
+  const maskedPayload = allocate(length);
+  maskInto(payload, maskKey, maskedPayload);
+  return [header, maskedPayload];
 }

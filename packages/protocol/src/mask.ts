@@ -52,17 +52,35 @@ export function applyMask(data: Uint8Array, key: Uint8Array, offset = 0): void {
 }
 
 /**
- * Returns a new array holding `source` masked with `key` from payload position 0, leaving
- * `source` untouched. Used by the serializer: one allocation, and on the WASM path no extra copy.
+ * Writes `source` masked with `key` (from payload position 0) into `target`, an array of the same
+ * length, leaving `source` untouched. Used by the serializer to mask a caller's payload into the
+ * frame it allocates, without an extra copy on the WASM path.
  *
  * @internal
  */
-export function maskCopy(source: Uint8Array, key: Uint8Array): Uint8Array {
-  const target = new Uint8Array(source.length);
-  if (source.length >= WASM_THRESHOLD && maskWithWasm(source, key, 0, target)) return target;
+export function maskInto(source: Uint8Array, key: Uint8Array, target: Uint8Array): void {
+  const length = source.length;
+  if (length < WORD_THRESHOLD) {
+    // One pass, four bytes per step: read, XOR, write.
+    const k0 = key[0] as number;
+    const k1 = key[1] as number;
+    const k2 = key[2] as number;
+    const k3 = key[3] as number;
+    let i = 0;
+    for (const end = length - 3; i < end; i += 4) {
+      target[i] = (source[i] as number) ^ k0;
+      target[i + 1] = (source[i + 1] as number) ^ k1;
+      target[i + 2] = (source[i + 2] as number) ^ k2;
+      target[i + 3] = (source[i + 3] as number) ^ k3;
+    }
+    if (i < length) target[i] = (source[i] as number) ^ k0;
+    if (i + 1 < length) target[i + 1] = (source[i + 1] as number) ^ k1;
+    if (i + 2 < length) target[i + 2] = (source[i + 2] as number) ^ k2;
+    return;
+  }
+  if (length >= WASM_THRESHOLD && maskWithWasm(source, key, 0, target)) return;
   target.set(source);
   maskWithWords(target, key, 0);
-  return target;
 }
 
 /**
