@@ -81,6 +81,9 @@ async function main(): Promise<void> {
   console.log(
     `mode:    ${options.mode}: ${options.rounds} interleaved rounds, ${timing.warmupMs} ms warm-up + ${timing.measureMs} ms (≥ ${timing.minBatches} batches) per child`,
   );
+  console.log(
+    "figures: median per-batch rate per CPU-second of the child (user + system), unless a row says wall-clock; median over rounds",
+  );
   console.log("");
 
   const resultsDir = join(benchRoot, "results");

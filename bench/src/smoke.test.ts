@@ -41,7 +41,7 @@ describe("harness", () => {
 
   it("measures only run(), for at least minBatches", async () => {
     let prepared = 0;
-    const m = await measure(
+    const batches = await measure(
       {
         prepare: () => {
           prepared++;
@@ -50,8 +50,11 @@ describe("harness", () => {
       },
       { warmupMs: 0, measureMs: 0, minBatches: 4 },
     );
-    expect(m.batchRates).toHaveLength(4);
-    expect(m.work).toBe(40);
+    expect(batches.map((b) => b.work)).toEqual([10, 10, 10, 10]);
+    for (const b of batches) {
+      expect(b.wall).toBeGreaterThan(0);
+      expect(b.cpu).toBeGreaterThanOrEqual(0);
+    }
     expect(prepared).toBe(6); // two warm-up batches, four timed ones
   });
 
@@ -119,7 +122,9 @@ describe("harness", () => {
       workload: "unmask-1mib",
       unit: "MB/s",
       mode: "quick",
+      clock: "cpu",
     });
+    expect(result.value).toBe(result.cpuRate);
     expect(result.value).toBeGreaterThan(0);
     expect(result.batches).toBeGreaterThanOrEqual(3);
   });

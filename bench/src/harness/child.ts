@@ -6,7 +6,7 @@
  * and JIT and sees only its own modules (e.g. ws with or without bufferutil).
  */
 import { loadSuite } from "./discover.js";
-import { measure, timings } from "./measure.js";
+import { type Batch, measure, timings } from "./measure.js";
 import { median } from "./stats.js";
 import { type ChildResult, type RunMode, unitScale } from "./types.js";
 
@@ -28,20 +28,29 @@ async function main(): Promise<void> {
     throw new Error(`no ${spec.workload} / ${spec.implementation} in ${spec.file}`);
   }
   const body = await impl.setup({ mode: spec.mode, check: false });
-  const m = await measure(body, timings[spec.mode]);
+  const batches = await measure(body, timings[spec.mode]);
   // The timed batches count what they delivered; this makes sure it was all of it.
   body.verify?.();
   await body.dispose?.();
   const scale = unitScale(workload.unit);
+  const clock = workload.clock ?? "cpu";
+  const sum = (f: (b: Batch) => number): number => batches.reduce((t, b) => t + f(b), 0);
+  // A batch too short for the CPU clock's microseconds counts as one microsecond.
+  const cpuRate = median(batches.map((b) => b.work / Math.max(b.cpu, 1e-6))) / scale;
+  const wallRate = median(batches.map((b) => b.work / b.wall)) / scale;
   const result: ChildResult = {
     suite: suite.name,
     workload: workload.id,
     implementation: impl.name,
     unit: workload.unit,
-    value: median(m.batchRates) / scale,
-    mean: m.work / m.seconds / scale,
-    batches: m.batchRates.length,
-    seconds: m.seconds,
+    value: clock === "cpu" ? cpuRate : wallRate,
+    clock,
+    cpuRate,
+    wallRate,
+    mean: sum((b) => b.work) / sum((b) => b.wall) / scale,
+    batches: batches.length,
+    seconds: sum((b) => b.wall),
+    cpuSeconds: sum((b) => b.cpu),
     mode: spec.mode,
     node: process.version,
     pid: process.pid,

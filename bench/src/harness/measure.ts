@@ -16,22 +16,23 @@ export const timings: Readonly<Record<RunMode, Timing>> = {
   full: { warmupMs: 1000, measureMs: 2000, minBatches: 10 },
 };
 
-/** What {@link measure} found: totals plus each batch's rate. */
-export interface Measurement {
-  /** The summed work of the timed batches, in the unit base. */
+/** One timed batch. */
+export interface Batch {
+  /** The work `run()` reported, in the unit base. */
   readonly work: number;
-  /** The summed time of the timed batches. */
-  readonly seconds: number;
-  /** Work per second of each timed batch. */
-  readonly batchRates: readonly number[];
+  /** Wall-clock seconds of `run()`. */
+  readonly wall: number;
+  /** CPU seconds (user + system, all threads of this process) spent during `run()`. */
+  readonly cpu: number;
 }
 
 /**
- * Runs `body` in batches: `prepare()` untimed, then `run()` timed with `process.hrtime.bigint`.
- * Warm-up batches first, then timed ones until `measureMs` of batch time and `minBatches` have
- * passed. Only `run()` is timed, so restoring the input between batches costs nothing.
+ * Runs `body` in batches: `prepare()` untimed, then `run()` timed on both clocks
+ * (`process.hrtime.bigint()` and `process.cpuUsage()`). Warm-up batches first, then timed ones
+ * until `measureMs` of wall-clock batch time and `minBatches` have passed. Only `run()` is timed,
+ * so restoring the input between batches costs nothing.
  */
-export async function measure(body: Body, timing: Timing): Promise<Measurement> {
+export async function measure(body: Body, timing: Timing): Promise<Batch[]> {
   const warmupEnd = performance.now() + timing.warmupMs;
   let warmed = 0;
   while (warmed < 2 || performance.now() < warmupEnd) {
@@ -40,19 +41,19 @@ export async function measure(body: Body, timing: Timing): Promise<Measurement> 
     if (typeof r !== "number") await r;
     warmed++;
   }
-  let work = 0;
-  let ns = 0n;
-  const batchRates: number[] = [];
-  const budget = BigInt(Math.round(timing.measureMs * 1e6));
-  while (ns < budget || batchRates.length < timing.minBatches) {
+  const batches: Batch[] = [];
+  let wallTotal = 0;
+  while (wallTotal * 1000 < timing.measureMs || batches.length < timing.minBatches) {
     body.prepare?.();
+    const cpuStart = process.cpuUsage();
     const start = process.hrtime.bigint();
     const r = body.run();
-    const done = typeof r === "number" ? r : await r;
-    const elapsed = process.hrtime.bigint() - start;
-    work += done;
-    ns += elapsed;
-    batchRates.push(done / (Number(elapsed) / 1e9));
+    const work = typeof r === "number" ? r : await r;
+    const wall = Number(process.hrtime.bigint() - start) / 1e9;
+    const cpuUsed = process.cpuUsage(cpuStart);
+    const cpu = (cpuUsed.user + cpuUsed.system) / 1e6;
+    wallTotal += wall;
+    batches.push({ work, wall, cpu });
   }
-  return { work, seconds: Number(ns) / 1e9, batchRates };
+  return batches;
 }

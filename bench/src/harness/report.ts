@@ -76,7 +76,9 @@ export function renderTable(summaries: readonly Summary[]): string {
     const first = s.workload !== previous;
     previous = s.workload;
     rows.push([
-      first ? `${s.workload.title} [${unit}]` : "",
+      first
+        ? `${s.workload.title} [${unit}${s.workload.clock === "wall" ? ", wall-clock" : ""}]`
+        : "",
       s.implementation,
       s.failed ? "failed" : formatValue(s.median, unit),
       s.failed ? "" : `${formatValue(s.min, unit)} – ${formatValue(s.max, unit)}`,

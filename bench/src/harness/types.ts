@@ -55,6 +55,15 @@ export interface Implementation {
   setup(context: SetupContext): Body | Promise<Body>;
 }
 
+/**
+ * Which clock a workload's figure is based on. `cpu`: work per CPU-second of the child process
+ * (user + system time, all its threads) — what a single-process micro-benchmark should report on
+ * a shared machine, where other jobs take the CPU away for whole time slices. `wall`: work per
+ * elapsed second — for workloads whose cost is spread over several processes (client and server
+ * over loopback), where one process's CPU time would leave the other out.
+ */
+export type Clock = "cpu" | "wall";
+
 /** One row of the report: the same work done by every implementation. */
 export interface Workload {
   /** Short kebab-case id used by `--filter` and in the results file. */
@@ -62,6 +71,8 @@ export interface Workload {
   /** What is measured, in words. */
   readonly title: string;
   readonly unit: Unit;
+  /** The clock of the figure; default `cpu`. */
+  readonly clock?: Clock;
   /** The first one is the baseline every ratio is computed against. */
   readonly implementations: readonly Implementation[];
 }
@@ -80,16 +91,23 @@ export interface ChildResult {
   readonly implementation: string;
   readonly unit: Unit;
   /**
-   * The figure: the median of the per-batch rates, in the unit (bytes already divided by 10^6).
-   * A median, not the total over the total, because on a shared machine a batch that lost the
-   * CPU to another process would otherwise drag the whole result down.
+   * The figure: the median of the per-batch rates on the workload's clock, in the unit (bytes
+   * already divided by 10^6). A median, so that a batch disturbed by something else (another
+   * job, a rare major GC) does not move it.
    */
   readonly value: number;
-  /** All timed work over all timed time, in the unit (GC and preemption included). */
+  readonly clock: Clock;
+  /** The median per-batch rate by CPU time. */
+  readonly cpuRate: number;
+  /** The median per-batch rate by wall-clock time. */
+  readonly wallRate: number;
+  /** All timed work over all timed wall-clock time, in the unit. */
   readonly mean: number;
   readonly batches: number;
-  /** Timed seconds (the sum of the batches, without `prepare`). */
+  /** Timed wall-clock seconds (the sum of the batches, without `prepare`). */
   readonly seconds: number;
+  /** CPU seconds of the timed batches. */
+  readonly cpuSeconds: number;
   readonly mode: RunMode;
   readonly node: string;
   readonly pid: number;
