@@ -65,6 +65,7 @@ export class Collector {
   readonly closedEvents: { code: number; reason: string }[] = [];
   #waiters: { count: number; resolve: () => void }[] = [];
   #errorWaiters: (() => void)[] = [];
+  #completeWaiters: (() => void)[] = [];
   readonly closed: Promise<{ code: number; reason: string }>;
 
   constructor(socket: MessageWebSocket) {
@@ -90,6 +91,7 @@ export class Collector {
       this.errors.push(error);
       for (const w of this.#errorWaiters.splice(0)) w();
     }
+    if (this.messages.at(-1)?.complete) for (const w of this.#completeWaiters.splice(0)) w();
     this.#waiters = this.#waiters.filter((w) => {
       if (this.messages.length < w.count) return true;
       w.resolve();
@@ -101,6 +103,12 @@ export class Collector {
   waitFor(count: number): Promise<void> {
     if (this.messages.length >= count) return Promise.resolve();
     return new Promise((resolve) => this.#waiters.push({ count, resolve }));
+  }
+
+  /** Resolves once a complete message (or the last section of one) arrived. */
+  waitForComplete(): Promise<void> {
+    if (this.messages.at(-1)?.complete) return Promise.resolve();
+    return new Promise((resolve) => this.#completeWaiters.push(resolve));
   }
 
   /** Resolves once a receive error arrived. */
