@@ -28,8 +28,11 @@
  * @see https://www.rfc-editor.org/rfc/rfc6455#section-8.1
  */
 
-/** Below this many bytes a word view costs more than it saves. */
-const WORD_VIEW_THRESHOLD = 32;
+/**
+ * Below this many bytes a word view costs more than it saves. Above 64 bytes also means the
+ * array is not one of V8's on-heap typed arrays, whose `.buffer` would have to be moved off-heap.
+ */
+const WORD_VIEW_THRESHOLD = 65;
 
 /** The high bit of every byte of a 32-bit word, whatever the byte order. */
 const HIGH_BITS = 0x8080_8080 | 0;
