@@ -249,6 +249,9 @@ describe("HTTP upgrade", () => {
     expect(request?.headers["x-custom"]).toBe("yes");
     expect(request?.headers.origin).toBe("https://app.example");
     expect(request?.headers["sec-websocket-protocol"]).toBe("other, chat");
+    // Nothing of ours (or of Node's HTTP client) is left listening on the socket.
+    expect((transport.socket as net.Socket).eventNames()).toEqual(new net.Socket().eventNames());
+    expect(transport.socket.readableFlowing).not.toBe(true); // nothing is read before the driver
     // The server greets with a text frame "hello": FIN+text, length 5, unmasked.
     const frame = await firstFrame(transport.head, transport.socket as net.Socket);
     expect(frame.toString("hex")).toBe(`8105${Buffer.from("hello").toString("hex")}`);

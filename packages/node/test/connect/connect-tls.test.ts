@@ -10,7 +10,12 @@ import {
 } from "@netsockets/errors";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { makeCertificates, type TestCertificates } from "../../../../tests/support/certs.js";
-import { startWsServer, type WsTestServer } from "../../../../tests/support/servers.js";
+import {
+  closed,
+  startSilentServer,
+  startWsServer,
+  type WsTestServer,
+} from "../../../../tests/support/servers.js";
 import type { ConnectOptions, LookupFunction } from "../../src/connect/connect-options.js";
 import { openWebSocketTransport } from "../../src/connect/open-websocket-transport.js";
 import {
@@ -316,6 +321,45 @@ describe("onServerCustomValidation", () => {
     );
     expect(error).toBeInstanceOf(OperationCanceledError);
     expect(getEventListeners(controller.signal, "abort")).toHaveLength(0);
+  });
+});
+
+describe("a server that never answers the TLS handshake", () => {
+  it("is cut off by handshakeTimeoutMs with timeout", async () => {
+    const silent = await startSilentServer();
+    try {
+      const pending = failure(
+        openWebSocketTransport(`wss://127.0.0.1:${silent.port}/`, { handshakeTimeoutMs: 100 }),
+      );
+      const accepted = await silent.connections.next();
+      expect(await pending).toMatchObject({ code: "ERR_TIMEOUT", status: WebErrorStatus.timeout });
+      await closed(accepted);
+    } finally {
+      await silent.close();
+    }
+  });
+
+  it("is cancelled by the signal with operationCanceled, leaving no listener", async () => {
+    const silent = await startSilentServer();
+    const controller = new AbortController();
+    try {
+      const pending = failure(
+        openWebSocketTransport(
+          `wss://127.0.0.1:${silent.port}/`,
+          {},
+          { signal: controller.signal },
+        ),
+      );
+      const accepted = await silent.connections.next();
+      // Wait for the ClientHello, so the abort lands in the TLS stage.
+      await new Promise((resolve) => accepted.once("data", resolve));
+      controller.abort();
+      expect(await pending).toBeInstanceOf(OperationCanceledError);
+      await closed(accepted);
+      expect(getEventListeners(controller.signal, "abort")).toHaveLength(0);
+    } finally {
+      await silent.close();
+    }
   });
 });
 
