@@ -1,7 +1,9 @@
 import { once } from "node:events";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
+import { connect as tlsConnect } from "node:tls";
 import { afterEach, describe, expect, it } from "vitest";
+import { makeCertificates } from "../../../../tests/support/certs.js";
 import { UpgradeServer, type UpgradeServerOptions } from "../../src/index.js";
 import { rawConnect, rawRequest, readUntilClose, upgradeRequest } from "./raw-http.js";
 
@@ -158,5 +160,32 @@ describe("hostile handshakes", () => {
     const response = await rawRequest(port, upgradeRequest());
     expect(response.raw).toBe("");
     expect(accepted()).toBe(0);
+  });
+
+  it("cuts off wss:// clients that stall in the TLS handshake or after it", async () => {
+    const certs = await makeCertificates();
+    const { port } = await start({
+      handshakeTimeoutMs: 200,
+      tls: { cert: certs.server.cert, key: certs.server.key },
+    });
+    // Plain TCP, no ClientHello: Node's TLS handshakeTimeout (same value) cuts it off.
+    const silent = await rawConnect(port);
+    expect((await readUntilClose(silent)).raw).toBe("");
+    // TLS completes, then the HTTP head trickles: our deadline from the secure connection.
+    const secure = tlsConnect({ host: "127.0.0.1", port, ca: certs.ca.cert });
+    await once(secure, "secureConnect");
+    const closed = once(secure, "close");
+    secure.on("error", () => {});
+    secure.write("GET / HTTP/1.1\r\n");
+    await closed;
+    // A well-behaved wss client still gets its 101.
+    const ok = tlsConnect({ host: "127.0.0.1", port, ca: certs.ca.cert });
+    await once(ok, "secureConnect");
+    const answer = new Promise<string>((resolve) =>
+      ok.once("data", (d: Buffer) => resolve(d.toString())),
+    );
+    ok.write(upgradeRequest());
+    expect((await answer).startsWith("HTTP/1.1 101")).toBe(true);
+    ok.destroy();
   });
 });
