@@ -56,6 +56,23 @@ describe("ByteQueue", () => {
     expect(first[0]).toBe(0xaa);
   });
 
+  it("reads header fields as numbers, within a chunk and across chunks", () => {
+    const queue = new ByteQueue();
+    queue.push(hex("01 02 03 04 05 06 07"));
+    queue.push(new Uint8Array(SMALL_CHUNK).fill(0xee));
+    expect(queue.readUint16()).toBe(0x0102);
+    expect(queue.readUint32()).toBe(0x03040506);
+    expect(queue.readUint32()).toBe(0x07eeeeee);
+    const key = new Uint8Array(4);
+    queue.readInto(key);
+    expect(toHex(key)).toBe("eeeeeeee");
+    expect(queue.length).toBe(SMALL_CHUNK - 7);
+    const split = new ByteQueue();
+    split.push(hex("ff"));
+    split.push(new Uint8Array(SMALL_CHUNK).fill(0x80));
+    expect(split.readUint32()).toBe(0xff808080);
+  });
+
   it("ignores empty chunks", () => {
     const queue = new ByteQueue();
     queue.push(new Uint8Array(0));

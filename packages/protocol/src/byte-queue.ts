@@ -9,8 +9,10 @@
  * - {@link ByteQueue.take} hands out a view of up to `max` bytes of the first chunk: zero-copy,
  *   used for payload, which the parser passes on piece by piece;
  * - {@link ByteQueue.read} returns exactly `n` bytes: a view when they sit in one chunk, a fresh
- *   copy only when they span chunks (frame headers, masking keys, control payloads — at most 125
- *   bytes).
+ *   copy only when they span chunks (control payloads, at most 125 bytes);
+ * - header fields (lengths, the masking key) are read as numbers or copied into the parser's own
+ *   array ({@link ByteQueue.readUint16}, {@link ByteQueue.readUint32}, {@link ByteQueue.readInto}),
+ *   so parsing a frame header allocates nothing.
  *
  * Memory is bounded by bytes, not by the number of chunks: a chunk shorter than
  * {@link SMALL_CHUNK} is copied into a shared block (a fresh 16 KiB block when the last one is
@@ -130,9 +132,50 @@ export class ByteQueue {
       const head = this.#chunks[this.#head] as Uint8Array;
       const available = head.length - this.#offset;
       const step = Math.min(left, available);
-      this.#advance(head, step, available);
+      this.#consume(step, available);
       left -= step;
     }
+  }
+
+  /** Removes 2 bytes (`length >= 2`) and returns them as a big-endian number. */
+  readUint16(): number {
+    const chunk = this.#chunks[this.#head] as Uint8Array;
+    const at = this.#offset;
+    const value =
+      at + 2 <= chunk.length
+        ? ((chunk[at] as number) << 8) | (chunk[at + 1] as number)
+        : (this.peek(0) << 8) | this.peek(1);
+    this.skip(2);
+    return value;
+  }
+
+  /** Removes 4 bytes (`length >= 4`) and returns them as a big-endian unsigned number. */
+  readUint32(): number {
+    const chunk = this.#chunks[this.#head] as Uint8Array;
+    const at = this.#offset;
+    const value =
+      at + 4 <= chunk.length
+        ? (((chunk[at] as number) << 24) |
+            ((chunk[at + 1] as number) << 16) |
+            ((chunk[at + 2] as number) << 8) |
+            (chunk[at + 3] as number)) >>>
+          0
+        : ((this.peek(0) << 24) | (this.peek(1) << 16) | (this.peek(2) << 8) | this.peek(3)) >>> 0;
+    this.skip(4);
+    return value;
+  }
+
+  /** Removes `target.length` bytes (`<= length`) by copying them into `target`. */
+  readInto(target: Uint8Array): void {
+    const n = target.length;
+    const chunk = this.#chunks[this.#head] as Uint8Array;
+    const at = this.#offset;
+    if (at + n <= chunk.length) {
+      for (let i = 0; i < n; i++) target[i] = chunk[at + i] as number;
+    } else {
+      for (let i = 0; i < n; i++) target[i] = this.peek(i);
+    }
+    this.skip(n);
   }
 
   /** Drops every unread byte (after the connection closed). */
@@ -149,10 +192,16 @@ export class ByteQueue {
   /** Consumes `n` of the `available` unread bytes of the head chunk and returns them as a view. */
   #advance(chunk: Uint8Array, n: number, available: number): Uint8Array {
     const start = this.#offset;
+    this.#consume(n, available);
+    return start === 0 && n === chunk.length ? chunk : chunk.subarray(start, start + n);
+  }
+
+  /** Consumes `n` of the `available` unread bytes of the head chunk. */
+  #consume(n: number, available: number): void {
     this.#length -= n;
     if (n < available) {
-      this.#offset = start + n;
-      return chunk.subarray(start, start + n);
+      this.#offset += n;
+      return;
     }
     // The head chunk is used up: drop it.
     const chunks = this.#chunks;
@@ -168,7 +217,6 @@ export class ByteQueue {
       chunks.splice(0, this.#head);
       this.#head = 0;
     }
-    return start === 0 && n === chunk.length ? chunk : chunk.subarray(start, start + n);
   }
 }
 

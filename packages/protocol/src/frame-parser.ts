@@ -152,8 +152,7 @@ export class FrameParser {
         }
         case LENGTH_16: {
           if (queue.length < 2) return ParseStep.needData;
-          const b = queue.read(2);
-          const length = ((b[0] as number) << 8) | (b[1] as number);
+          const length = queue.readUint16();
           if (length < 126) {
             return this.#fail(
               "WS_ERR_UNSUPPORTED_MESSAGE_LENGTH",
@@ -166,19 +165,8 @@ export class FrameParser {
         }
         case LENGTH_64: {
           if (queue.length < 8) return ParseStep.needData;
-          const b = queue.read(8);
-          const high =
-            (((b[0] as number) << 24) |
-              ((b[1] as number) << 16) |
-              ((b[2] as number) << 8) |
-              (b[3] as number)) >>>
-            0;
-          const low =
-            (((b[4] as number) << 24) |
-              ((b[5] as number) << 16) |
-              ((b[6] as number) << 8) |
-              (b[7] as number)) >>>
-            0;
+          const high = queue.readUint32();
+          const low = queue.readUint32();
           // "If 127, the following 8 bytes interpreted as a 64-bit unsigned integer (the most
           // significant bit MUST be 0) are the payload length."
           // @see https://www.rfc-editor.org/rfc/rfc6455#section-5.2
@@ -203,7 +191,7 @@ export class FrameParser {
         }
         case MASK_KEY: {
           if (queue.length < 4) return ParseStep.needData;
-          this.#maskKey.set(queue.read(4));
+          queue.readInto(this.#maskKey);
           const step = this.#startPayload();
           if (step !== ParseStep.needData) return step;
           break;
