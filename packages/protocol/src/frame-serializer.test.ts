@@ -124,6 +124,14 @@ describe("serializeFrame: flags", () => {
     expect(first(0xf, false)).toBe(0x0f); // reserved opcodes can be built, for tests
   });
 
+  it("refuses a payload that is not a Uint8Array (ws S1: never a bogus length)", () => {
+    for (const payload of [50, "text", null, undefined, [1, 2], new ArrayBuffer(4)]) {
+      expect(() =>
+        serializeFrame(Opcode.binary, payload as unknown as Uint8Array, { fin: true }),
+      ).toThrow(InvalidArgumentError);
+    }
+  });
+
   it("refuses an opcode, rsv or mask key of the wrong shape", () => {
     const p = new Uint8Array(1);
     expect(() => serializeFrame(16, p, { fin: true })).toThrow(InvalidArgumentError);

@@ -102,7 +102,8 @@ export function frameHeaderLength(payloadLength: number, masked: boolean): numbe
  *
  * @param opcode - The 4-bit opcode (see `Opcode`); reserved values are allowed for tests.
  * @param payload - The payload, at most 2^53 − 1 bytes.
- * @throws InvalidArgumentError when `opcode` is not 0–15, `rsv` not 0–7, or `maskKey` not 4 bytes.
+ * @throws InvalidArgumentError when `payload` is not a `Uint8Array`, `opcode` is not 0–15, `rsv`
+ *   not 0–7, or `maskKey` not 4 bytes.
  * @see https://www.rfc-editor.org/rfc/rfc6455#section-5.2
  */
 export function serializeFrame(
@@ -112,6 +113,10 @@ export function serializeFrame(
 ): [header: Uint8Array, payload: Uint8Array] {
   const rsv = options.rsv ?? 0;
   const maskKey = options.maskKey;
+  // A number or string here would become a header with a bogus length (ws S1).
+  if (!(payload instanceof Uint8Array)) {
+    throw new InvalidArgumentError(`payload must be a Uint8Array, got ${typeof payload}`);
+  }
   if (!Number.isInteger(opcode) || opcode < 0 || opcode > 0xf) {
     throw new InvalidArgumentError(`opcode must be an integer 0–15, got ${String(opcode)}`);
   }

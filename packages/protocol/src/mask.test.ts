@@ -56,6 +56,17 @@ describe("applyMask", () => {
     }
   });
 
+  it("refuses a key shorter than 4 bytes instead of leaving bytes unmasked", () => {
+    for (const size of [10, 1000]) {
+      const data = pattern(size);
+      expect(() => applyMask(data, hex("01 02 03"))).toThrow(InvalidArgumentError);
+      expect(() => maskInto(data, new Uint8Array(0), new Uint8Array(size))).toThrow(
+        InvalidArgumentError,
+      );
+      expect(data).toEqual(pattern(size));
+    }
+  });
+
   it("reads only the first four bytes of a longer key", () => {
     const data = pattern(100);
     const expected = referenceMask(data, hex("01 02 03 04"), 0);

@@ -44,9 +44,11 @@ const BLOCK = 65_536;
  * @param data - The bytes to mask or unmask, changed in place.
  * @param key - The masking key; only `key[0..3]` is read.
  * @param offset - The payload position of `data[0]` (a non-negative integer).
+ * @throws InvalidArgumentError when `key` has fewer than 4 bytes.
  * @see https://www.rfc-editor.org/rfc/rfc6455#section-5.3
  */
 export function applyMask(data: Uint8Array, key: Uint8Array, offset = 0): void {
+  checkKey(key);
   if (data.length >= WASM_THRESHOLD && maskWithWasm(data, key, offset, data)) return;
   maskWithWords(data, key, offset);
 }
@@ -59,6 +61,7 @@ export function applyMask(data: Uint8Array, key: Uint8Array, offset = 0): void {
  * @internal
  */
 export function maskInto(source: Uint8Array, key: Uint8Array, target: Uint8Array): void {
+  checkKey(key);
   const length = source.length;
   if (length < WORD_THRESHOLD) {
     // One pass, four bytes per step: read, XOR, write.
@@ -81,6 +84,13 @@ export function maskInto(source: Uint8Array, key: Uint8Array, target: Uint8Array
   if (length >= WASM_THRESHOLD && maskWithWasm(source, key, 0, target)) return;
   target.set(source);
   maskWithWords(target, key, 0);
+}
+
+/** A key shorter than 4 bytes would silently leave bytes unmasked (`x ^ undefined` is `x`). */
+function checkKey(key: Uint8Array): void {
+  if (key.length < 4) {
+    throw new InvalidArgumentError(`a masking key has 4 bytes, got ${key.length}`);
+  }
 }
 
 /**
