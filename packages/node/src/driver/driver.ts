@@ -80,6 +80,8 @@ export class Driver {
   #inMessage = false;
   #aboveHighWater = false;
   #closeRequested = false;
+  /** The peer ended its side of TCP (EOF seen). */
+  #peerEnded = false;
   /** Set once the one terminal callback ran. */
   #terminal = false;
   /** What sends after the end reject with. */
@@ -359,6 +361,7 @@ export class Driver {
   }
 
   #onSocketEnd(): void {
+    this.#peerEnded = true;
     if (this.#terminal) {
       // The peer ended TCP after the close: end ours (the client's side of §7.1.1).
       this.#socket.end();
@@ -471,10 +474,11 @@ export class Driver {
     // "The underlying TCP connection, in most normal cases, SHOULD be closed first by the
     // server" — a client waits for the server's FIN after a clean close; a failed connection is
     // closed by whoever failed it.
-    const serverEndsFirst = this.#connection.role === "server" || !event.wasClean;
+    // A client whose peer already ended TCP has nothing left to wait for.
+    const endNow = this.#connection.role === "server" || !event.wasClean || this.#peerEnded;
     this.#closeTimer.start(this.#closeTimeoutMs);
     this.#output.drainAll(() => {
-      if (serverEndsFirst && !this.#socket.destroyed) this.#socket.end();
+      if (endNow && !this.#socket.destroyed) this.#socket.end();
     });
   }
 

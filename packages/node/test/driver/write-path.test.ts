@@ -1,8 +1,14 @@
 import type { Socket } from "node:net";
-import { decodeFrames, frame } from "@netsockets/protocol/testing";
+import { Connection } from "@netsockets/protocol";
+import { closePayload, decodeFrames, frame } from "@netsockets/protocol/testing";
 import { afterEach, describe, expect, it } from "vitest";
-import { UpgradeServer } from "../../src/index.js";
-import { connectClient, startServer, until } from "./harness.js";
+import {
+  createDriver,
+  type DriverConnection,
+  nodeConnectionOptions,
+  UpgradeServer,
+} from "../../src/index.js";
+import { connectClient, openTestTransport, Recorder, startServer, until } from "./harness.js";
 
 const servers: UpgradeServer[] = [];
 afterEach(async () => {
@@ -96,5 +102,56 @@ describe("after a clean close", () => {
     await client.driver.done;
     // …until the close timeout destroyed it.
     expect(client.transport.socket.destroyed).toBe(true);
+  });
+
+  it("the client ends at once when the server's FIN came before the close was dispatched", async () => {
+    // The server sends its close frame and ends TCP right away.
+    const eager = new UpgradeServer({
+      onConnection: (u) => u.socket.end(frame(8, closePayload(1001, "bye"))),
+    });
+    servers.push(eager);
+    const { port } = await eager.listen({ host: "127.0.0.1", port: 0 });
+    const transport = await openTestTransport(`ws://127.0.0.1:${port}`);
+    // A connection whose events are held (as behind a pending extension decode) until the
+    // socket's EOF has been seen.
+    const inner = new Connection(nodeConnectionOptions("client"));
+    let release!: () => void;
+    let hold: Promise<void> | undefined = new Promise<void>((resolve) => {
+      release = () => {
+        hold = undefined;
+        resolve();
+      };
+    });
+    const held: DriverConnection = {
+      role: "client",
+      get state() {
+        return inner.state;
+      },
+      get pending() {
+        return hold ?? inner.pending;
+      },
+      receiveData: (b) => inner.receiveData(b),
+      receiveEof: () => inner.receiveEof(),
+      nextEvents: () => (hold === undefined ? inner.nextEvents() : []),
+      dataToSend: () => inner.dataToSend(),
+      sendText: (d, o) => inner.sendText(d, o),
+      sendBinary: (d, o) => inner.sendBinary(d, o),
+      sendPing: (d) => inner.sendPing(d),
+      sendPong: (d) => inner.sendPong(d),
+      sendClose: (c, r) => inner.sendClose(c, r),
+      closeExpected: () => inner.closeExpected(),
+    };
+    const recorder = new Recorder();
+    const driver = createDriver(transport.socket, held, recorder, {
+      head: transport.head,
+      closeTimeoutMs: 60_000, // without the fix the test would wait this long
+    });
+    transport.socket.once("end", () => setImmediate(release));
+    expect(await recorder.ended).toEqual({
+      kind: "close",
+      info: { code: 1001, reason: "bye", wasClean: true, closedBy: "remote" },
+    });
+    await driver.done;
+    expect(transport.socket.destroyed).toBe(true);
   });
 });
