@@ -131,13 +131,22 @@ export async function startRawServer(protocol?: string): Promise<RawServer> {
   };
 }
 
-/** Connects a raw client to `url` and completes the opening handshake. */
-export async function connectRaw(url: string): Promise<RawPeer> {
-  const { hostname, port, pathname } = new URL(url);
+/**
+ * Connects a raw client to `url` and completes the opening handshake. `extra` is written in the
+ * same write as the request (frames that arrive with the handshake).
+ */
+export async function connectRaw(url: string, extra?: Uint8Array): Promise<RawPeer> {
+  const { hostname, port, pathname, search } = new URL(url);
   const socket = net.connect(Number(port), hostname);
   await once(socket, "connect");
   socket.write(
-    `GET ${pathname} HTTP/1.1\r\nHost: ${hostname}:${port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n`,
+    Buffer.concat([
+      Buffer.from(
+        `GET ${pathname}${search} HTTP/1.1\r\nHost: ${hostname}:${port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n`,
+        "latin1",
+      ),
+      extra ?? new Uint8Array(0),
+    ]),
   );
   const { head, rest } = await readHead(socket);
   if (!head.startsWith("HTTP/1.1 101")) throw new Error(`no 101: ${head}`);
