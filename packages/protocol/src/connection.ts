@@ -169,9 +169,10 @@ export class Connection {
   /** The extension decoding the current incoming message, if any, and its decoded size. */
   #decoder: Extension | undefined;
   #decodedSize = 0;
-  /** An asynchronous decode in flight, and what it settled with. */
+  /** An asynchronous decode in flight (cleared when it settles). */
   #decodePending: Promise<void> | undefined;
-  #decodeSettled = false;
+  /** A settled decode whose result the next `nextEvents()` reports, and that result. */
+  #decodeReady = false;
   #decodeResult: unknown;
   #decodeFailed = false;
   /** The piece a pending decode works on: its flags. */
@@ -289,10 +290,8 @@ export class Connection {
       return events;
     }
     if (this.#closed) return events;
-    if (this.#decodePending !== undefined) {
-      if (!this.#decodeSettled) return events;
-      if (this.#finishDecode(events)) return events;
-    }
+    if (this.#decodePending !== undefined) return events;
+    if (this.#decodeReady && this.#finishDecode(events)) return events;
     const parser = this.#parser;
     for (;;) {
       switch (parser.next()) {
@@ -462,25 +461,27 @@ export class Connection {
     this.#pieceMessageStarted = messageStarted;
     this.#pieceFin = parser.fin;
     this.#pieceFrameFinished = parser.frameFinished;
-    this.#decodeSettled = false;
-    this.#decodePending = Promise.resolve(result).then(
-      (bytes) => {
-        this.#decodeResult = bytes;
-        this.#decodeFailed = false;
-        this.#decodeSettled = true;
-      },
-      (error: unknown) => {
-        this.#decodeResult = error;
-        this.#decodeFailed = true;
-        this.#decodeSettled = true;
-      },
+    // `pending` is cleared as soon as the decode settles, so a driver that awaits it and checks
+    // `pending` again before calling `nextEvents()` moves on.
+    const pending: Promise<void> = Promise.resolve(result).then(
+      (bytes) => this.#decodeSettled(pending, bytes, false),
+      (error: unknown) => this.#decodeSettled(pending, error, true),
     );
+    this.#decodePending = pending;
     return true;
+  }
+
+  #decodeSettled(pending: Promise<void>, result: unknown, failed: boolean): void {
+    if (this.#decodePending !== pending) return; // the connection closed meanwhile
+    this.#decodePending = undefined;
+    this.#decodeResult = result;
+    this.#decodeFailed = failed;
+    this.#decodeReady = true;
   }
 
   /** A pending decode settled: report its piece. Returns true at a stopping point. */
   #finishDecode(events: ConnectionEvent[]): boolean {
-    this.#decodePending = undefined;
+    this.#decodeReady = false;
     const result = this.#decodeResult;
     this.#decodeResult = undefined;
     if (this.#decodeFailed) return this.#failPeer(extensionError(result), events);
@@ -649,6 +650,8 @@ export class Connection {
     this.#closed = true;
     this.#queue.clear();
     this.#decodePending = undefined;
+    this.#decodeReady = false;
+    this.#decodeResult = undefined;
   }
 
   // ─────────────────────────────── sending ───────────────────────────────

@@ -74,6 +74,8 @@ describe("extensions: receiving", () => {
     expect(connection.nextEvents()).toEqual([]);
     expect(connection.dataToSend()).toEqual([]); // the ping is not answered yet
     await pending;
+    // Cleared once settled: a driver that checks `pending` before `nextEvents()` moves on.
+    expect(connection.pending).toBeUndefined();
     expect(connection.nextEvents()).toMatchObject([
       { type: "data", data: utf8("hi"), messageFinished: true },
     ]);
@@ -102,6 +104,26 @@ describe("extensions: receiving", () => {
       [8, 0, "03e8"],
     ]);
     expect(await run(splitEvery(bytes, 1))).toEqual(whole);
+
+    // A driver that looks at `pending` before asking for events (as the Node driver does).
+    const connection = new Connection({ role: "server", extensions: [identityAsync()] });
+    const handler = echoHandler();
+    const out: Uint8Array[] = [];
+    connection.receiveData(bytes.slice());
+    for (let rounds = 0; rounds < 100; rounds++) {
+      const pending = connection.pending;
+      if (pending !== undefined) {
+        await pending;
+        continue;
+      }
+      const events = connection.nextEvents();
+      for (const event of events) handler(event, connection);
+      out.push(...connection.dataToSend());
+      if (events.length === 0 && connection.pending === undefined) break;
+    }
+    expect(decodeFrames(concatBytes(out)).map((f) => [f.opcode, f.rsv, toHex(f.payload)])).toEqual(
+      whole,
+    );
   });
 
   it("checks UTF-8 on the decoded bytes (1007)", () => {
