@@ -389,7 +389,12 @@ export class Driver {
         if (events.length === 0) break;
         for (const event of events) {
           if (this.#terminal) break;
-          this.#dispatch(event);
+          try {
+            this.#dispatch(event);
+          } catch (error) {
+            // A throwing handler is reported and never unwinds into the pump.
+            reportListenerError(error);
+          }
         }
         this.#collect();
       }
@@ -409,6 +414,7 @@ export class Driver {
     pending.then(proceed, proceed);
   }
 
+  /** Dispatches one event; handler callbacks may throw (the pump catches). */
   #dispatch(event: ConnectionEvent): void {
     const handler = this.#handler;
     switch (event.type) {
@@ -420,18 +426,18 @@ export class Driver {
           this.#inMessage = true;
           if (!this.#paused) this.#messageTimer.start(this.#messageTimeoutMs);
         }
-        this.#call(() => handler.onData(event.data, event));
+        handler.onData(event.data, event);
         break;
       case "ping":
-        this.#call(() => handler.onPing?.(event.data));
+        handler.onPing?.(event.data);
         break;
       case "pong":
         this.#keepalive.pongReceived();
-        this.#call(() => handler.onPong?.(event.data));
+        handler.onPong?.(event.data);
         break;
       case "close-received":
         this.#keepalive.stop();
-        this.#call(() => handler.onCloseReceived?.(event.code, event.reason));
+        handler.onCloseReceived?.(event.code, event.reason);
         break;
       case "close":
         this.#onConnectionClose(event);

@@ -155,3 +155,28 @@ describe("after a clean close", () => {
     expect(transport.socket.destroyed).toBe(true);
   });
 });
+
+describe("a handler that throws", () => {
+  it("is reported on a later tick; the pump keeps dispatching and the connection closes normally", async () => {
+    const { execFile } = await import("node:child_process");
+    const { fileURLToPath } = await import("node:url");
+    const stdout = await new Promise<string>((resolve, reject) => {
+      execFile(
+        process.execPath,
+        [
+          "--import",
+          "tsx",
+          "--conditions=@netsockets/source",
+          fileURLToPath(new URL("./fixtures/throwing-handler.ts", import.meta.url)),
+        ],
+        { cwd: fileURLToPath(new URL("../..", import.meta.url)) },
+        (error, out, err) => (error ? reject(new Error(`${error.message}\n${err}`)) : resolve(out)),
+      );
+    });
+    expect(JSON.parse(stdout.trim())).toEqual({
+      received: ["first", "second", "third"],
+      code: 1000,
+      uncaught: ["handler bug"],
+    });
+  });
+});
