@@ -1,0 +1,591 @@
+import type { Duplex } from "node:stream";
+import {
+  type IInputStream,
+  type IOutputStream,
+  PullInputStream,
+  toReadable,
+  toReadableStream,
+  toWritable,
+  toWritableStream,
+} from "@netsockets/data";
+import {
+  ConnectionClosedError,
+  InvalidArgumentError,
+  InvalidStateError,
+  isSendableCloseCode,
+  type NetSocketsError,
+  OperationCanceledError,
+  ProtocolError,
+} from "@netsockets/errors";
+import {
+  type ConnectOptions,
+  createDriver,
+  type DataInfo,
+  type Driver,
+  type DriverCloseInfo,
+  type DriverConnection,
+  type DriverHandler,
+  type DriverOptions,
+  nodeConnectionOptions,
+  openWebSocketTransport,
+  type TypedEventListener,
+  TypedEventTarget,
+  WebSocketClosedEventArgs,
+  type WebSocketServerCustomValidationRequestedEventArgs,
+} from "@netsockets/node";
+import { Connection, MAX_CLOSE_REASON_BYTES } from "@netsockets/protocol";
+import { InboundBuffer } from "./inbound-buffer.js";
+import { MessageFramer, StreamOutputStream } from "./outbound-stream.js";
+import { duplexOf } from "./stream-adapters.js";
+import {
+  StreamWebSocketControl,
+  type StreamWebSocketControlOptions,
+} from "./stream-web-socket-control.js";
+import {
+  type ConnectedInformation,
+  recordConnection,
+  StreamWebSocketInformation,
+} from "./stream-web-socket-information.js";
+
+/** The events of a {@link StreamWebSocket}: lower-case names, as the WinRT JS projection has. */
+export interface StreamWebSocketEventMap {
+  /** The closing handshake ended (or our close got no answer: 1006). Never for an abrupt loss. */
+  closed: WebSocketClosedEventArgs;
+  /** A `wss:` connect: the default certificate validation passed; a listener may `reject()`. */
+  servercustomvalidationrequested: WebSocketServerCustomValidationRequestedEventArgs;
+}
+
+/** Options of {@link StreamWebSocket.connectAsync}. */
+export interface StreamWebSocketConnectOptions {
+  /** Cancels the connect: it rejects with `OperationCanceledError` (or `TimeoutError` for `AbortSignal.timeout`). */
+  readonly signal?: AbortSignal | undefined;
+}
+
+/** Options of {@link StreamWebSocket.toDuplex} and the WHATWG stream getters' sizes. */
+export interface StreamWebSocketDuplexOptions {
+  /** Bytes the readable side holds ahead of its consumer. Default 256 KiB. */
+  readonly readableHighWaterMark?: number;
+  /** Bytes the writable side accepts before `write()` returns false. Default 256 KiB. */
+  readonly writableHighWaterMark?: number;
+}
+
+/**
+ * The lifecycle: `idle` (new, or after a failed connect), `connecting`, `open` (the connection
+ * runs, closing handshake included), `closed` (single use: nothing more is possible).
+ */
+type Phase = "idle" | "connecting" | "open" | "closed";
+
+/** Handshake headers `setRequestHeader` refuses: the handshake sets them itself. */
+const RESERVED_HEADERS = new Set(["host", "upgrade", "connection"]);
+const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+/** Size of the adapters' reads and buffers (the WHATWG streams and the Duplex). */
+const ADAPTER_CHUNK = 64 * 1024;
+const ADAPTER_HIGH_WATER = 256 * 1024;
+
+let adopt: (
+  socket: StreamWebSocket,
+  connected: ConnectedInformation,
+  start: (connection: DriverConnection, handler: DriverHandler, options: DriverOptions) => Driver,
+) => void;
+
+/**
+ * `Windows.Networking.Sockets.StreamWebSocket` (reference/uwp-api.md §8): a binary-only
+ * WebSocket read and written as a byte stream — for photos, video and files of any size, read in
+ * sections as they arrive. A client made with `new StreamWebSocket()` and `connectAsync`, or a
+ * server-side socket handed out by a `StreamWebSocketListener` (same API; its `connectAsync`
+ * throws).
+ *
+ * Reading: `inputStream.readAsync(buffer, count, InputStreamOptions.partial)` (or a `DataReader`
+ * with `loadAsync`) returns the payload of the peer's binary messages as one stream — message
+ * boundaries are not kept — and an empty result at the end of the stream, after a close. A text
+ * message from the peer fails the connection with 1003 (`WS_ERR_UNSUPPORTED_DATA`). Backpressure:
+ * once `control.inboundBufferSizeInBytes` are waiting for the reader, the socket stops reading
+ * from TCP, so a slow reader slows the peer down and memory stays flat.
+ *
+ * Writing: each `outputStream.writeAsync(bytes)` (each `DataWriter.storeAsync()`) is one binary
+ * message, framed in frames of at most 256 KiB as the socket takes them, and resolves when the
+ * bytes reached the kernel; it waits while `control.outboundBufferSizeInBytes` are in flight.
+ *
+ * Ending (the termination table, README): a closing handshake from either side raises one
+ * `closed` (1005 when the peer's frame had no code) and reads end with an empty result; our
+ * `close()` without an answer gives `closed` 1006; a peer violation makes us send
+ * 1002/1003/1007/1008/1009, raises `closed` with that code, and reads reject with the
+ * `ProtocolError`; a TCP loss without a close frame raises no `closed`, and reads and writes
+ * reject with `connectionAborted` / `connectionReset`.
+ *
+ * @example
+ * ```ts
+ * const socket = new StreamWebSocket();
+ * await socket.connectAsync("wss://files.example/");
+ * const writer = new DataWriter(socket.outputStream);
+ * writer.writeBytes(photo);
+ * await writer.storeAsync(); // one binary message
+ * writer.detachStream();
+ * const reader = new DataReader(socket.inputStream);
+ * reader.inputStreamOptions = InputStreamOptions.partial;
+ * const loaded = await reader.loadAsync(256); // 1–256 bytes as soon as some arrive; 0 at the end
+ * socket.close(1000, "done");
+ * ```
+ */
+export class StreamWebSocket
+  extends TypedEventTarget<StreamWebSocketEventMap>
+  implements Disposable
+{
+  readonly #control: StreamWebSocketControl;
+  readonly #information: StreamWebSocketInformation;
+  readonly #inbound: InboundBuffer;
+  readonly #inputStream: PullInputStream;
+  readonly #framer: MessageFramer;
+  readonly #outputStream: StreamOutputStream;
+  readonly #requestHeaders = new Map<string, { name: string; value: string }>();
+  #phase: Phase = "idle";
+  /** Handed out by a listener: never connects. */
+  #accepted = false;
+  #driver: Driver | undefined;
+  #connection: Connection | undefined;
+  #connectAbort: AbortController | undefined;
+  /** Set once a text message made us fail the connection (its remaining pieces are ignored). */
+  #failing = false;
+  #readable: ReadableStream<Uint8Array> | undefined;
+  #writable: WritableStream<Uint8Array> | undefined;
+
+  /**
+   * Creates an unconnected socket. `options` pre-sets `control` properties (the same names); the
+   * control can also be changed afterwards, before `connectAsync`.
+   */
+  constructor(options: StreamWebSocketControlOptions = {}) {
+    super();
+    this.#control = new StreamWebSocketControl(
+      {
+        locked: () => this.#accepted || this.#phase !== "idle",
+        actualUnsolicitedPongIntervalMs: () => this.#driver?.actualUnsolicitedPongIntervalMs,
+      },
+      options,
+    );
+    this.#information = new StreamWebSocketInformation({
+      bandwidthStatistics: () => this.#driver?.bandwidthStatistics,
+    });
+    this.#inbound = new InboundBuffer(
+      {
+        pause: () => this.#driver?.pause(),
+        resume: () => this.#driver?.resume(),
+      },
+      this.#control.inboundBufferSizeInBytes,
+    );
+    this.#inputStream = new PullInputStream(this.#inbound);
+    const owner = { driver: () => this.#readyDriver() };
+    this.#framer = new MessageFramer(owner);
+    this.#outputStream = new StreamOutputStream(owner, this.#framer);
+  }
+
+  /** The socket's settings (reference §8.1, §17.2); the same object for the socket's lifetime. */
+  get control(): StreamWebSocketControl {
+    return this.#control;
+  }
+
+  /** Facts about the connection (reference §8.2); readable at any time, also after close. */
+  get information(): StreamWebSocketInformation {
+    return this.#information;
+  }
+
+  /**
+   * The bytes the peer sends: an `IInputStream` over the concatenated payload of its binary
+   * messages. `readAsync` with `InputStreamOptions.partial` resolves as soon as some bytes are
+   * there; with `none` when `count` bytes are there or the stream ended. An empty result is the
+   * end of the stream (after a close); after a loss reads reject with `connectionAborted` /
+   * `connectionReset`, after a peer violation with its `ProtocolError`. One read at a time.
+   * Closing it (a `DataReader` disposed without `detachStream()`) drops what is buffered and all
+   * that still arrives; the socket stays open.
+   */
+  get inputStream(): IInputStream {
+    return this.#inputStream;
+  }
+
+  /**
+   * The bytes sent to the peer: each `writeAsync` is one binary message (frames of at most 256
+   * KiB), resolved with its byte count once in the kernel; `flushAsync` waits for every earlier
+   * write. Closing it makes later writes fail with `ERR_OBJECT_CLOSED`; the socket stays open.
+   */
+  get outputStream(): IOutputStream {
+    return this.#outputStream;
+  }
+
+  /**
+   * Bytes accepted for sending that the kernel has not taken yet (framing included), as `ws`'s
+   * `bufferedAmount`. 0 before connect.
+   */
+  get bufferedAmount(): number {
+    return this.#driver?.bufferedAmount ?? 0;
+  }
+
+  /**
+   * The received bytes as a WHATWG `ReadableStream<Uint8Array>` (made on first use, over
+   * `inputStream`, with backpressure). It closes at the end of the stream and errors after a loss
+   * or violation; cancelling it closes `inputStream`.
+   */
+  get readable(): ReadableStream<Uint8Array> {
+    this.#readable ??= toReadableStream(this.#inputStream, {
+      highWaterMark: ADAPTER_HIGH_WATER,
+      chunkSize: ADAPTER_CHUNK,
+    });
+    return this.#readable;
+  }
+
+  /**
+   * A WHATWG `WritableStream<Uint8Array>` into the socket (made on first use): each chunk is one
+   * binary message. Closing it closes the WebSocket (1000, like `WebSocketStream`) once the chunks
+   * are in the kernel; aborting it closes the WebSocket at once.
+   */
+  get writable(): WritableStream<Uint8Array> {
+    this.#writable ??= toWritableStream(this.#closingOutput(), {
+      highWaterMark: ADAPTER_HIGH_WATER,
+    });
+    return this.#writable;
+  }
+
+  /**
+   * A Node `Duplex` over the socket, for `stream.pipeline`: the readable side yields the
+   * received bytes (it ends at the end of the stream, errors after a loss); each chunk written
+   * is one binary message. Ending the writable side closes the WebSocket with 1000 once the
+   * chunks are in the kernel (a WebSocket has no half-close), so
+   * `pipeline(fs.createReadStream(file), socket.toDuplex())` sends a file and closes.
+   * Destroying the Duplex closes the socket.
+   */
+  toDuplex(options: StreamWebSocketDuplexOptions = {}): Duplex {
+    const readable = toReadable(this.#inputStream, {
+      highWaterMark: options.readableHighWaterMark ?? ADAPTER_HIGH_WATER,
+      chunkSize: ADAPTER_CHUNK,
+    });
+    const writable = toWritable(this.#closingOutput(), {
+      highWaterMark: options.writableHighWaterMark ?? ADAPTER_HIGH_WATER,
+    });
+    return duplexOf(readable, writable);
+  }
+
+  /** The `closed` listener slot. */
+  get onclosed(): TypedEventListener<StreamWebSocketEventMap["closed"], "closed", this> | null {
+    return this.getEventHandler("closed");
+  }
+  set onclosed(listener: TypedEventListener<
+    StreamWebSocketEventMap["closed"],
+    "closed",
+    this
+  > | null) {
+    this.setEventHandler("closed", listener);
+  }
+
+  /** The `servercustomvalidationrequested` listener slot. */
+  get onservercustomvalidationrequested(): TypedEventListener<
+    StreamWebSocketEventMap["servercustomvalidationrequested"],
+    "servercustomvalidationrequested",
+    this
+  > | null {
+    return this.getEventHandler("servercustomvalidationrequested");
+  }
+  set onservercustomvalidationrequested(listener: TypedEventListener<
+    StreamWebSocketEventMap["servercustomvalidationrequested"],
+    "servercustomvalidationrequested",
+    this
+  > | null,) {
+    this.setEventHandler("servercustomvalidationrequested", listener);
+  }
+
+  /**
+   * Adds a header to the opening handshake request (before `connectAsync` only; a later call
+   * throws `InvalidStateError`). Setting a name again replaces its value. The handshake's own
+   * headers (`Host`, `Upgrade`, `Connection`, `Sec-WebSocket-*`, including
+   * `Sec-WebSocket-Extensions`) are refused with `InvalidArgumentError`, as is a name that is
+   * not an HTTP token or a value with CR, LF or NUL.
+   */
+  setRequestHeader(headerName: string, headerValue: string): void {
+    if (typeof headerName !== "string" || !TOKEN.test(headerName)) {
+      throw new InvalidArgumentError(`invalid header name ${String(headerName)}`);
+    }
+    if (typeof headerValue !== "string" || /[\r\n\0]/.test(headerValue)) {
+      throw new InvalidArgumentError(`invalid value for header ${headerName}`);
+    }
+    const key = headerName.toLowerCase();
+    if (RESERVED_HEADERS.has(key) || key.startsWith("sec-websocket-")) {
+      throw new InvalidArgumentError(`${headerName} is set by the WebSocket handshake`);
+    }
+    if (this.#accepted || this.#phase !== "idle") {
+      throw new InvalidStateError("setRequestHeader must be called before connectAsync");
+    }
+    this.#requestHeaders.set(key, { name: headerName, value: headerValue });
+  }
+
+  /**
+   * Connects to an absolute `ws://` or `wss://` URI without a fragment: DNS, TCP, TLS, proxy
+   * and the opening handshake with `control.supportedProtocols`. Rejects with a netsockets
+   * error whose `WebSocketError.getStatus(error)` names the failure (`hostNameNotResolved`,
+   * `cannotConnect`, `timeout`, `notFound`, `certificateIsInvalid`, `operationCanceled` …); the
+   * socket is then reusable for another `connectAsync`.
+   *
+   * @throws InvalidStateError (rejected) while connecting or connected (`ERR_INVALID_STATE`),
+   *   after `close()` (`ERR_OBJECT_CLOSED`), and always on a socket a listener handed out.
+   */
+  async connectAsync(
+    uri: string | URL,
+    options: StreamWebSocketConnectOptions = {},
+  ): Promise<void> {
+    if (this.#accepted) {
+      throw new InvalidStateError(
+        "this socket was accepted by a listener: it is already connected",
+      );
+    }
+    if (this.#phase === "closed") {
+      throw new InvalidStateError("the socket is closed; create a new one", {
+        code: "ERR_OBJECT_CLOSED",
+      });
+    }
+    if (this.#phase !== "idle") {
+      throw new InvalidStateError(
+        this.#phase === "connecting" ? "connectAsync is already in progress" : "already connected",
+      );
+    }
+    this.#phase = "connecting";
+    const abort = new AbortController();
+    this.#connectAbort = abort;
+    const signal =
+      options.signal === undefined ? abort.signal : AbortSignal.any([options.signal, abort.signal]);
+    let transport: Awaited<ReturnType<typeof openWebSocketTransport>>;
+    try {
+      transport = await openWebSocketTransport(uri, this.#connectOptions(), { signal });
+    } catch (error) {
+      this.#connectAbort = undefined;
+      // A failed connect leaves the socket reusable (reference §17.2), unless close() ended it.
+      if (this.#phase === "connecting") this.#phase = "idle";
+      throw error;
+    }
+    this.#connectAbort = undefined;
+    if (this.#phase !== "connecting") {
+      // close() came while the handshake was completing.
+      transport.socket.destroy();
+      throw new OperationCanceledError("the socket was closed while connecting");
+    }
+    this.#attach(
+      {
+        localAddress: transport.localAddress,
+        protocol: transport.protocol,
+        serverCertificate: transport.serverCertificate,
+        serverCertificateErrors: transport.serverCertificateErrors,
+        serverCertificateErrorSeverity: transport.serverCertificateErrorSeverity,
+        serverIntermediateCertificates: transport.serverIntermediateCertificates,
+      },
+      (connection, handler, driverOptions) =>
+        createDriver(transport.socket, connection, handler, {
+          ...driverOptions,
+          head: transport.head,
+        }),
+      "client",
+    );
+  }
+
+  /**
+   * Closes the socket: with no arguments an empty close frame (the peer sees 1005), else a close
+   * frame with `code` and `reason`. `closed` follows the peer's answer, or comes with 1006 after
+   * `control.closeTimeoutMs`. Bytes already received stay readable, then reads return end of
+   * stream; bytes that arrive after the call are dropped. Before a connection exists it cancels a
+   * pending `connectAsync`. The socket is single-use. Calling it again does nothing.
+   *
+   * @throws InvalidArgumentError when `code` may not be sent (RFC 6455 §7.4: 1000–1003, 1007–1014,
+   *   3000–4999) or `reason` is over 123 UTF-8 bytes, or a reason is given without a code.
+   */
+  close(code?: number, reason?: string): void {
+    if (code === undefined) {
+      if (reason !== undefined && reason !== "") {
+        throw new InvalidArgumentError("a close reason needs a close code");
+      }
+    } else {
+      if (!isSendableCloseCode(code)) {
+        throw new InvalidArgumentError(`close code ${String(code)} may not be sent`);
+      }
+      if (reason !== undefined && typeof reason !== "string") {
+        throw new InvalidArgumentError("the close reason must be a string");
+      }
+      // "the body MAY contain UTF-8-encoded data with value /reason/" within a 125-byte payload.
+      // @see https://www.rfc-editor.org/rfc/rfc6455#section-5.5.1
+      if (reason !== undefined && Buffer.byteLength(reason, "utf8") > MAX_CLOSE_REASON_BYTES) {
+        throw new InvalidArgumentError(
+          `the close reason is over ${MAX_CLOSE_REASON_BYTES} UTF-8 bytes`,
+        );
+      }
+    }
+    const phase = this.#phase;
+    if (phase === "closed") return;
+    this.#phase = "closed";
+    this.#inbound.stop();
+    if (phase === "open") {
+      this.#driver?.close(code, code === undefined ? undefined : (reason ?? ""));
+      return;
+    }
+    if (phase === "connecting") {
+      this.#connectAbort?.abort(
+        new OperationCanceledError("the socket was closed while connecting"),
+      );
+    }
+  }
+
+  /** `using socket = new StreamWebSocket()` closes it (an empty close frame). */
+  [Symbol.dispose](): void {
+    this.close();
+  }
+
+  // --- internals -----------------------------------------------------------------------------
+
+  #connectOptions(): ConnectOptions {
+    const c = this.#control;
+    const headers: Record<string, string> = {};
+    for (const { name, value } of this.#requestHeaders.values()) headers[name] = value;
+    const validation = this.hasEventListeners("servercustomvalidationrequested");
+    return {
+      supportedProtocols: [...c.supportedProtocols],
+      ignorableServerCertificateErrors: [...c.ignorableServerCertificateErrors],
+      requestHeaders: headers,
+      noDelay: c.noDelay,
+      connectTimeoutMs: c.connectTimeoutMs,
+      handshakeTimeoutMs: c.handshakeTimeoutMs,
+      followRedirects: c.followRedirects,
+      ...(c.clientCertificate === null ? {} : { clientCertificate: c.clientCertificate }),
+      ...(c.serverCredential === null ? {} : { serverCredential: c.serverCredential }),
+      ...(c.proxyCredential === null ? {} : { proxyCredential: c.proxyCredential }),
+      ...(c.ca === null ? {} : { ca: c.ca }),
+      ...(c.lookup === null ? {} : { lookup: c.lookup }),
+      ...(c.proxy === null ? {} : { proxy: c.proxy }),
+      ...(c.origin === null ? {} : { origin: c.origin }),
+      ...(validation
+        ? {
+            onServerCustomValidation: (args: WebSocketServerCustomValidationRequestedEventArgs) => {
+              this.dispatchTypedEvent("servercustomvalidationrequested", args);
+            },
+          }
+        : {}),
+    };
+  }
+
+  /** Starts the connection: a protocol `Connection` pumped by the driver `start` makes. */
+  #attach(
+    connected: ConnectedInformation,
+    start: (connection: DriverConnection, handler: DriverHandler, options: DriverOptions) => Driver,
+    role: "client" | "server",
+  ): void {
+    const c = this.#control;
+    // No message size limit: the stream consumes pieces as they arrive, never a whole message.
+    const connection = new Connection(
+      nodeConnectionOptions(role, {
+        limits: { maxMessageSize: Number.MAX_SAFE_INTEGER, maxFragments: Number.MAX_SAFE_INTEGER },
+      }),
+    );
+    this.#connection = connection;
+    // Read once: a change after connect has no effect (like outboundBufferSizeInBytes).
+    this.#inbound.highWaterMark = c.inboundBufferSizeInBytes;
+    recordConnection(this.#information, connected);
+    this.#phase = "open";
+    const handler: DriverHandler = {
+      onData: (bytes, info) => this.#onData(bytes, info),
+      onClose: (info) => this.#onClose(info),
+      onError: (error) => this.#onError(error),
+      onDrain: () => this.#framer.drained(),
+    };
+    this.#driver = start(connection, handler, {
+      closeTimeoutMs: c.closeTimeoutMs,
+      sendTimeoutMs: c.sendTimeoutMs,
+      messageTimeoutMs: c.messageTimeoutMs,
+      outboundBufferSizeInBytes: c.outboundBufferSizeInBytes,
+      desiredUnsolicitedPongIntervalMs: c.desiredUnsolicitedPongInterval,
+      pingIntervalMs: c.pingIntervalMs,
+      pingTimeoutMs: c.pingTimeoutMs,
+    });
+  }
+
+  #onData(bytes: Uint8Array, info: DataInfo): void {
+    if (this.#failing) return;
+    if (!info.binary) {
+      // "1003 indicates that an endpoint is terminating the connection because it has received a
+      // type of data it cannot accept (e.g., an endpoint that understands only text data MAY send
+      // this if it receives a binary message)." A StreamWebSocket is binary only (reference §8).
+      // @see https://www.rfc-editor.org/rfc/rfc6455#section-7.4.1
+      this.#failing = true;
+      const error = new ProtocolError(
+        "WS_ERR_UNSUPPORTED_DATA",
+        "the peer sent a text message; a StreamWebSocket accepts binary messages only",
+      );
+      this.#inbound.fail(error);
+      // Fails the connection: our close frame 1003 goes out after this batch, then `onClose`.
+      this.#connection?.fail(1003, "text messages are not supported");
+      return;
+    }
+    this.#inbound.push(bytes);
+  }
+
+  #onClose(info: DriverCloseInfo): void {
+    this.#phase = "closed";
+    if (info.error !== undefined) this.#inbound.fail(info.error);
+    else this.#inbound.finish();
+    this.#framer.ended(this.#closedError(info));
+    this.dispatchTypedEvent("closed", new WebSocketClosedEventArgs(info.code, info.reason));
+  }
+
+  #onError(error: NetSocketsError): void {
+    // No close frame: no `closed` (reference §17.3); reads reject with the loss.
+    this.#phase = "closed";
+    this.#inbound.fail(error);
+    this.#framer.ended(error);
+  }
+
+  #closedError(info: DriverCloseInfo): NetSocketsError {
+    return (
+      info.error ??
+      new ConnectionClosedError("ERR_CONNECTION_CLOSED", `the WebSocket is closed (${info.code})`, {
+        closeCode: info.code,
+        closeReason: info.reason,
+        wasClean: info.wasClean,
+        closedBy: info.closedBy,
+      })
+    );
+  }
+
+  /** The driver to send with, or the error a send gets now. */
+  #readyDriver(): Driver | Error {
+    const driver = this.#driver;
+    // Once the connection ended, the driver's sends reject with why it ended.
+    if (driver !== undefined && (this.#phase !== "closed" || driver.state === "closed")) {
+      return driver;
+    }
+    if (this.#phase === "closed") {
+      return new InvalidStateError("the socket is closed", { code: "ERR_OBJECT_CLOSED" });
+    }
+    return new InvalidStateError("the socket is not connected: call connectAsync first");
+  }
+
+  /** The output stream, but closing it closes the WebSocket (for the Duplex and WHATWG adapters). */
+  #closingOutput(): IOutputStream {
+    const output = this.#outputStream;
+    return {
+      writeAsync: (bytes, opts) => output.writeAsync(bytes, opts),
+      flushAsync: (opts) => output.flushAsync(opts),
+      close: () => {
+        if (this.#phase === "open") this.close(1000);
+      },
+    };
+  }
+
+  static {
+    adopt = (socket, connected, start) => {
+      socket.#accepted = true;
+      socket.#attach(connected, start, "server");
+    };
+  }
+}
+
+/**
+ * Makes `socket` the server end of an accepted upgrade (internal to the listener): the
+ * connection starts now; its first frame is dispatched only after the caller returns.
+ */
+export function adoptAcceptedSocket(
+  socket: StreamWebSocket,
+  connected: ConnectedInformation,
+  start: (connection: DriverConnection, handler: DriverHandler, options: DriverOptions) => Driver,
+): void {
+  adopt(socket, connected, start);
+}
