@@ -185,7 +185,13 @@ async function connectOnce(
 ): Promise<UpgradedTransport | Refusal> {
   const { target } = attempt;
   const hop = proxy ?? target;
-  const addresses = await resolveHost(hop.hostname, options.lookup, signal);
+  // The name lookup shares the connect timeout: WinRT counts it as part of connecting.
+  const addresses = await resolveHost(
+    hop.hostname,
+    options.lookup,
+    signal,
+    options.connectTimeoutMs,
+  );
   const tcp = await connectTcp(addresses, {
     port: hop.port,
     createConnection: options.createConnection,

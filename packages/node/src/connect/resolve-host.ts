@@ -1,7 +1,7 @@
 import type { LookupAddress } from "node:dns";
 import * as dns from "node:dns";
 import * as net from "node:net";
-import { NetworkError } from "@netsockets/errors";
+import { NetworkError, TimeoutError } from "@netsockets/errors";
 import { abortError, connectError } from "./connect-errors.js";
 import type { LookupFunction } from "./connect-options.js";
 
@@ -11,14 +11,15 @@ export const MAX_ADDRESSES = 5;
 /**
  * The addresses to try for `hostname`, in the resolver's order, at most {@link MAX_ADDRESSES}.
  * An IP literal is its own single address and is not looked up. Rejects with
- * `ERR_HOST_NOT_RESOLVED` when the name does not resolve (or resolves to nothing), and with the
- * abort error when `signal` fires first; a lookup that answers after the abort is ignored (a
- * lookup cannot be cancelled).
+ * `ERR_HOST_NOT_RESOLVED` when the name does not resolve (or resolves to nothing), with a
+ * `TimeoutError` after `timeoutMs`, and with the abort error when `signal` fires first; a lookup
+ * that answers later is ignored (a lookup cannot be cancelled).
  */
 export function resolveHost(
   hostname: string,
   lookup: LookupFunction = dns.lookup as LookupFunction,
   signal?: AbortSignal,
+  timeoutMs = 60_000,
 ): Promise<LookupAddress[]> {
   const family = net.isIP(hostname);
   if (family !== 0) return Promise.resolve([{ address: hostname, family }]);
@@ -26,9 +27,14 @@ export function resolveHost(
   return new Promise((resolve, reject) => {
     let done = false;
     const onAbort = (): void => finish(abortError(signal as AbortSignal));
+    const timer = setTimeout(
+      () => finish(new TimeoutError(`resolving ${hostname} timed out after ${timeoutMs} ms`)),
+      timeoutMs,
+    );
     const finish = (error: unknown, addresses?: LookupAddress[]): void => {
       if (done) return;
       done = true;
+      clearTimeout(timer);
       signal?.removeEventListener("abort", onAbort);
       if (error !== null) reject(connectError(error, "dns"));
       else if (addresses === undefined || addresses.length === 0) {

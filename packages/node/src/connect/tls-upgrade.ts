@@ -192,18 +192,16 @@ async function customValidation(
   signal: AbortSignal,
 ): Promise<void> {
   const args = new WebSocketServerCustomValidationRequestedEventArgs(result);
-  let rejected: boolean;
   try {
     hook(args);
-    rejected = await raceAbort(customValidationDecision(args), signal);
   } catch (error) {
-    if (signal.aborted) throw abortError(signal);
     // A throwing hook fails closed: the server is not validated.
     throw new CertificateError("the custom server validation threw", {
       code: "ERR_SERVER_CERTIFICATE_REJECTED",
       cause: error,
     });
   }
+  const rejected = await whileConnected(customValidationDecision(args), result.socket, signal);
   if (rejected) {
     throw new CertificateError("the custom server validation rejected the server certificate", {
       code: "ERR_SERVER_CERTIFICATE_REJECTED",
@@ -211,18 +209,45 @@ async function customValidation(
   }
 }
 
-function raceAbort<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+/**
+ * Waits for `promise` (a deferred decision may take a while) while guarding the socket: an abort
+ * rejects at once, and so does the connection failing or closing meanwhile — with an `error`
+ * listener attached, so a reset during the wait is never an unhandled `error` event.
+ */
+function whileConnected<T>(
+  promise: Promise<T>,
+  socket: tls.TLSSocket,
+  signal: AbortSignal,
+): Promise<T> {
   if (signal.aborted) return Promise.reject(abortError(signal));
   return new Promise((resolve, reject) => {
-    const onAbort = (): void => reject(abortError(signal));
+    const settle = (): void => {
+      signal.removeEventListener("abort", onAbort);
+      socket.removeListener("error", onError);
+      socket.removeListener("close", onClose);
+      socket.removeListener("end", onClose);
+    };
+    const onAbort = (): void => {
+      settle();
+      reject(abortError(signal));
+    };
+    const onError = (error: Error): void => {
+      settle();
+      reject(connectError(error, "tls"));
+    };
+    const onClose = (): void =>
+      onError(new Error("the server closed the connection during the custom validation"));
     signal.addEventListener("abort", onAbort, { once: true });
+    socket.once("error", onError);
+    socket.once("close", onClose);
+    socket.once("end", onClose);
     promise.then(
       (value) => {
-        signal.removeEventListener("abort", onAbort);
+        settle();
         resolve(value);
       },
       (error: unknown) => {
-        signal.removeEventListener("abort", onAbort);
+        settle();
         reject(error);
       },
     );

@@ -144,6 +144,17 @@ describe("DNS and TCP", () => {
     expect(error).toMatchObject({ status: WebErrorStatus.hostNameNotResolved });
   });
 
+  it("times out a lookup that never answers after connectTimeoutMs", async () => {
+    const timers = timerCount();
+    const error = await openWebSocketTransport("ws://silent-dns.test/", {
+      lookup: () => {},
+      connectTimeoutMs: 50,
+    }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(TimeoutError);
+    expect(error).toMatchObject({ status: WebErrorStatus.timeout });
+    expect(timerCount()).toBeLessThanOrEqual(timers);
+  });
+
   it("fails a refused connection with cannotConnect", async () => {
     const port = await refusingPort();
     const error = await openWebSocketTransport(`ws://127.0.0.1:${port}/`).catch((e: unknown) => e);

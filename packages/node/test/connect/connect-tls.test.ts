@@ -305,6 +305,19 @@ describe("onServerCustomValidation", () => {
     expect(error).toMatchObject({ code: "ERR_SERVER_CERTIFICATE_REJECTED" });
   });
 
+  it("fails at once, without an unhandled error, when the server drops the connection during a deferral", async () => {
+    const dropping = await serve(certs.server);
+    const error = await failure(
+      connect(dropping, {
+        onServerCustomValidation: (args) => {
+          args.getDeferral(); // never completed: only the connection loss can end the wait
+          dropping.connections.next().then((socket) => socket.destroy());
+        },
+      }),
+    );
+    expect(error).toMatchObject({ status: WebErrorStatus.connectionAborted });
+  });
+
   it("an abort while a deferral is open cancels and cleans up", async () => {
     const controller = new AbortController();
     const error = await failure(
