@@ -148,3 +148,94 @@ describe("Connection: two peers", () => {
     expect(pump(pair.client)).toEqual([]);
   });
 });
+
+describe("Connection: closing", () => {
+  it("still reports data after our close, but answers no ping, until the peer's close", () => {
+    const s = server();
+    s.sendClose(1000);
+    expect(wire(s)).toMatchObject([{ opcode: Opcode.close }]);
+    const { events, output } = drive(s, [
+      concatBytes([
+        frame(1, utf8("late"), masked),
+        frame(9, utf8("p"), masked),
+        frame(8, closePayload(1000, "ok"), masked),
+      ]),
+    ]);
+    expect(events.map((e) => e.type)).toEqual(["data", "ping", "close-received", "close"]);
+    expect(events.at(-1)).toEqual({
+      type: "close",
+      code: 1000,
+      reason: "ok",
+      wasClean: true,
+      closedBy: "local",
+    });
+    expect(output.length).toBe(0);
+    expect(s.closeInfo).toEqual({
+      sent: { code: 1000, reason: "" },
+      received: { code: 1000, reason: "ok" },
+    });
+  });
+
+  it("answers an empty close frame with an empty one and reports 1005", () => {
+    const { events, output } = drive(server(), [frame(8, new Uint8Array(0), masked)]);
+    expect(events.at(-1)).toMatchObject({ type: "close", code: 1005, wasClean: true });
+    expect(output).toEqual(hex("88 00"));
+  });
+
+  it("refuses sends once the peer's close was echoed", () => {
+    const s = server();
+    drive(s, [frame(8, closePayload(1001), masked)]);
+    expect(s.state).toBe("closed");
+    expect(() => s.sendText("x")).toThrow(InvalidStateError);
+    expect(() => s.sendPong()).toThrow(InvalidStateError);
+  });
+
+  it("reports EOF after our close as 1006 closed by us", () => {
+    const c = client();
+    c.sendClose(1000);
+    const { events } = drive(c, [], { eof: true });
+    expect(events).toEqual([
+      { type: "close", code: 1006, reason: "", wasClean: false, closedBy: "local" },
+    ]);
+    expect(c.closeExpected()).toBe(false);
+  });
+
+  it("delivers buffered messages before the 1006 of an EOF", () => {
+    const c = client();
+    c.receiveData(concatBytes([frame(1, utf8("a")), frame(1, utf8("b"))]));
+    c.receiveEof();
+    expect(pump(c).map((e) => e.type)).toEqual(["data", "data", "close"]);
+  });
+
+  it("fail() sends its close, reports close once, and discards further input", () => {
+    const s = server();
+    expect(() => s.fail(1005)).toThrow(InvalidArgumentError);
+    s.fail(1011, "oops");
+    expect(s.state).toBe("closed");
+    expect(concatBytes(s.dataToSend())).toEqual(concatBytes([hex("88 06 03 f3"), utf8("oops")]));
+    s.receiveData(frame(1, utf8("ignored"), masked));
+    expect(s.nextEvents()).toEqual([
+      { type: "close", code: 1011, reason: "oops", wasClean: false, closedBy: "local" },
+    ]);
+    expect(s.nextEvents()).toEqual([]);
+    s.fail(1000);
+    expect(s.dataToSend()).toEqual([]);
+    expect(s.nextEvents()).toEqual([]);
+  });
+
+  it("fail(1006) aborts without a close frame", () => {
+    const c = client();
+    c.fail(1006);
+    expect(c.dataToSend()).toEqual([]);
+    expect(c.nextEvents()).toMatchObject([{ type: "close", code: 1006, closedBy: "local" }]);
+  });
+
+  it("reports a violation after our close with its code, without a second close frame", () => {
+    const s = server();
+    s.sendClose(1000);
+    s.dataToSend();
+    const { events, output } = drive(s, [frame(3, new Uint8Array(0), masked)]);
+    expect(events).toMatchObject([{ type: "close", code: 1002, wasClean: false }]);
+    expect(output.length).toBe(0); // our close frame is already out: no second one
+  });
+});
