@@ -66,3 +66,21 @@ export {
   MessageWebSocketReceiveMode,
   SocketMessageType,
 } from "@netsockets/message";
+// Stream WebSockets, client and server — @netsockets/stream
+export type {
+  StreamWebSocketConnectOptions,
+  StreamWebSocketControlOptions,
+  StreamWebSocketDuplexOptions,
+  StreamWebSocketEventMap,
+  StreamWebSocketListenerControlOptions,
+  StreamWebSocketListenerEventMap,
+} from "@netsockets/stream";
+export {
+  StreamWebSocket,
+  StreamWebSocketConnectionReceivedEventArgs,
+  StreamWebSocketControl,
+  StreamWebSocketInformation,
+  StreamWebSocketListener,
+  StreamWebSocketListenerControl,
+  StreamWebSocketListenerInformation,
+} from "@netsockets/stream";
