@@ -10,6 +10,7 @@ import { createServer as createHttpsServer } from "node:https";
 import type { AddressInfo, Socket } from "node:net";
 import type { Duplex } from "node:stream";
 import { TLSSocket } from "node:tls";
+import { InvalidArgumentError } from "@netsockets/errors";
 import { buildAcceptHeaders, validateClientRequest } from "@netsockets/protocol";
 import { createDriver, type Driver } from "../driver/driver.js";
 import type { DriverConnection, DriverHandler, DriverOptions } from "../driver/driver-types.js";
@@ -312,7 +313,7 @@ export class UpgradeServer {
     if (decision?.protocol !== undefined) {
       protocol = decision.protocol;
       if (protocol !== null && !check.protocols.includes(protocol)) {
-        throw new Error(
+        throw new InvalidArgumentError(
           `the hook selected subprotocol ${protocol}, which the client did not offer`,
         );
       }

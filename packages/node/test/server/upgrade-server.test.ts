@@ -107,6 +107,7 @@ describe("UpgradeServer: accepting", () => {
     });
     expect((await rawRequest(port, upgradeRequest({}, { path: "/throw" }))).status).toBe(500);
     expect((await rawRequest(port, upgradeRequest())).status).toBe(500);
+    expect(errors[1]).toMatchObject({ name: "InvalidArgumentError", code: "ERR_INVALID_ARGUMENT" });
     expect(errors.map((e) => (e as Error).message)).toEqual([
       "hook failed",
       "the hook selected subprotocol never-offered, which the client did not offer",
