@@ -95,7 +95,7 @@ export interface UpgradeServerOptions {
   readonly allowedOrigins?: OriginPolicy;
   /** The accept/refuse hook. */
   readonly onUpgrade?: UpgradeHook;
-  /** Called with every accepted upgrade; without it accepted sockets are closed (1011). */
+  /** Called with every accepted upgrade; without it upgrades are refused with 503. */
   readonly onConnection?: (upgrade: AcceptedUpgrade) => void;
   /** Called when the hook throws, or an accept could not be completed. */
   readonly onError?: (error: unknown) => void;
