@@ -211,6 +211,33 @@ describe.each(["client", "server"] as const)("termination table — %s socket", 
     expect(activeTimers()).toBeLessThanOrEqual(timersBefore);
   });
 
+  it("a stalled message (messageTimeoutMs): no closed, one last messagereceived that throws TimeoutError", async () => {
+    const { received, peer, iteration, frame: f } = await pair(kind, { messageTimeoutMs: 150 });
+    peer.socket.write(f(0x2, new Uint8Array([1]), false)); // a message that never finishes
+    const error = await received.waitForError();
+    expect(error).toMatchObject({ code: "ERR_TIMEOUT" });
+    expect(WebSocketError.getStatus(error)).toBe(WebErrorStatus.timeout);
+    expect((await iteration).error).toBe(error);
+    await peer.closed;
+    expect(received.closedEvents).toEqual([]);
+  });
+
+  it("keepalive: a peer that never answers pings is dropped (ERR_PEER_UNRESPONSIVE), no closed", async () => {
+    const { received, peer } = await pair(kind, { pingIntervalMs: 100, pingTimeoutMs: 100 });
+    await peer.waitForFrame((fr) => fr.opcode === 0x9);
+    const error = await received.waitForError();
+    expect(error).toMatchObject({ code: "ERR_PEER_UNRESPONSIVE" });
+    await peer.closed;
+    expect(received.closedEvents).toEqual([]);
+  });
+
+  it("desiredUnsolicitedPongInterval sends unsolicited pongs", async () => {
+    const { ours, peer } = await pair(kind, { desiredUnsolicitedPongInterval: 100 });
+    expect(ours.control.actualUnsolicitedPongInterval).toBe(100);
+    await peer.waitForFrame((fr) => fr.opcode === 0xa);
+    ours.close();
+  });
+
   it("TCP loss rejects a pending send with the loss error", async () => {
     const { ours, received, peer } = await pair(kind, { outboundBufferSizeInBytes: 1024 });
     peer.socket.pause();
