@@ -183,3 +183,20 @@ export async function refusingPort(): Promise<number> {
   await new Promise<void>((resolve) => server.close(() => resolve()));
   return port;
 }
+
+/**
+ * Removes the proxy variables from this test process, so a CI machine's `HTTP(S)_PROXY` cannot
+ * reroute loopback connections; tests that exercise the environment pass `env` explicitly.
+ */
+export function clearProxyEnvironment(): void {
+  for (const name of [
+    "HTTP_PROXY",
+    "http_proxy",
+    "HTTPS_PROXY",
+    "https_proxy",
+    "NO_PROXY",
+    "no_proxy",
+  ]) {
+    delete process.env[name];
+  }
+}

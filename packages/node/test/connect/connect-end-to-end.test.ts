@@ -4,6 +4,7 @@ import { afterAll, beforeAll, expect, it } from "vitest";
 import { makeCertificates, type TestCertificates } from "../../../../tests/support/certs.js";
 import { startProxy, type TestProxy } from "../../../../tests/support/proxy.js";
 import {
+  clearProxyEnvironment,
   requireBasicAuth,
   respond,
   startWsServer,
@@ -14,6 +15,8 @@ import { openWebSocketTransport } from "../../src/connect/open-websocket-transpo
 import { createDriver, type DriverCloseInfo, nodeConnectionOptions } from "../../src/index.js";
 import { ChainValidationResult } from "../../src/winrt/chain-validation-result.js";
 import { PasswordCredential } from "../../src/winrt/password-credential.js";
+
+clearProxyEnvironment();
 
 // Every stage at once: the proxy's name resolved by an injected lookup, an authenticating CONNECT
 // proxy, TLS through the tunnel with an ignored name mismatch, a redirect, a 401 Basic challenge —

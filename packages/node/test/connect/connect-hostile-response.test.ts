@@ -3,7 +3,10 @@ import * as net from "node:net";
 import { ConnectionClosedError, HandshakeError, WebErrorStatus } from "@netsockets/errors";
 import { computeAcceptKey } from "@netsockets/protocol";
 import { afterEach, describe, expect, it } from "vitest";
+import { clearProxyEnvironment } from "../../../../tests/support/servers.js";
 import { openWebSocketTransport } from "../../src/connect/open-websocket-transport.js";
+
+clearProxyEnvironment();
 
 // A raw TCP server that reads the upgrade request and answers with whatever a test writes, so the
 // client's response validation meets what no well-behaved server sends.

@@ -11,6 +11,7 @@ import { makeCertificates, type TestCertificates } from "../../../../tests/suppo
 import { startProxy, type TestProxy } from "../../../../tests/support/proxy.js";
 import {
   basicMatches,
+  clearProxyEnvironment,
   closed,
   requireBasicAuth,
   respond,
@@ -22,6 +23,8 @@ import {
 import type { LookupFunction } from "../../src/connect/connect-options.js";
 import { openWebSocketTransport } from "../../src/connect/open-websocket-transport.js";
 import { PasswordCredential } from "../../src/winrt/password-credential.js";
+
+clearProxyEnvironment();
 
 /** Every name → 127.0.0.1 (never real DNS); records what was asked. */
 function loopbackLookup(): LookupFunction & { calls: string[] } {

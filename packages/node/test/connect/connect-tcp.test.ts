@@ -11,6 +11,7 @@ import {
 } from "@netsockets/errors";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
+  clearProxyEnvironment,
   closed,
   refusingPort,
   respond,
@@ -21,6 +22,8 @@ import {
 } from "../../../../tests/support/servers.js";
 import type { LookupFunction } from "../../src/connect/connect-options.js";
 import { openWebSocketTransport } from "../../src/connect/open-websocket-transport.js";
+
+clearProxyEnvironment();
 
 /** A resolver that answers every name with `addresses` (never real DNS). */
 function lookupTo(...addresses: string[]): LookupFunction & { calls: string[] } {

@@ -11,6 +11,7 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { makeCertificates, type TestCertificates } from "../../../../tests/support/certs.js";
 import {
+  clearProxyEnvironment,
   closed,
   startSilentServer,
   startWsServer,
@@ -23,6 +24,8 @@ import {
   SocketSslErrorSeverity,
 } from "../../src/winrt/chain-validation-result.js";
 import type { WebSocketServerCustomValidationRequestedEventArgs } from "../../src/winrt/server-custom-validation.js";
+
+clearProxyEnvironment();
 
 const R = ChainValidationResult;
 

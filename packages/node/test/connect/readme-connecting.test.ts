@@ -5,7 +5,13 @@ import { WebErrorStatus, WebSocketError } from "@netsockets/errors";
 import { openWebSocketTransport, PasswordCredential } from "@netsockets/node";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { makeCertificates, type TestCertificates } from "../../../../tests/support/certs.js";
-import { startWsServer, type WsTestServer } from "../../../../tests/support/servers.js";
+import {
+  clearProxyEnvironment,
+  startWsServer,
+  type WsTestServer,
+} from "../../../../tests/support/servers.js";
+
+clearProxyEnvironment();
 
 // #region readme-connecting
 /** Opens `wss://` to a server whose certificate is pinned by its SHA-256 fingerprint. */
