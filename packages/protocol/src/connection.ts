@@ -20,9 +20,12 @@
  *     loop:
  *       events = conn.nextEvents()                    dispatch each; handlers may send
  *       write(conn.dataToSend())                      header and payload arrays, for writev
- *       if events is empty: stop (await conn.pending first, if it is set)
- *   on a `close` event: write what is left; a server ends TCP now; a client ends it when the
- *   server has (closeExpected() tells it to arm a timer for that).
+ *       if events is empty:
+ *         if conn.pending is set: await it, then loop again
+ *         else: stop until more data arrives
+ *   on a `close` event: write what is left (after `pending`, if an encode is still running);
+ *   a server ends TCP now; a client ends it when the server has (closeExpected() tells it to
+ *   arm a timer for that).
  * ```
  *
  * Peer input never throws. A violation the parser finds ({@link ParseStep.error}), a bad UTF-8
