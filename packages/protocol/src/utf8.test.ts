@@ -158,6 +158,39 @@ const makers: [string, () => Utf8Validator][] = [
   ["with node:buffer isUtf8", () => new Utf8Validator(isUtf8)],
 ];
 
+// Kuhn 3.2: every lead byte followed by a space; 3.3: every sequence with its last byte missing.
+for (let lead = 0xc0; lead <= 0xfd; lead++) {
+  const name = `3.2 lonely start ${lead.toString(16)} + space`;
+  // C0, C1 and F5–FD can never start a sequence; any other lead fails at the space.
+  const deadLead = lead < 0xc2 || lead > 0xf4;
+  vectors.push(failAt(name, Uint8Array.of(lead, 0x20), deadLead ? 0 : 1));
+}
+vectors.push(
+  failAt("3.3.1 2-byte U+0000 without its last byte", hex("c0"), 0),
+  failAt("3.3.2 3-byte U+0000 without its last byte", hex("e0 80"), 1),
+  failAt("3.3.3 4-byte U+0000 without its last byte", hex("f0 80 80"), 1),
+  failAt("3.3.4 5-byte U+0000 without its last byte", hex("f8 80 80 80"), 0),
+  failAt("3.3.5 6-byte U+0000 without its last byte", hex("fc 80 80 80 80"), 0),
+  truncated("3.3.6 2-byte U+07FF without its last byte", hex("df")),
+  truncated("3.3.7 3-byte U+FFFF without its last byte", hex("ef bf")),
+  failAt("3.3.8 4-byte U+1FFFFF without its last byte", hex("f7 bf bf"), 0),
+  failAt("3.3.9 5-byte without its last byte", hex("fb bf bf bf"), 0),
+  failAt("3.3.10 6-byte without its last byte", hex("fd bf bf bf bf"), 0),
+);
+// Kuhn 5.2: all eight paired surrogates.
+for (const [high, low] of [
+  ["ed a0 80", "ed b0 80"],
+  ["ed a0 80", "ed bf bf"],
+  ["ed ad bf", "ed b0 80"],
+  ["ed ad bf", "ed bf bf"],
+  ["ed ae 80", "ed b0 80"],
+  ["ed ae 80", "ed bf bf"],
+  ["ed af bf", "ed b0 80"],
+  ["ed af bf", "ed bf bf"],
+] as const) {
+  vectors.push(failAt(`5.2 paired surrogates ${high} ${low}`, hex(`${high} ${low}`), 1));
+}
+
 /** The outcome a fail-fast validator must give when `bytes` is pushed as `chunks`. */
 function expectedPushes(vector: Vector, cuts: number[]): boolean[] {
   const firstBad = "failAt" in vector ? vector.failAt : Number.POSITIVE_INFINITY;
@@ -269,6 +302,99 @@ describe("Utf8Validator", () => {
     expect(validator.push(bad.subarray(0, 50_000))).toBe(true);
     expect(validator.push(bad.subarray(50_000, 50_002))).toBe(true);
     expect(validator.push(bad.subarray(50_002, 50_003))).toBe(false);
+  });
+});
+
+/**
+ * An independent oracle: decodes each sequence to a code point the textbook way (the length from
+ * the lead byte's bit pattern, including the old 5- and 6-byte forms) and only then rejects
+ * overlongs, surrogates and values above U+10FFFF, where the validator checks byte ranges.
+ */
+function referenceValid(bytes: Uint8Array): boolean {
+  let i = 0;
+  while (i < bytes.length) {
+    const b = bytes[i] ?? 0;
+    const length =
+      b < 0x80 ? 1 : b < 0xc0 ? 0 : b < 0xe0 ? 2 : b < 0xf0 ? 3 : b < 0xf8 ? 4 : b < 0xfc ? 5 : 6;
+    if (length === 0 || b >= 0xfe || i + length > bytes.length) return false;
+    let cp = length === 1 ? b : b & (0x7f >> length);
+    for (let k = 1; k < length; k++) {
+      const c = bytes[i + k] ?? 0;
+      if ((c & 0xc0) !== 0x80) return false;
+      cp = cp * 64 + (c & 0x3f);
+    }
+    const min = [0, 0, 0x80, 0x800, 0x1_0000, 0x20_0000, 0x400_0000][length] ?? 0;
+    if (cp < min || cp > 0x10_ffff || (cp >= 0xd800 && cp <= 0xdfff)) return false;
+    i += length;
+  }
+  return true;
+}
+
+describe("exhaustive checks", () => {
+  it("accepts every Unicode scalar value, whole and in pieces of 1–7 bytes", () => {
+    const parts: string[] = [];
+    for (let cp = 0; cp <= 0x10_ffff; cp += 1) {
+      if (cp === 0xd800) cp = 0xe000; // surrogates are not scalar values
+      parts.push(String.fromCodePoint(cp));
+    }
+    const bytes = enc(parts.join(""));
+    expect(bytes.length).toBe(0x80 + 0x780 * 2 + (0x1_0000 - 0x800 - 0x800) * 3 + 0x10_0000 * 4);
+    expect(isValidUtf8(bytes)).toBe(true);
+    for (const [name, make] of makers) {
+      const validator = make();
+      for (let from = 0, step = 1; from < bytes.length; from += step, step = (step % 7) + 1) {
+        if (!validator.push(bytes.subarray(from, from + step)))
+          throw new Error(`${name} at ${from}`);
+      }
+      expect(validator.finish(), name).toBe(true);
+    }
+  });
+
+  it("rejects every UTF-16 surrogate encoded as three bytes (CESU-8 style)", () => {
+    for (let cp = 0xd800; cp <= 0xdfff; cp++) {
+      const bytes = Uint8Array.of(0xed, 0x80 | ((cp >> 6) & 0x3f), 0x80 | (cp & 0x3f));
+      expect(isValidUtf8(bytes)).toBe(false);
+      expect(new Utf8Validator().push(bytes.subarray(0, 2))).toBe(false);
+    }
+  });
+
+  it("agrees with the textbook decoder on every 1- and 2-byte array", () => {
+    for (let b0 = 0; b0 < 256; b0++) {
+      expect(isValidUtf8(Uint8Array.of(b0))).toBe(referenceValid(Uint8Array.of(b0)));
+      for (let b1 = 0; b1 < 256; b1++) {
+        const bytes = Uint8Array.of(b0, b1);
+        if (isValidUtf8(bytes) !== referenceValid(bytes)) throw new Error(`${b0} ${b1}`);
+      }
+    }
+  });
+
+  it("agrees with the textbook decoder on every 3-byte array led by E0–EF, and on 4-byte ones led by F0–F7 with boundary tails", () => {
+    const three = new Uint8Array(3);
+    for (let b0 = 0xe0; b0 <= 0xef; b0++) {
+      three[0] = b0;
+      for (let b1 = 0; b1 < 256; b1++) {
+        three[1] = b1;
+        for (let b2 = 0; b2 < 256; b2++) {
+          three[2] = b2;
+          if (isValidUtf8(three) !== referenceValid(three)) throw new Error(`${three}`);
+        }
+      }
+    }
+    const tails = [0x00, 0x7f, 0x80, 0x8f, 0x90, 0x9f, 0xa0, 0xbf, 0xc0, 0xff];
+    const four = new Uint8Array(4);
+    for (let b0 = 0xf0; b0 <= 0xf7; b0++) {
+      four[0] = b0;
+      for (let b1 = 0; b1 < 256; b1++) {
+        four[1] = b1;
+        for (const b2 of tails) {
+          four[2] = b2;
+          for (const b3 of tails) {
+            four[3] = b3;
+            if (isValidUtf8(four) !== referenceValid(four)) throw new Error(`${four}`);
+          }
+        }
+      }
+    }
   });
 });
 
