@@ -8,6 +8,7 @@ import {
   OperationCanceledError,
   TimeoutError,
   WebErrorStatus,
+  WebSocketError,
 } from "@netsockets/errors";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
@@ -138,6 +139,7 @@ describe("DNS and TCP", () => {
       status: WebErrorStatus.hostNameNotResolved,
     });
     expect((error as Error).cause).toMatchObject({ code: "ENOTFOUND" });
+    expect(WebSocketError.getStatus(error)).toBe(WebErrorStatus.hostNameNotResolved);
   });
 
   it("fails a name with no addresses with hostNameNotResolved", async () => {
@@ -166,6 +168,9 @@ describe("DNS and TCP", () => {
       code: "ERR_CANNOT_CONNECT",
       status: WebErrorStatus.cannotConnect,
     });
+    expect(WebSocketError.getStatus(error)).toBe(WebErrorStatus.cannotConnect);
+    // The raw Node error maps to the same status.
+    expect(WebSocketError.getStatus((error as Error).cause)).toBe(WebErrorStatus.cannotConnect);
   });
 
   it("tries 127.0.0.2 and 127.0.0.3 (refusing) and connects to 127.0.0.1, the third address", async () => {

@@ -7,6 +7,7 @@ import {
   HResult,
   OperationCanceledError,
   WebErrorStatus,
+  WebSocketError,
 } from "@netsockets/errors";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { makeCertificates, type TestCertificates } from "../../../../tests/support/certs.js";
@@ -163,6 +164,10 @@ describe("default validation", () => {
       status: WebErrorStatus.certificateExpired,
       hresult: HResult.WININET_E_SEC_CERT_DATE_INVALID,
     });
+    expect(WebSocketError.getStatus(error)).toBe(WebErrorStatus.certificateExpired);
+    expect(WebSocketError.getStatus(HResult.WININET_E_SEC_CERT_DATE_INVALID)).toBe(
+      WebErrorStatus.certificateExpired,
+    );
   });
 
   it("fails a not-yet-valid certificate with certificateExpired", async () => {
