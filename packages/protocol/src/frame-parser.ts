@@ -153,6 +153,9 @@ export class FrameParser {
         case LENGTH_16: {
           if (queue.length < 2) return ParseStep.needData;
           const length = queue.readUint16();
+          // "Note that in all cases, the minimal number of bytes MUST be used to encode the
+          // length": a longer form than needed fails (strict; see the README).
+          // @see https://www.rfc-editor.org/rfc/rfc6455#section-5.2
           if (length < 126) {
             return this.#fail(
               "WS_ERR_UNSUPPORTED_MESSAGE_LENGTH",
