@@ -117,6 +117,21 @@ describe("local close with no reply within the close timeout", () => {
   });
 });
 
+describe("local close answered by EOF instead of a close frame", () => {
+  it("still ends as a close (1006, not clean, closed by local), not as an error", async () => {
+    const rude = new Server({ onConnection: (u) => u.socket.once("data", () => u.socket.end()) });
+    servers.push(rude);
+    const { port } = await rude.listen({ host: "127.0.0.1", port: 0 });
+    const client = await connectClient(`ws://127.0.0.1:${port}`);
+    client.driver.close(1000, "bye");
+    expect(await client.recorder.ended).toEqual({
+      kind: "close",
+      info: { code: 1006, reason: "", wasClean: false, closedBy: "local" },
+    });
+    await client.driver.done;
+  });
+});
+
 describe("a peer violation: we send the close code, then close with it", () => {
   const violations: [string, Uint8Array, number, string][] = [
     ["an unmasked client frame", frame(1, new Uint8Array([0x61])), 1002, "WS_ERR_EXPECTED_MASK"],
