@@ -49,6 +49,8 @@ export interface MessageWebSocketListenerControlOptions {
   readonly desiredUnsolicitedPongInterval?: number;
 }
 
+let optionsOf: (control: MessageWebSocketListenerControl) => MessageWebSocketControlOptions;
+
 /**
  * The settings of a `MessageWebSocketListener`: what it accepts (subprotocols, origins, the
  * accept/refuse hook, handshake limits, the TLS certificate for `wss://`) and the control of the
@@ -310,21 +312,27 @@ export class MessageWebSocketListenerControl {
     this.#desiredUnsolicitedPongInterval = value;
   }
 
-  /** The control options an accepted socket starts with (internal). */
-  socketOptions(): MessageWebSocketControlOptions {
-    return {
-      messageType: this.#messageType,
-      receiveMode: this.#receiveMode,
-      ...(this.#maxMessageSize === null ? {} : { maxMessageSize: this.#maxMessageSize }),
-      maxFragments: this.#maxFragments,
-      outboundBufferSizeInBytes: this.#outboundBufferSizeInBytes,
-      noDelay: this.#noDelay,
-      closeTimeoutMs: this.#closeTimeoutMs,
-      sendTimeoutMs: this.#sendTimeoutMs,
-      messageTimeoutMs: this.#messageTimeoutMs,
-      pingIntervalMs: this.#pingIntervalMs,
-      pingTimeoutMs: this.#pingTimeoutMs,
-      desiredUnsolicitedPongInterval: this.#desiredUnsolicitedPongInterval,
-    };
+  static {
+    optionsOf = (c) => ({
+      messageType: c.#messageType,
+      receiveMode: c.#receiveMode,
+      ...(c.#maxMessageSize === null ? {} : { maxMessageSize: c.#maxMessageSize }),
+      maxFragments: c.#maxFragments,
+      outboundBufferSizeInBytes: c.#outboundBufferSizeInBytes,
+      noDelay: c.#noDelay,
+      closeTimeoutMs: c.#closeTimeoutMs,
+      sendTimeoutMs: c.#sendTimeoutMs,
+      messageTimeoutMs: c.#messageTimeoutMs,
+      pingIntervalMs: c.#pingIntervalMs,
+      pingTimeoutMs: c.#pingTimeoutMs,
+      desiredUnsolicitedPongInterval: c.#desiredUnsolicitedPongInterval,
+    });
   }
+}
+
+/** The control options an accepted socket starts with (internal to the listener). */
+export function acceptedSocketOptions(
+  control: MessageWebSocketListenerControl,
+): MessageWebSocketControlOptions {
+  return optionsOf(control);
 }

@@ -18,6 +18,7 @@ import {
   MessageWebSocket,
 } from "./message-web-socket.js";
 import {
+  acceptedSocketOptions,
   MessageWebSocketListenerControl,
   type MessageWebSocketListenerControlOptions,
   type ServerCertificate,
@@ -237,7 +238,7 @@ export class MessageWebSocketListener
   }
 
   #accept(upgrade: AcceptedUpgrade): void {
-    const socket = new MessageWebSocket(this.#control.socketOptions());
+    const socket = new MessageWebSocket(acceptedSocketOptions(this.#control));
     adoptAcceptedSocket(
       socket,
       {
