@@ -73,7 +73,10 @@ export interface AcceptedUpgrade {
   readonly request: UpgradeRequest;
   /** The selected subprotocol, or `null`. */
   readonly protocol: string | null;
-  /** The accepted extensions (none yet: permessage-deflate is declined). */
+  /**
+   * The accepted extensions with the parameters answered, in answer order (empty unless
+   * `negotiateExtensions` accepted some).
+   */
   readonly extensions: readonly ExtensionOffer[];
   /** The 101 response headers that were sent. */
   readonly responseHeaders: Readonly<Record<string, string>>;
@@ -95,6 +98,16 @@ export interface UpgradeServerOptions {
   readonly allowedOrigins?: OriginPolicy;
   /** The accept/refuse hook. */
   readonly onUpgrade?: UpgradeHook;
+  /**
+   * Chooses which offered extensions to accept (e.g. permessage-deflate), with the parameters to
+   * answer; they are sent in `Sec-WebSocket-Extensions` and reported as
+   * {@link AcceptedUpgrade.extensions}, from which the caller builds the `Extension` objects of
+   * its `Connection`. Absent: every offer is declined. Throwing refuses the upgrade with 500.
+   */
+  readonly negotiateExtensions?: (
+    offers: readonly ExtensionOffer[],
+    request: UpgradeRequest,
+  ) => readonly ExtensionOffer[];
   /** Called with every accepted upgrade; without it upgrades are refused with 503. */
   readonly onConnection?: (upgrade: AcceptedUpgrade) => void;
   /** Called when the hook throws, or an accept could not be completed. */

@@ -11,7 +11,12 @@ import type { AddressInfo, Socket } from "node:net";
 import type { Duplex } from "node:stream";
 import { TLSSocket } from "node:tls";
 import { InvalidArgumentError } from "@netsockets/errors";
-import { buildAcceptHeaders, validateClientRequest } from "@netsockets/protocol";
+import {
+  buildAcceptHeaders,
+  type ExtensionOffer,
+  formatExtensionHeader,
+  validateClientRequest,
+} from "@netsockets/protocol";
 import { createDriver, type Driver } from "../driver/driver.js";
 import type { DriverConnection, DriverHandler, DriverOptions } from "../driver/driver-types.js";
 import { Timer } from "../driver/timer.js";
@@ -323,13 +328,18 @@ export class UpgradeServer {
       const supported = options.supportedProtocols ?? [];
       protocol = check.protocols.find((p) => supported.includes(p)) ?? null;
     }
-    // Offered extensions are declined (no Sec-WebSocket-Extensions in the answer).
+    // Offered extensions are declined unless a negotiator accepts some.
+    const extensions =
+      options.negotiateExtensions === undefined || check.extensions.length === 0
+        ? []
+        : [...options.negotiateExtensions(check.extensions, request)];
     const responseHeaders = buildAcceptHeaders({
       key: check.key,
       protocol,
+      extensions: extensions.length === 0 ? null : formatExtensionHeader(extensions),
       ...(decision?.headers === undefined ? {} : { headers: decision.headers }),
     });
-    this.#accept(socket, head, request, protocol, responseHeaders);
+    this.#accept(socket, head, request, protocol, extensions, responseHeaders);
   }
 
   #accept(
@@ -337,6 +347,7 @@ export class UpgradeServer {
     head: Uint8Array,
     request: UpgradeRequest,
     protocol: string | null,
+    extensions: readonly ExtensionOffer[],
     responseHeaders: Record<string, string>,
   ): void {
     this.#handshaking.get(socket)?.clear();
@@ -354,7 +365,7 @@ export class UpgradeServer {
       head,
       request,
       protocol,
-      extensions: [],
+      extensions,
       responseHeaders,
       localAddress: socket.localAddress ?? "",
       localPort: socket.localPort ?? 0,

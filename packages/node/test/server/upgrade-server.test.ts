@@ -115,6 +115,33 @@ describe("UpgradeServer: accepting", () => {
     expect(accepted).toHaveLength(0);
   });
 
+  it("answers the extensions a negotiator accepts, and reports them", async () => {
+    const seen: string[] = [];
+    const { port, accepted } = await start({
+      negotiateExtensions: (offers) => {
+        seen.push(...offers.map((o) => o.name));
+        const chosen = offers.find((o) => o.name === "x-test");
+        return chosen === undefined
+          ? []
+          : [{ name: "x-test", params: new Map<string, string | true>([["level", "3"]]) }];
+      },
+    });
+    const response = await rawRequest(
+      port,
+      upgradeRequest({ "sec-websocket-extensions": "permessage-deflate, x-test; level=9" }),
+    );
+    expect(response.status).toBe(101);
+    expect(response.headers["sec-websocket-extensions"]).toBe("x-test; level=3");
+    expect(seen).toEqual(["permessage-deflate", "x-test"]);
+    expect(accepted[0]?.extensions.map((e) => [e.name, [...e.params]])).toEqual([
+      ["x-test", [["level", "3"]]],
+    ]);
+    // Without offers the negotiator is not consulted and nothing is answered.
+    const plain = await rawRequest(port, upgradeRequest());
+    expect(plain.headers["sec-websocket-extensions"]).toBeUndefined();
+    expect(seen).toHaveLength(2);
+  });
+
   it("works on an existing http server through handleUpgrade", async () => {
     const accepted: AcceptedUpgrade[] = [];
     const upgrades = new UpgradeServer({
