@@ -41,11 +41,16 @@ function iterate(socket: MessageWebSocket): Promise<{ count: number; error?: unk
 }
 
 /** Our socket of `kind` connected to a raw peer. */
-async function pair(kind: Kind, options: MessageWebSocketControlOptions = {}): Promise<Pair> {
+async function pair(
+  kind: Kind,
+  options: MessageWebSocketControlOptions = {},
+  setup: (socket: MessageWebSocket) => void = () => {},
+): Promise<Pair> {
   if (kind === "client") {
     const server = await startRawServer();
     cleanups.push(() => server.close());
     const ours = new MessageWebSocket(options);
+    setup(ours);
     const received = new Collector(ours);
     const iteration = iterate(ours);
     const [peer] = await Promise.all([server.nextPeer(), ours.connectAsync(server.url)]);
@@ -60,6 +65,7 @@ async function pair(kind: Kind, options: MessageWebSocketControlOptions = {}): P
   let received: Collector | undefined;
   let iteration: Promise<{ count: number; error?: unknown }> | undefined;
   const server = await startServer((socket) => {
+    setup(socket);
     received = new Collector(socket);
     iteration = iterate(socket);
   }, options as MessageWebSocketListenerControlOptions);
@@ -98,6 +104,32 @@ describe.each(["client", "server"] as const)("termination table — %s socket", 
     // Single use: sends now fail, connectAsync too.
     await expect(ours.sendAsync("late")).rejects.toMatchObject({ code: "ERR_CONNECTION_CLOSED" });
     await expect(ours.connectAsync("ws://127.0.0.1:1/")).rejects.toBeInstanceOf(Error);
+  });
+
+  it("a reply sent from messagereceived goes out before the close that came in the same chunk", async () => {
+    const reply = (socket: MessageWebSocket) => {
+      socket.addEventListener("messagereceived", (args) => {
+        const reader = args.getDataReader();
+        void socket.sendAsync(`re: ${reader.readString(reader.unconsumedBufferLength)}`);
+      });
+    };
+    const { received, peer, frame: f } = await pair(kind, {}, reply);
+    peer.socket.write(
+      Buffer.concat([
+        f(0x1, new TextEncoder().encode("one")),
+        f(0x1, new TextEncoder().encode("two")),
+        f(0x8, closePayload(1000, "")),
+      ]),
+    );
+    await peer.waitForFrame(isClose);
+    const frames = peer.frames();
+    expect(frames.map((fr) => fr.opcode)).toEqual([0x1, 0x1, 0x8]);
+    expect(frames.slice(0, 2).map((fr) => new TextDecoder().decode(fr.payload))).toEqual([
+      "re: one",
+      "re: two",
+    ]);
+    peer.socket.end();
+    expect((await received.closed).code).toBe(1000);
   });
 
   it("an empty close frame from the peer gives closed 1005", async () => {
