@@ -211,3 +211,74 @@ export async function makeCertificates(): Promise<TestCertificates> {
     client: await ca.issue({ commonName: "netsockets client", client: true }),
   };
 }
+
+/** DER: one tag-length-value. */
+function tlv(tag: number, content: Uint8Array): Uint8Array {
+  const n = content.length;
+  const length =
+    n < 0x80
+      ? [n]
+      : n < 0x100
+        ? [0x81, n]
+        : n < 0x10000
+          ? [0x82, n >> 8, n & 0xff]
+          : [0x83, n >> 16, (n >> 8) & 0xff, n & 0xff];
+  const out = new Uint8Array(1 + length.length + n);
+  out[0] = tag;
+  out.set(length, 1);
+  out.set(content, 1 + length.length);
+  return out;
+}
+
+function concat(...parts: Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(parts.reduce((sum, p) => sum + p.length, 0));
+  let offset = 0;
+  for (const part of parts) {
+    out.set(part, offset);
+    offset += part.length;
+  }
+  return out;
+}
+
+const SEQUENCE = 0x30;
+const OCTET_STRING = 0x04;
+const EXPLICIT_0 = 0xa0;
+const oid = (hex: string): Uint8Array => tlv(0x06, Buffer.from(hex, "hex"));
+const OID_DATA = oid("2a864886f70d010701"); // 1.2.840.113549.1.7.1
+const OID_KEY_BAG = oid("2a864886f70d010c0a0101"); // 1.2.840.113549.1.12.10.1.1
+const OID_CERT_BAG = oid("2a864886f70d010c0a0103"); // 1.2.840.113549.1.12.10.1.3
+const OID_X509_CERT = oid("2a864886f70d01091601"); // 1.2.840.113549.1.9.22.1
+
+function pemBody(pem: string): Uint8Array {
+  return Buffer.from(pem.replace(/-----[^-]+-----/g, "").replace(/\s+/g, ""), "base64");
+}
+
+function dataContentInfo(content: Uint8Array): Uint8Array {
+  return tlv(SEQUENCE, concat(OID_DATA, tlv(EXPLICIT_0, tlv(OCTET_STRING, content))));
+}
+
+/**
+ * A PKCS#12 (PFX) bundle of a certificate and its key (RFC 7292), written by hand because no
+ * installed library writes one: unencrypted bags and no MAC, which OpenSSL reads when no
+ * passphrase is given. For the `clientCertificate: { pfx }` test.
+ */
+export function toPfx(issued: Issued): Uint8Array {
+  const keyBag = tlv(SEQUENCE, concat(OID_KEY_BAG, tlv(EXPLICIT_0, pemBody(issued.key))));
+  const certBag = tlv(
+    SEQUENCE,
+    concat(
+      OID_CERT_BAG,
+      tlv(
+        EXPLICIT_0,
+        tlv(
+          SEQUENCE,
+          concat(OID_X509_CERT, tlv(EXPLICIT_0, tlv(OCTET_STRING, pemBody(issued.cert)))),
+        ),
+      ),
+    ),
+  );
+  const safeContents = tlv(SEQUENCE, concat(keyBag, certBag));
+  const authenticatedSafe = tlv(SEQUENCE, dataContentInfo(safeContents));
+  const version = tlv(0x02, Uint8Array.of(3));
+  return tlv(SEQUENCE, concat(version, dataContentInfo(authenticatedSafe)));
+}

@@ -10,7 +10,7 @@ import {
   WebSocketError,
 } from "@netsockets/errors";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { makeCertificates, type TestCertificates } from "../../../../tests/support/certs.js";
+import { makeCertificates, type TestCertificates, toPfx } from "../../../../tests/support/certs.js";
 import {
   clearProxyEnvironment,
   closed,
@@ -428,6 +428,17 @@ describe("client certificates", () => {
     const transport = await connect(clientAuth, { clientCertificate: certs.client });
     const [serverSide] = [...clientAuth.connections.sockets] as tls.TLSSocket[];
     expect(serverSide?.getPeerCertificate().subject?.CN).toBe("netsockets client");
+    transport.socket.destroy();
+  });
+
+  it("presents a PFX (PKCS#12) client certificate", async () => {
+    const transport = await connect(clientAuth, {
+      clientCertificate: { pfx: toPfx(certs.client) },
+    });
+    const subjects = [...clientAuth.connections.sockets].map(
+      (s) => (s as tls.TLSSocket).getPeerCertificate().subject?.CN,
+    );
+    expect(subjects).toContain("netsockets client");
     transport.socket.destroy();
   });
 
