@@ -7,6 +7,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { ByteQueue } from "../src/byte-queue.js";
 import { Connection } from "../src/connection.js";
+import type { Extension } from "../src/extension.js";
 import { FrameParser, ParseStep } from "../src/frame-parser.js";
 import { serializeFrame } from "../src/frame-serializer.js";
 import { resolveLimits } from "../src/limits.js";
@@ -48,6 +49,7 @@ const payload = fc.oneof(
 );
 const controlPayload = fc.uint8Array({ maxLength: 125 });
 const maskKey = fc.uint8Array({ minLength: 4, maxLength: 4 });
+const rsv1Identity: Extension = { name: "x-identity", rsvBits: 4, decode: (chunk) => chunk };
 
 describe("properties", () => {
   it("any frame round-trips through serializeFrame and the parser", () => {
@@ -97,8 +99,13 @@ describe("properties", () => {
       {
         weight: 6,
         arbitrary: fc
-          .record({ opcode: fc.constantFrom(0, 1, 2), payload, fin: fc.boolean() })
-          .map((f) => frame(f.opcode, f.payload, { fin: f.fin, mask: masked })),
+          .record({
+            opcode: fc.constantFrom(0, 1, 2),
+            payload,
+            fin: fc.boolean(),
+            rsv: fc.constantFrom(0, 0, 0, 4, 2),
+          })
+          .map((f) => frame(f.opcode, f.payload, { fin: f.fin, rsv: f.rsv, mask: masked })),
       },
       {
         weight: 3,
@@ -117,9 +124,15 @@ describe("properties", () => {
           fc.array(wireFrame(role === "server"), { maxLength: 12 }),
           fc.array(fc.nat(), { maxLength: 30 }),
           fc.boolean(),
-          (frames, positions, eof) => {
+          fc.boolean(),
+          (frames, positions, eof, withExtension) => {
             const bytes = concatBytes(frames);
-            const options = { role, limits: { maxMessageSize: 200_000 } } as const;
+            // With a synchronous identity extension claiming RSV1, RSV1 messages are legal.
+            const options = {
+              role,
+              limits: { maxMessageSize: 200_000 },
+              ...(withExtension ? { extensions: [rsv1Identity] } : {}),
+            };
             const whole = runChunks(options, [bytes.slice()], echoHandler(), eof);
             const chunked = runChunks(options, cut(bytes, positions), echoHandler(), eof);
             expect(chunked.events).toEqual(whole.events);
