@@ -13,6 +13,7 @@ import { serializeFrame } from "../src/frame-serializer.js";
 import { resolveLimits } from "../src/limits.js";
 import {
   concatBytes,
+  driveAsync,
   echoHandler,
   fixedMaskFill,
   frame,
@@ -152,6 +153,40 @@ describe("properties", () => {
       );
     },
   );
+
+  it("an asynchronous extension gives the same events and output as a synchronous one", async () => {
+    const asyncIdentity: Extension = {
+      name: "x-async",
+      rsvBits: 4,
+      decode: (chunk) => Promise.resolve(chunk.slice()),
+    };
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(wireFrame(true), { maxLength: 10 }),
+        fc.array(fc.nat(), { maxLength: 20 }),
+        async (frames, positions) => {
+          const bytes = concatBytes(frames);
+          const limits = { maxMessageSize: 200_000 };
+          const sync = runChunks(
+            { role: "server", limits, extensions: [rsv1Identity] },
+            [bytes.slice()],
+            echoHandler(),
+          );
+          const connection = new Connection({
+            role: "server",
+            limits,
+            extensions: [asyncIdentity],
+          });
+          const result = await driveAsync(connection, cut(bytes, positions), {
+            handler: echoHandler(),
+          });
+          expect(normalize(result.events)).toEqual(sync.events);
+          expect(toHex(result.output)).toEqual(sync.output);
+        },
+      ),
+      { seed, numRuns: 100 },
+    );
+  });
 
   it("messages sent by a client core arrive intact at a server core, in any chunking", () => {
     const op = fc.oneof(
