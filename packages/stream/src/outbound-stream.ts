@@ -114,6 +114,10 @@ export class MessageFramer implements ByteSink {
       // A rejected frame rejects the whole write (through the last await, or here).
       sent.catch(() => {});
       if (!driver.writable) await this.#waitForDrain(driver);
+      // close() while the message is half sent: its remaining frames are not sent (the peer
+      // sees our close frame after the partial message) and the write fails.
+      const current = this.#owner.driver();
+      if (current instanceof Error) throw current;
     }
   }
 
