@@ -141,6 +141,8 @@ export class FrameParser {
 
   /** Advances over the buffered bytes up to the next thing to report. */
   next(): ParseStep {
+    // The state helpers return `needData` for "nothing to report yet, go on": the loop then
+    // runs the next state, which returns `needData` for real when its bytes are not there.
     const queue = this.#queue;
     for (;;) {
       switch (this.#state) {
