@@ -167,11 +167,7 @@ echoCase("1.1.8", [send([text(repeat(0x2a, 65_536))], 997)], [echoText(repeat(0x
 [0, 125, 126, 127, 128, 65_535, 65_536].forEach((n, i) => {
   echoCase(`1.2.${i + 1}`, [send([binary(repeat(0xfe, n))])], [echoBinary(repeat(0xfe, n))]);
 });
-echoCase(
-  "1.2.8",
-  [send([binary(repeat(0xfe, 65_536))], 997)],
-  [echoBinary(repeat(0xfe, 65_536))],
-);
+echoCase("1.2.8", [send([binary(repeat(0xfe, 65_536))], 997)], [echoBinary(repeat(0xfe, 65_536))]);
 
 // ── 2 Ping/Pong ──
 
@@ -197,7 +193,12 @@ echoCase(
 );
 echoCase(
   "2.11",
-  [send(tenPings.map((p) => ping(p)), "octet")],
+  [
+    send(
+      tenPings.map((p) => ping(p)),
+      "octet",
+    ),
+  ],
   tenPings.map((p) => pongOf(p)),
 );
 
@@ -225,12 +226,18 @@ for (const [group, base] of [
   failCase(`${group}.1`, [send([raw(base)])], 1002);
   failCase(`${group}.2`, [send([raw(base + 1, "reserved opcode payload")])], 1002);
   failCase(`${group}.3`, [send([text(hello), raw(base + 2), ping()])], 1002, [echoText(hello)]);
-  failCase(`${group}.4`, [send([text(hello), raw(base + 3, "reserved opcode payload"), ping()])], 1002, [
-    echoText(hello),
-  ]);
-  failCase(`${group}.5`, [send([text(hello), raw(base + 4, "reserved opcode payload"), ping()])], 1002, [
-    echoText(hello),
-  ]);
+  failCase(
+    `${group}.4`,
+    [send([text(hello), raw(base + 3, "reserved opcode payload"), ping()])],
+    1002,
+    [echoText(hello)],
+  );
+  failCase(
+    `${group}.5`,
+    [send([text(hello), raw(base + 4, "reserved opcode payload"), ping()])],
+    1002,
+    [echoText(hello)],
+  );
 }
 
 // ── 5 Fragmentation ──
@@ -360,7 +367,14 @@ for (const [n, part1, part2] of failFast) {
 }
 failCase(
   "6.4.3",
-  [{ kind: "split-frame", opcode: Opcode.text, parts: [kosme, hex("f4 90 80 80"), utf8("edited")], failAt: 1 }],
+  [
+    {
+      kind: "split-frame",
+      opcode: Opcode.text,
+      parts: [kosme, hex("f4 90 80 80"), utf8("edited")],
+      failAt: 1,
+    },
+  ],
   1007,
 );
 failCase(
@@ -369,7 +383,11 @@ failCase(
     {
       kind: "split-frame",
       opcode: Opcode.text,
-      parts: [concatBytes([kosme, hex("f4")]), hex("90"), concatBytes([hex("80 80"), utf8("edited")])],
+      parts: [
+        concatBytes([kosme, hex("f4")]),
+        hex("90"),
+        concatBytes([hex("80 80"), utf8("edited")]),
+      ],
       failAt: 1,
     },
   ],
@@ -381,8 +399,7 @@ failCase(
  * order, cases 1… within each.
  */
 function utf8Sequences(): [boolean, string][][] {
-  const range = (from: number, to: number) =>
-    Array.from({ length: to - from }, (_, i) => from + i);
+  const range = (from: number, to: number) => Array.from({ length: to - from }, (_, i) => from + i);
   const h = (n: number) => n.toString(16).padStart(2, "0");
   const kosmeHex = "ce ba e1 bd b9 cf 83 ce bc ce b5";
   const sequences: [boolean, string][][] = [];
@@ -501,7 +518,15 @@ function utf8Sequences(): [boolean, string][][] {
     ]),
   );
   // 6.20 single UTF-16 surrogates; 6.21 paired surrogates
-  const single = ["ed a0 80", "ed ad bf", "ed ae 80", "ed af bf", "ed b0 80", "ed be 80", "ed bf bf"];
+  const single = [
+    "ed a0 80",
+    "ed ad bf",
+    "ed ae 80",
+    "ed af bf",
+    "ed b0 80",
+    "ed be 80",
+    "ed bf bf",
+  ];
   sequences.push(single.map((s) => [false, s]));
   sequences.push(
     [
@@ -577,13 +602,17 @@ failCase("7.3.6", [send([close(1000, "*".repeat(124))])], 1002);
 // A close reason that is not UTF-8: 1007 (Autobahn accepts 1002 or 1007).
 failCase("7.5.1", [send([close(1000, invalidEdited)])], 1007);
 [1000, 1001, 1002, 1003, 1007, 1008, 1009, 1010, 1011, 3000, 3999, 4000, 4999].forEach(
-  (code, i) => failCase(`7.7.${i + 1}`, [send([close(code)])], code),
+  (code, i) => {
+    failCase(`7.7.${i + 1}`, [send([close(code)])], code);
+  },
 );
-[0, 999, 1004, 1005, 1006, 1016, 1100, 2000, 2999].forEach((code, i) =>
-  failCase(`7.9.${i + 1}`, [send([close(code)])], 1002),
-);
+[0, 999, 1004, 1005, 1006, 1016, 1100, 2000, 2999].forEach((code, i) => {
+  failCase(`7.9.${i + 1}`, [send([close(code)])], 1002);
+});
 // 7.13 is INFORMATIONAL in Autobahn; codes ≥ 5000 are not valid on the wire: 1002 as for 7.9.
-[5000, 65_535].forEach((code, i) => failCase(`7.13.${i + 1}`, [send([close(code)])], 1002));
+[5000, 65_535].forEach((code, i) => {
+  failCase(`7.13.${i + 1}`, [send([close(code)])], 1002);
+});
 
 // ── 9 Limits and performance, Autobahn's sizes ──
 
@@ -662,7 +691,12 @@ for (const [group, opcode] of [
       const frame: SentFrame = { opcode, payload };
       const echo = opcode === Opcode.text ? echoText(payload) : echoBinary(payload);
       return {
-        steps: [send(Array.from({ length: 1000 }, () => frame), "frame")],
+        steps: [
+          send(
+            Array.from({ length: 1000 }, () => frame),
+            "frame",
+          ),
+        ],
         expect: [...Array.from({ length: 1000 }, () => echo), closeWith(1000)],
         fuzzerCloses: true,
       };
