@@ -4,6 +4,7 @@ import * as net from "node:net";
 import { NetworkError, TimeoutError } from "@netsockets/errors";
 import { abortError, connectError } from "./connect-errors.js";
 import type { LookupFunction } from "./connect-options.js";
+import { DEFAULT_CONNECT_TIMEOUT_MS } from "./tcp-connect.js";
 
 /** How many addresses of one name are tried before giving up (reference/uwp-api.md §17.1). */
 export const MAX_ADDRESSES = 5;
@@ -19,7 +20,7 @@ export function resolveHost(
   hostname: string,
   lookup: LookupFunction = dns.lookup as LookupFunction,
   signal?: AbortSignal,
-  timeoutMs = 60_000,
+  timeoutMs = DEFAULT_CONNECT_TIMEOUT_MS,
 ): Promise<LookupAddress[]> {
   const family = net.isIP(hostname);
   if (family !== 0) return Promise.resolve([{ address: hostname, family }]);
