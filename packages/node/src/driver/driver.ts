@@ -48,10 +48,11 @@ export type DriverState = "open" | "closing" | "closed";
  *
  * Closing (RFC 6455 §7): `close()` sends our close frame and arms the close timer; the peer's
  * answer completes the handshake (`onClose`, clean). Then the server ends TCP first and the client
- * waits for that FIN (bounded by the close timeout) before ending its side:
- * "the server … SHOULD close the underlying TCP connection first" and the client "SHOULD wait for
- * the server to close the connection but MAY close the connection at any time after sending and
- * receiving a Close message" (§7.1.1). EOF or a reset without a close frame is an abrupt loss:
+ * waits for that FIN (bounded by the close timeout) before ending its side: "The underlying TCP
+ * connection, in most normal cases, SHOULD be closed first by the server", and "the client SHOULD
+ * wait for the server to close the connection but MAY close the connection at any time after
+ * sending and receiving a Close message, e.g., if it has not received a TCP Close from the server
+ * in a reasonable time period" (§7.1.1). EOF or a reset without a close frame is an abrupt loss:
  * no close, `onError` with `connectionAborted` / `connectionReset`.
  *
  * @see https://www.rfc-editor.org/rfc/rfc6455#section-7.1.1
