@@ -147,6 +147,7 @@ async function main(): Promise<void> {
           min: s.min,
           max: s.max,
           ratio: s.ratio,
+          wallMedian: s.wallMedian,
           values: s.values,
         })}\n`,
       );

@@ -48,7 +48,7 @@ describe("harness", () => {
         },
         run: () => 10,
       },
-      { warmupMs: 0, measureMs: 0, minBatches: 4 },
+      { warmupMs: 0, measureMs: 0, minBatches: 4, minBatchMs: 1 },
     );
     expect(batches.map((b) => b.work)).toEqual([10, 10, 10, 10]);
     for (const b of batches) {
@@ -56,6 +56,21 @@ describe("harness", () => {
       expect(b.cpu).toBeGreaterThanOrEqual(0);
     }
     expect(prepared).toBe(6); // two warm-up batches, four timed ones
+  });
+
+  it("repeats a body without prepare() until a batch lasts minBatchMs", async () => {
+    const batches = await measure(
+      {
+        run: () => {
+          const end = performance.now() + 0.05;
+          while (performance.now() < end);
+          return 1;
+        },
+      },
+      { warmupMs: 0, measureMs: 0, minBatches: 2, minBatchMs: 2 },
+    );
+    expect(batches).toHaveLength(2);
+    for (const b of batches) expect(b.work).toBeGreaterThan(1);
   });
 
   it("computes medians and ratios against the first implementation", () => {
@@ -71,7 +86,7 @@ describe("harness", () => {
       ],
     };
     const sample = (implementation: string, value: number) =>
-      ({ implementation, value }) as ChildResult;
+      ({ implementation, value, wallRate: value / 2 }) as ChildResult;
     const rows = summarize(
       workload,
       new Map([
@@ -79,9 +94,9 @@ describe("harness", () => {
         ["ours", [sample("ours", 150), sample("ours", 90)]],
       ]),
     );
-    expect(rows.map((r) => [r.median, r.ratio])).toEqual([
-      [200, 1],
-      [120, 0.6],
+    expect(rows.map((r) => [r.median, r.ratio, r.wallMedian])).toEqual([
+      [200, 1, 100],
+      [120, 0.6, 60],
     ]);
     expect(renderTable(rows)).toContain("| MISS");
   });

@@ -11,6 +11,8 @@ export interface Summary {
   readonly median: number;
   readonly min: number;
   readonly max: number;
+  /** The median over the rounds of the wall-clock rates (for reference beside a CPU-time figure). */
+  readonly wallMedian: number;
   /** Median over the baseline's median; NaN when either is missing. */
   readonly ratio: number;
   /** Set when every round failed. */
@@ -27,7 +29,8 @@ export function summarize(
   );
   const base = medians[0] ?? Number.NaN;
   return workload.implementations.map((impl, i) => {
-    const values = (results.get(impl.name) ?? []).map((r) => r.value);
+    const runs = results.get(impl.name) ?? [];
+    const values = runs.map((r) => r.value);
     const m = medians[i] ?? Number.NaN;
     return {
       workload,
@@ -37,6 +40,7 @@ export function summarize(
       median: m,
       min: Math.min(...values),
       max: Math.max(...values),
+      wallMedian: median(runs.map((r) => r.wallRate)),
       ratio: m / base,
       failed: values.length === 0,
     };
@@ -68,7 +72,15 @@ export function verdict(summary: Summary): string {
 
 /** A Markdown pipe table, padded so it also reads well in a terminal. */
 export function renderTable(summaries: readonly Summary[]): string {
-  const header = ["workload", "implementation", "median", "min – max", "vs baseline", "target"];
+  const header = [
+    "workload",
+    "implementation",
+    "median",
+    "min – max",
+    "vs baseline",
+    "target",
+    "wall-clock median",
+  ];
   const rows: string[][] = [];
   let previous: Workload | undefined;
   for (const s of summaries) {
@@ -84,10 +96,11 @@ export function renderTable(summaries: readonly Summary[]): string {
       s.failed ? "" : `${formatValue(s.min, unit)} – ${formatValue(s.max, unit)}`,
       first ? "1.00 (baseline)" : Number.isFinite(s.ratio) ? s.ratio.toFixed(2) : "—",
       verdict(s),
+      s.failed || s.workload.clock === "wall" ? "" : formatValue(s.wallMedian, unit),
     ]);
   }
   const widths = header.map((h, c) => Math.max(h.length, ...rows.map((r) => (r[c] ?? "").length)));
-  const right = new Set([2, 3, 4]);
+  const right = new Set([2, 3, 4, 6]);
   const line = (cells: readonly string[]): string =>
     `| ${cells
       .map((cell, c) =>
