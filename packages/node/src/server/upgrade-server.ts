@@ -10,7 +10,7 @@ import { createServer as createHttpsServer } from "node:https";
 import type { AddressInfo, Socket } from "node:net";
 import type { Duplex } from "node:stream";
 import { TLSSocket } from "node:tls";
-import { InvalidArgumentError } from "@netsockets/errors";
+import { InvalidArgumentError, InvalidStateError } from "@netsockets/errors";
 import {
   buildAcceptHeaders,
   type ExtensionOffer,
@@ -106,7 +106,8 @@ export class UpgradeServer {
    * when `tls` options were given. Resolves with the bound address.
    */
   async listen(endpoint: { host?: string; port?: number } = {}): Promise<AddressInfo> {
-    if (this.#server !== undefined) throw new Error("the server is already listening");
+    if (this.#server !== undefined) throw new InvalidStateError("the server is already listening");
+    if (this.#closing !== undefined) throw new InvalidStateError("the server is closed");
     const tlsOptions = this.#options.tls;
     const server =
       tlsOptions === undefined
@@ -370,7 +371,7 @@ export class UpgradeServer {
       localAddress: socket.localAddress ?? "",
       localPort: socket.localPort ?? 0,
       start: (connection: DriverConnection, handler: DriverHandler, options?: DriverOptions) => {
-        if (started) throw new Error("start() was already called for this upgrade");
+        if (started) throw new InvalidStateError("start() was already called for this upgrade");
         started = true;
         this.#unstarted.delete(socket);
         const driver = createDriver(socket, connection, handler, {

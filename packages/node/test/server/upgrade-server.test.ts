@@ -218,6 +218,18 @@ describe("UpgradeServer: refusing (then closing the socket)", () => {
     expect((await rawRequest(port, upgradeRequest())).status).toBe(503);
   });
 
+  it("refuses a second listen and a listen after close", async () => {
+    const { server } = await start();
+    await expect(server.listen({ host: "127.0.0.1", port: 0 })).rejects.toMatchObject({
+      name: "InvalidStateError",
+    });
+    const fresh = new UpgradeServer();
+    await fresh.close();
+    await expect(fresh.listen({ host: "127.0.0.1", port: 0 })).rejects.toMatchObject({
+      name: "InvalidStateError",
+    });
+  });
+
   it("stops accepting on close and resolves once the listening socket is closed", async () => {
     const { server, port } = await start();
     await server.close();
