@@ -139,7 +139,13 @@ export class UpgradeServer {
       this.#refuse(socket, { status, reason: STATUS_CODES[status] ?? "" });
     });
     server.listen(endpoint.port ?? 0, endpoint.host);
-    await once(server, "listening");
+    try {
+      await once(server, "listening");
+    } catch (error) {
+      // EADDRINUSE, EACCES …: the server may listen again (e.g. on another port).
+      this.#server = undefined;
+      throw error;
+    }
     return this.address() as AddressInfo;
   }
 

@@ -218,6 +218,18 @@ describe("UpgradeServer: refusing (then closing the socket)", () => {
     expect((await rawRequest(port, upgradeRequest())).status).toBe(503);
   });
 
+  it("rejects a listen on a port in use with Node's error, and may listen again", async () => {
+    const { port } = await start();
+    const second = new UpgradeServer({ onConnection: (u) => u.socket.destroy() });
+    servers.push(second);
+    await expect(second.listen({ host: "127.0.0.1", port })).rejects.toMatchObject({
+      code: "EADDRINUSE",
+    });
+    expect(second.address()).toBeNull();
+    const again = await second.listen({ host: "127.0.0.1", port: 0 });
+    expect(again.port).not.toBe(port);
+  });
+
   it("refuses a second listen and a listen after close", async () => {
     const { server } = await start();
     await expect(server.listen({ host: "127.0.0.1", port: 0 })).rejects.toMatchObject({
