@@ -1,3 +1,7 @@
+import { once } from "node:events";
+import { createServer } from "node:https";
+import type { AddressInfo } from "node:net";
+import type { TLSSocket } from "node:tls";
 import { HResult, WebErrorStatus, WebSocketError } from "@netsockets/errors";
 import {
   ChainValidationResult,
@@ -6,7 +10,7 @@ import {
 } from "@netsockets/node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { makeCertificates, type TestCertificates } from "../../../tests/support/certs.js";
-import { MessageWebSocket } from "../src/index.js";
+import { MessageWebSocket, MessageWebSocketListener } from "../src/index.js";
 import { Collector, echo, startServer, type TestServer } from "./helpers.js";
 
 let certs: TestCertificates;
@@ -94,5 +98,49 @@ describe("wss:// between MessageWebSocket and MessageWebSocketListener", () => {
     await socket.connectAsync(trusted.url);
     expect(pinned).toBe(true);
     socket.close();
+  });
+});
+
+describe("clientCertificate (mutual TLS through handleUpgrade on an https server)", () => {
+  it("presents the client certificate; without it the server refuses the TLS handshake", async () => {
+    const listener = new MessageWebSocketListener();
+    const subjects: string[] = [];
+    listener.addEventListener("connectionreceived", ({ socket, request }) => {
+      const tlsSocket = request.request.socket as TLSSocket;
+      subjects.push(tlsSocket.getPeerX509Certificate()?.subject ?? "none");
+      echo(socket);
+    });
+    const https = createServer({
+      key: certs.server.key,
+      cert: certs.server.cert,
+      ca: certs.ca.cert,
+      requestCert: true,
+      rejectUnauthorized: true,
+    });
+    https.on("upgrade", (req, socket, head) => listener.handleUpgrade(req, socket, head));
+    https.listen(0, "127.0.0.1");
+    await once(https, "listening");
+    const url = `wss://127.0.0.1:${(https.address() as AddressInfo).port}/`;
+    try {
+      const anonymous = new MessageWebSocket({ ca: certs.ca.cert });
+      await expect(anonymous.connectAsync(url)).rejects.toBeInstanceOf(Error);
+      const socket = new MessageWebSocket({
+        ca: certs.ca.cert,
+        clientCertificate: { key: certs.client.key, cert: certs.client.cert },
+      });
+      const received = new Collector(socket);
+      await socket.connectAsync(url);
+      await socket.sendAsync("mutual");
+      await received.waitFor(1);
+      expect(received.texts()).toEqual(["mutual"]);
+      expect(subjects).toHaveLength(1);
+      expect(subjects[0]).not.toBe("none");
+      socket.close();
+      await received.closed;
+    } finally {
+      await listener.close({ timeoutMs: 500 });
+      https.closeAllConnections();
+      await new Promise((resolve) => https.close(resolve));
+    }
   });
 });
