@@ -566,7 +566,8 @@ export class MessageWebSocket
 
   #onData(bytes: Uint8Array, info: DataInfo): void {
     const type = info.binary ? SocketMessageType.binary : SocketMessageType.utf8;
-    if (info.messageStarted) this.#incomingType = type;
+    // The type an error event reports: the message arriving, binary between messages.
+    this.#incomingType = info.messageFinished ? SocketMessageType.binary : type;
     if (this.#partial) {
       this.#deliver({ messageType: type, isMessageComplete: info.messageFinished, data: bytes });
       return;

@@ -62,6 +62,8 @@ export function echo(socket: MessageWebSocket): void {
 export class Collector {
   readonly messages: { type: number; complete: boolean; data: Uint8Array }[] = [];
   readonly errors: unknown[] = [];
+  /** The `messageType` of each error event. */
+  readonly errorTypes: number[] = [];
   readonly closedEvents: { code: number; reason: string }[] = [];
   #waiters: { count: number; resolve: () => void }[] = [];
   #errorWaiters: (() => void)[] = [];
@@ -89,6 +91,7 @@ export class Collector {
       });
     } catch (error) {
       this.errors.push(error);
+      this.errorTypes.push(args.messageType);
       for (const w of this.#errorWaiters.splice(0)) w();
     }
     if (this.messages.at(-1)?.complete) for (const w of this.#completeWaiters.splice(0)) w();

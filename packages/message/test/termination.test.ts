@@ -6,6 +6,7 @@ import {
   type MessageWebSocketControlOptions,
   type MessageWebSocketListenerControlOptions,
   type MessageWebSocketMessageReceivedEventArgs,
+  SocketMessageType,
 } from "../src/index.js";
 import { Collector, startServer } from "./helpers.js";
 import { connectRaw, type RawPeer, startRawServer } from "./raw-peer.js";
@@ -226,11 +227,12 @@ describe.each(["client", "server"] as const)("termination table — %s socket", 
     expect(() => ours.addEventListener("messagereceived", (a) => events.push(a))).toThrow(
       expect.objectContaining({ code: "ERR_INVALID_STATE" }),
     );
-    peer.socket.write(f(0x2, new Uint8Array([9])));
+    peer.socket.write(f(0x1, new TextEncoder().encode("x"))); // a complete text message
     await received.waitFor(1);
     peer.socket.end();
     const error = await received.waitForError();
     expect(error).toMatchObject({ code: "ERR_CONNECTION_ABORTED" });
+    expect(received.errorTypes).toEqual([SocketMessageType.binary]);
     expect(WebSocketError.getStatus(error)).toBe(WebErrorStatus.connectionAborted);
     expect(received.errors).toHaveLength(1);
     // Both readers throw the same error.
@@ -245,9 +247,11 @@ describe.each(["client", "server"] as const)("termination table — %s socket", 
 
   it("a stalled message (messageTimeoutMs): no closed, one last messagereceived that throws TimeoutError", async () => {
     const { received, peer, iteration, frame: f } = await pair(kind, { messageTimeoutMs: 150 });
-    peer.socket.write(f(0x2, new Uint8Array([1]), false)); // a message that never finishes
+    peer.socket.write(f(0x1, new Uint8Array([0x61]), false)); // a text message that never finishes
     const error = await received.waitForError();
     expect(error).toMatchObject({ code: "ERR_TIMEOUT" });
+    // The error event carries the type of the message that was arriving.
+    expect(received.errorTypes).toEqual([SocketMessageType.utf8]);
     expect(WebSocketError.getStatus(error)).toBe(WebErrorStatus.timeout);
     expect((await iteration).error).toBe(error);
     await peer.closed;
