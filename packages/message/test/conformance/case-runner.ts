@@ -39,7 +39,10 @@ export interface CaseVerdict {
 /** The role of the raw peer (the fuzzer): a client masks, a server does not. */
 export type FuzzerRole = "client" | "server";
 
-/** How long a broken implementation may keep a case waiting before it fails. */
+/**
+ * How long a broken implementation may keep a case waiting before it fails (default of
+ * `runCaseScript`'s `guardMs`). Never reached by a conforming one: every wait ends on a frame.
+ */
 const GUARD_MS = 20_000;
 
 let syncCounter = 0;
@@ -185,7 +188,9 @@ export async function runCaseScript(
   connection: RawConnection,
   script: CaseScript,
   role: FuzzerRole,
+  guardMs: number = GUARD_MS,
 ): Promise<CaseVerdict> {
+  const GUARD_MS = guardMs;
   const started = performance.now();
   const mask = role === "client";
   const failures: string[] = [];
