@@ -66,6 +66,25 @@ export {
   MessageWebSocketReceiveMode,
   SocketMessageType,
 } from "@netsockets/message";
+// The WinRT types both socket kinds share — @netsockets/node
+export type {
+  BandwidthStatistics,
+  OriginPolicy,
+  ServerCertificateInfo,
+  TypedEvent,
+  TypedEventListener,
+  UpgradeDecision,
+  UpgradeHook,
+  UpgradeRequest,
+} from "@netsockets/node";
+export {
+  ChainValidationResult,
+  Deferral,
+  PasswordCredential,
+  SocketSslErrorSeverity,
+  WebSocketClosedEventArgs,
+  WebSocketServerCustomValidationRequestedEventArgs,
+} from "@netsockets/node";
 // Stream WebSockets, client and server — @netsockets/stream
 export type {
   StreamWebSocketConnectOptions,
