@@ -85,3 +85,14 @@ it("refuses --tls-port without --cert/--key with exit code 2", async () => {
   const code = await new Promise<number | null>((resolve) => proc.once("exit", resolve));
   expect(code).toBe(2);
 });
+
+it("Ctrl-C (SIGINT) closes open connections with 1001 and exits 0", async () => {
+  const [ws] = await start(["--port", "0", "--host", "127.0.0.1"], 1);
+  const plain = await echoOnce(ws as string);
+  expect(plain.reply).toBe("Hello, World!");
+  const proc = child as ChildProcessWithoutNullStreams;
+  const exited = new Promise<number | null>((resolve) => proc.once("exit", resolve));
+  proc.kill("SIGINT");
+  expect(await plain.code).toBe(1001);
+  expect(await exited).toBe(0);
+});
