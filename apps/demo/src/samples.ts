@@ -5,6 +5,7 @@
  */
 import { webcrypto } from "node:crypto";
 import {
+  ChainValidationResult,
   DataReader,
   DataWriter,
   InputStreamOptions,
@@ -20,12 +21,6 @@ import {
 
 /** Where a sample prints its lines (`Debug.WriteLine`). */
 export type Log = (line: string) => void;
-
-/**
- * `ChainValidationResult.untrusted` (1): the one error of a self-signed certificate whose name
- * matches. The facade does not re-export `ChainValidationResult` yet, so the value is spelled here.
- */
-const CHAIN_VALIDATION_RESULT_UNTRUSTED = 1;
 
 /** The status of a failed operation, as the samples print it: `WebSocketError.GetStatus(ex.HResult)`. */
 export function statusName(error: unknown): string {
@@ -60,7 +55,8 @@ export function trustPinnedCertificate(
   pinnedSha256: string,
   log: Log,
 ): void {
-  socket.control.ignorableServerCertificateErrors.push(CHAIN_VALIDATION_RESULT_UNTRUSTED);
+  // `untrusted` is the one error of a self-signed certificate whose name matches.
+  socket.control.ignorableServerCertificateErrors.push(ChainValidationResult.untrusted);
   const onValidation = (args: MessageWebSocketEventMap["servercustomvalidationrequested"]) => {
     // Take a deferral: hashing is asynchronous. Complete it whether we accept or reject.
     const deferral = args.getDeferral();
