@@ -2,7 +2,6 @@ import type { Duplex } from "node:stream";
 import {
   type IInputStream,
   type IOutputStream,
-  PullInputStream,
   toReadable,
   toReadableStream,
   toWritable,
@@ -34,7 +33,7 @@ import {
   type WebSocketServerCustomValidationRequestedEventArgs,
 } from "@netsockets/node";
 import { Connection, MAX_CLOSE_REASON_BYTES } from "@netsockets/protocol";
-import { InboundBuffer } from "./inbound-buffer.js";
+import { InboundStream } from "./inbound-stream.js";
 import { MessageFramer, StreamOutputStream } from "./outbound-stream.js";
 import { duplexOf } from "./stream-adapters.js";
 import {
@@ -133,8 +132,7 @@ export class StreamWebSocket
 {
   readonly #control: StreamWebSocketControl;
   readonly #information: StreamWebSocketInformation;
-  readonly #inbound: InboundBuffer;
-  readonly #inputStream: PullInputStream;
+  readonly #inbound: InboundStream;
   readonly #framer: MessageFramer;
   readonly #outputStream: StreamOutputStream;
   readonly #requestHeaders = new Map<string, { name: string; value: string }>();
@@ -165,14 +163,13 @@ export class StreamWebSocket
     this.#information = new StreamWebSocketInformation({
       bandwidthStatistics: () => this.#driver?.bandwidthStatistics,
     });
-    this.#inbound = new InboundBuffer(
+    this.#inbound = new InboundStream(
       {
         pause: () => this.#driver?.pause(),
         resume: () => this.#driver?.resume(),
       },
       this.#control.inboundBufferSizeInBytes,
     );
-    this.#inputStream = new PullInputStream(this.#inbound);
     const owner = { driver: () => this.#readyDriver() };
     this.#framer = new MessageFramer(owner);
     this.#outputStream = new StreamOutputStream(owner, this.#framer);
@@ -198,7 +195,7 @@ export class StreamWebSocket
    * that still arrives; the socket stays open.
    */
   get inputStream(): IInputStream {
-    return this.#inputStream;
+    return this.#inbound;
   }
 
   /**
@@ -224,7 +221,7 @@ export class StreamWebSocket
    * or violation; cancelling it closes `inputStream`.
    */
   get readable(): ReadableStream<Uint8Array> {
-    this.#readable ??= toReadableStream(this.#inputStream, {
+    this.#readable ??= toReadableStream(this.#inbound, {
       highWaterMark: ADAPTER_HIGH_WATER,
       chunkSize: ADAPTER_CHUNK,
     });
@@ -252,7 +249,7 @@ export class StreamWebSocket
    * Destroying the Duplex closes the socket.
    */
   toDuplex(options: StreamWebSocketDuplexOptions = {}): Duplex {
-    const readable = toReadable(this.#inputStream, {
+    const readable = toReadable(this.#inbound, {
       highWaterMark: options.readableHighWaterMark ?? ADAPTER_HIGH_WATER,
       chunkSize: ADAPTER_CHUNK,
     });
