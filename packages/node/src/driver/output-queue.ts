@@ -147,7 +147,12 @@ export class OutputQueue {
     const last = batch.length - 1;
     for (let i = 0; i < last; i++) socket.write(batch[i] as Uint8Array);
     socket.write(batch[last] as Uint8Array, (error) => {
-      if (error == null) this.#onWritten(batchBytes);
+      // Node 20 calls the callback of a write in flight with `null` once the socket is destroyed
+      // (stream_base_commons `onWriteComplete`: "if (stream.destroyed) callback(null)"), also
+      // when closing cancelled it (ECANCELED after an ECONNRESET). Only a callback on a live
+      // socket proves the kernel took the bytes; otherwise the sends stay waiting and the
+      // driver rejects them with the loss.
+      if (error == null && !socket.destroyed) this.#onWritten(batchBytes);
     });
     socket.uncork();
   }

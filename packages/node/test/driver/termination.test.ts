@@ -261,6 +261,56 @@ describe("TCP loss without a close frame", () => {
     await peer.driver.done;
   });
 
+  // Node 20 calls the write callback of a write in flight with `null` once the socket is
+  // destroyed (stream_base_commons onWriteComplete), so "the callback said no error" is not
+  // "the kernel took the bytes" after a loss.
+  for (const how of ["destroy", "resetAndDestroy"] as const) {
+    it(`a peer ${how}() while 32 MiB wait: every pending send rejects with the loss, none resolves`, async () => {
+      const { port, nextPeer } = await server();
+      const peerP = nextPeer();
+      const { socket } = await openTestTransport(`ws://127.0.0.1:${port}`);
+      socket.pause(); // never read: the server's sends pile up in both kernels and the queue
+      socket.on("error", () => {});
+      const peer = await peerP;
+      const chunk = new Uint8Array(256 * 1024);
+      const outcomes: ("pending" | "resolved" | unknown)[] = [];
+      const settled: Promise<void>[] = [];
+      for (let i = 0; i < 128; i++) {
+        const index = outcomes.push("pending") - 1;
+        settled.push(
+          peer.driver.sendBinary(chunk).then(
+            () => {
+              outcomes[index] = "resolved";
+            },
+            (error: unknown) => {
+              outcomes[index] = error;
+            },
+          ),
+        );
+      }
+      // Let the kernel buffers fill until the write path stalls on the unread peer.
+      let before = -1;
+      while (peer.driver.bytesSent !== before) {
+        before = peer.driver.bytesSent;
+        await until(() => peer.driver.bufferedAmount > 0);
+        await new Promise((r) => setImmediate(r));
+        await new Promise((r) => setImmediate(r));
+      }
+      const pendingAtLoss = outcomes.flatMap((o, i) => (o === "pending" ? [i] : []));
+      expect(pendingAtLoss.length).toBeGreaterThan(0);
+      socket[how]();
+      const ending = await peer.recorder.ended;
+      expect(ending.kind).toBe("error");
+      if (ending.kind !== "error") return;
+      expect(ending.error).toBeInstanceOf(ConnectionClosedError);
+      expect(["ERR_CONNECTION_RESET", "ERR_CONNECTION_ABORTED"]).toContain(ending.error.code);
+      if (how === "resetAndDestroy") expect(ending.error.code).toBe("ERR_CONNECTION_RESET");
+      await Promise.all(settled);
+      for (const i of pendingAtLoss) expect(outcomes[i], `send #${i}`).toBe(ending.error);
+      await peer.driver.done;
+    });
+  }
+
   it("the client side too: the server vanishing is connectionAborted, not a close", async () => {
     const raw = new Server({ onConnection: (u) => setImmediate(() => u.socket.destroy()) });
     servers.push(raw);
