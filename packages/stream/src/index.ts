@@ -10,6 +10,7 @@ export {
 } from "./stream-web-socket.js";
 export {
   DEFAULT_INBOUND_BUFFER_SIZE,
+  DEFAULT_STREAM_OUTBOUND_BUFFER_SIZE,
   StreamWebSocketControl,
   type StreamWebSocketControlOptions,
 } from "./stream-web-socket-control.js";

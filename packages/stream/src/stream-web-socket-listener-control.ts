@@ -5,7 +5,6 @@ import {
   DEFAULT_MAX_HEADER_SIZE,
   DEFAULT_MAX_HEADERS_COUNT,
   DEFAULT_MESSAGE_TIMEOUT_MS,
-  DEFAULT_OUTBOUND_BUFFER_SIZE,
   DEFAULT_PING_TIMEOUT_MS,
   DEFAULT_SEND_TIMEOUT_MS,
   type OriginPolicy,
@@ -14,6 +13,7 @@ import {
 import { checkBoolean, checkMs, checkTimeSpan, checkUInt32 } from "./control-values.js";
 import {
   DEFAULT_INBOUND_BUFFER_SIZE,
+  DEFAULT_STREAM_OUTBOUND_BUFFER_SIZE,
   type StreamWebSocketControlOptions,
 } from "./stream-web-socket-control.js";
 
@@ -74,7 +74,7 @@ export class StreamWebSocketListenerControl {
   #handshakeTimeoutMs = DEFAULT_HANDSHAKE_TIMEOUT_MS;
   #maxHeaderSize = DEFAULT_MAX_HEADER_SIZE;
   #maxHeadersCount = DEFAULT_MAX_HEADERS_COUNT;
-  #outboundBufferSizeInBytes = DEFAULT_OUTBOUND_BUFFER_SIZE;
+  #outboundBufferSizeInBytes = DEFAULT_STREAM_OUTBOUND_BUFFER_SIZE;
   #inboundBufferSizeInBytes = DEFAULT_INBOUND_BUFFER_SIZE;
   #noDelay = true;
   #closeTimeoutMs = DEFAULT_CLOSE_TIMEOUT_MS;
@@ -187,7 +187,7 @@ export class StreamWebSocketListenerControl {
     this.#maxHeadersCount = value;
   }
 
-  /** `control.outboundBufferSizeInBytes` of accepted sockets (default 65 536). */
+  /** `control.outboundBufferSizeInBytes` of accepted sockets (default 1 MiB). */
   get outboundBufferSizeInBytes(): number {
     return this.#outboundBufferSizeInBytes;
   }

@@ -3,7 +3,11 @@ import { InvalidArgumentError, InvalidStateError } from "@netsockets/errors";
 import { PasswordCredential, ZERO_BANDWIDTH_STATISTICS } from "@netsockets/node";
 import { afterEach, describe, expect, it } from "vitest";
 import { refusingPort } from "../../../tests/support/servers.js";
-import { DEFAULT_INBOUND_BUFFER_SIZE, StreamWebSocket } from "../src/index.js";
+import {
+  DEFAULT_INBOUND_BUFFER_SIZE,
+  DEFAULT_STREAM_OUTBOUND_BUFFER_SIZE,
+  StreamWebSocket,
+} from "../src/index.js";
 import { startServer, type TestServer } from "./helpers.js";
 
 const servers: TestServer[] = [];
@@ -21,7 +25,8 @@ describe("StreamWebSocketControl", () => {
   it("has the WinRT defaults and the node options", () => {
     const { control, information } = new StreamWebSocket();
     expect(control.noDelay).toBe(true);
-    expect(control.outboundBufferSizeInBytes).toBe(65_536);
+    expect(control.outboundBufferSizeInBytes).toBe(DEFAULT_STREAM_OUTBOUND_BUFFER_SIZE);
+    expect(DEFAULT_STREAM_OUTBOUND_BUFFER_SIZE).toBe(1024 * 1024);
     expect(control.inboundBufferSizeInBytes).toBe(DEFAULT_INBOUND_BUFFER_SIZE);
     expect(control.serverCredential).toBeNull();
     expect(control.proxyCredential).toBeNull();
