@@ -13,18 +13,27 @@ import { StreamWebSocket, StreamWebSocketListener } from "../../../packages/stre
 
 const [role, impl, portArg, bytesArg] = process.argv.slice(2);
 const print = (value: unknown) => process.stdout.write(`${JSON.stringify(value)}\n`);
+/** CPU time (user + system) since the transfer started, in ms: a figure a loaded machine distorts less than wall time. */
+let cpuStart: NodeJS.CpuUsage | undefined;
+const cpuMs = () => {
+  const used = process.cpuUsage(cpuStart);
+  return (used.user + used.system) / 1000;
+};
 
 /** Receive-side timing: from the first byte to the last. */
 class Meter {
   bytes = 0;
   #start = 0n;
   add(n: number): void {
-    if (this.bytes === 0) this.#start = process.hrtime.bigint();
+    if (this.bytes === 0) {
+      this.#start = process.hrtime.bigint();
+      cpuStart = process.cpuUsage();
+    }
     this.bytes += n;
   }
   report(): never {
     const ms = Number(process.hrtime.bigint() - this.#start) / 1e6;
-    print({ bytes: this.bytes, ms });
+    print({ bytes: this.bytes, ms, cpuMs: cpuMs() });
     process.exit(0);
   }
 }
@@ -74,6 +83,7 @@ async function send(port: number, total: number): Promise<void> {
     const block = new Uint8Array(1024 * 1024).fill(0x5a);
     const socket = new StreamWebSocket({ proxy: false });
     await socket.connectAsync(`ws://127.0.0.1:${port}/`);
+    cpuStart = process.cpuUsage();
     for (let sent = 0; sent < total; sent += block.length) {
       await socket.outputStream.writeAsync(
         total - sent < block.length ? block.subarray(0, total - sent) : block,
@@ -85,6 +95,7 @@ async function send(port: number, total: number): Promise<void> {
     const chunk = Buffer.alloc(64 * 1024, 0x5a);
     const ws = new WebSocket(`ws://127.0.0.1:${port}/`);
     await once(ws, "open");
+    cpuStart = process.cpuUsage();
     const window = 16; // 1 MiB of sends in flight, as the stream side's one 1 MiB write
     let inFlight = 0;
     let wake: (() => void) | undefined;
@@ -109,6 +120,7 @@ async function send(port: number, total: number): Promise<void> {
     const socket = net.connect(port, "127.0.0.1");
     socket.setNoDelay(true);
     await once(socket, "connect");
+    cpuStart = process.cpuUsage();
     for (let sent = 0; sent < total; sent += chunk.length) {
       const piece = total - sent < chunk.length ? chunk.subarray(0, total - sent) : chunk;
       if (!socket.write(piece)) await once(socket, "drain");
@@ -119,4 +131,8 @@ async function send(port: number, total: number): Promise<void> {
 }
 
 if (role === "receive") await receive();
-else await send(Number(portArg), Number(bytesArg));
+else {
+  // Timed from the connection on (module loading excluded), reported on stdout.
+  await send(Number(portArg), Number(bytesArg));
+  print({ cpuMs: cpuMs() });
+}

@@ -5,8 +5,8 @@
 //
 //   pnpm --filter @netsockets/bench exec tsx src/stream/bulk.ts [--mib 1024] [--rounds 5] [--profile]
 //
-// --profile writes V8 CPU profiles of the StreamWebSocket ends to results/profiles/ (read them
-// with src/profile-top.ts). MB/s is 10^6 payload bytes per second, timed at the receiver from the
+// --profile writes V8 CPU profiles of the StreamWebSocket ends to results/profiles/<end>/, one
+// per thread (the main thread's is the largest; read it with src/profile-top.ts). MB/s is 10^6 payload bytes per second, timed at the receiver from the
 // first byte to the last.
 import { spawn } from "node:child_process";
 import { mkdirSync } from "node:fs";
@@ -41,9 +41,11 @@ function peer(
   delete env.WS_NO_BUFFER_UTIL;
   const node = ["--import", "tsx", "--conditions=@netsockets/source"];
   if (profile && argv[1] === "stream") {
-    const dir = join(benchDir, "results", "profiles");
+    // One folder per child: with tsx's loader thread Node writes one profile per thread, and a
+    // shared --cpu-prof-name would let the loader's overwrite the main thread's.
+    const dir = join(benchDir, "results", "profiles", name);
     mkdirSync(dir, { recursive: true });
-    node.push("--cpu-prof", `--cpu-prof-dir=${dir}`, `--cpu-prof-name=${name}.cpuprofile`);
+    node.push("--cpu-prof", `--cpu-prof-dir=${dir}`);
   }
   const child = spawn(process.execPath, [...node, join(here, "bulk-peer.ts"), ...argv], {
     cwd: benchDir,
@@ -55,18 +57,33 @@ function peer(
   return { lines, done };
 }
 
-async function measure(impl: string, round: number): Promise<number> {
+interface Sample {
+  readonly mbps: number;
+  /** CPU ms per GiB, sender and receiver. */
+  readonly sendCpu: number;
+  readonly receiveCpu: number;
+}
+
+async function measure(impl: string, round: number): Promise<Sample> {
   const receiver = peer(["receive", impl], `bulk-receive-${impl}-${round}`);
   const { port } = JSON.parse((await receiver.lines.next()).value as string) as { port: number };
   const sender = peer(["send", impl, String(port), String(total)], `bulk-send-${impl}-${round}`);
   const result = JSON.parse((await receiver.lines.next()).value as string) as {
     bytes: number;
     ms: number;
+    cpuMs: number;
   };
+  const sent = JSON.parse((await sender.lines.next()).value as string) as { cpuMs: number };
   await Promise.all([receiver.done, sender.done]);
-  if (result.bytes !== total)
+  if (result.bytes !== total) {
     throw new Error(`${impl}: received ${result.bytes} of ${total} bytes`);
-  return total / 1e6 / (result.ms / 1000);
+  }
+  const gib = total / 2 ** 30;
+  return {
+    mbps: total / 1e6 / (result.ms / 1000),
+    sendCpu: sent.cpuMs / gib,
+    receiveCpu: result.cpuMs / gib,
+  };
 }
 
 const median = (values: number[]) => {
@@ -86,11 +103,20 @@ console.log(
   `one-way ${mib} MiB client → server over 127.0.0.1, ${rounds} interleaved rounds${profile ? " (profiling)" : ""}`,
 );
 const results: Record<string, number[]> = { ws: [], stream: [], tcp: [] };
+const cpu: Record<string, { send: number[]; receive: number[] }> = {
+  ws: { send: [], receive: [] },
+  stream: { send: [], receive: [] },
+  tcp: { send: [], receive: [] },
+};
 for (let round = 1; round <= rounds; round++) {
   for (const impl of impls) {
-    const mbps = await measure(impl, round);
-    results[impl]?.push(mbps);
-    process.stderr.write(`round ${round}: ${impl} ${mbps.toFixed(0)} MB/s\n`);
+    const sample = await measure(impl, round);
+    results[impl]?.push(sample.mbps);
+    cpu[impl]?.send.push(sample.sendCpu);
+    cpu[impl]?.receive.push(sample.receiveCpu);
+    process.stderr.write(
+      `round ${round}: ${impl} ${sample.mbps.toFixed(0)} MB/s, CPU/GiB send ${sample.sendCpu.toFixed(0)} ms, receive ${sample.receiveCpu.toFixed(0)} ms\n`,
+    );
   }
 }
 const m = Object.fromEntries(impls.map((impl) => [impl, median(results[impl] ?? [])])) as Record<
@@ -98,12 +124,15 @@ const m = Object.fromEntries(impls.map((impl) => [impl, median(results[impl] ?? 
   number
 >;
 console.log("");
-console.log("| implementation | median MB/s | min – max | vs ws+bufferutil | vs raw TCP |");
-console.log("|---|---|---|---|---|");
+console.log(
+  "| implementation | median MB/s | min – max | vs ws+bufferutil | vs raw TCP | CPU ms/GiB send | CPU ms/GiB receive |",
+);
+console.log("|---|---|---|---|---|---|---|");
 for (const impl of impls) {
   const values = results[impl] ?? [];
+  const c = cpu[impl] ?? { send: [], receive: [] };
   console.log(
-    `| ${names[impl]} | ${m[impl].toFixed(0)} | ${Math.min(...values).toFixed(0)} – ${Math.max(...values).toFixed(0)} | ${(m[impl] / m.ws).toFixed(2)} | ${(m[impl] / m.tcp).toFixed(2)} |`,
+    `| ${names[impl]} | ${m[impl].toFixed(0)} | ${Math.min(...values).toFixed(0)} – ${Math.max(...values).toFixed(0)} | ${(m[impl] / m.ws).toFixed(2)} | ${(m[impl] / m.tcp).toFixed(2)} | ${median(c.send).toFixed(0)} | ${median(c.receive).toFixed(0)} |`,
   );
 }
 console.log(
