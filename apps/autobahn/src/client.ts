@@ -3,16 +3,17 @@
  * The Autobahn client driver's command line (reference/peers.md §4.4):
  *
  *     node apps/autobahn/dist/client.js --url ws://127.0.0.1:9001 --agent netsockets
- *         [--cases 1-10,15] [--partial]
+ *         [--cases 1-10,15] [--partial] [--ca ca.pem]
  *
  * Runs against `wstest -m fuzzingserver`; prints one line per case and exits 0 once
  * `/updateReports` is done (the verdicts are in the suite's report, not here).
  */
+import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { runSuite } from "./driver.js";
 
 const usage =
-  "usage: client [--url ws://127.0.0.1:9001] [--agent netsockets] [--cases 1-10] [--partial]";
+  "usage: client [--url ws://127.0.0.1:9001] [--agent netsockets] [--cases 1-10] [--partial] [--ca ca.pem]";
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
@@ -21,6 +22,7 @@ async function main(): Promise<void> {
       agent: { type: "string", default: "netsockets" },
       cases: { type: "string" },
       partial: { type: "boolean", default: false },
+      ca: { type: "string" },
       help: { type: "boolean", short: "h" },
     },
   });
@@ -34,6 +36,7 @@ async function main(): Promise<void> {
     agent: values.agent,
     partial: values.partial,
     ...(values.cases === undefined ? {} : { cases: values.cases }),
+    ...(values.ca === undefined ? {} : { ca: readFileSync(values.ca) }),
     onCase: (outcome, count) => {
       const end =
         outcome.error === null ? `closed ${outcome.closeCode}` : `ended: ${outcome.error}`;

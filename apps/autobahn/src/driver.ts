@@ -44,13 +44,16 @@ export interface CaseOutcome {
 export interface EchoOptions {
   /** Receive in partialMessage mode and echo fragment by fragment. */
   readonly partial?: boolean;
+  /** Extra trusted CA certificates (PEM) for a `wss://` fuzzing server. */
+  readonly ca?: string | Uint8Array;
 }
 
 const trimSlash = (url: string) => url.replace(/\/+$/, "");
 
 /** A socket with the suite's limits. */
-function suiteSocket(partial: boolean): MessageWebSocket {
+function suiteSocket(partial: boolean, ca?: string | Uint8Array): MessageWebSocket {
   return new MessageWebSocket({
+    ...(ca === undefined ? {} : { ca }),
     maxMessageSize: SUITE_MAX_MESSAGE_SIZE,
     maxFragments: SUITE_MAX_FRAGMENTS,
     receiveMode: partial
@@ -129,7 +132,7 @@ export async function runCase(
   agent: string,
   options: EchoOptions = {},
 ): Promise<CaseOutcome> {
-  const socket = suiteSocket(options.partial === true);
+  const socket = suiteSocket(options.partial === true, options.ca);
   const counter = echoEveryMessage(socket);
   const end = ended(socket);
   try {
@@ -144,8 +147,8 @@ export async function runCase(
 }
 
 /** Connects to a fuzzer endpoint, collects its text messages until it closes. */
-async function query(url: string): Promise<string[]> {
-  const socket = suiteSocket(false);
+async function query(url: string, ca?: string | Uint8Array): Promise<string[]> {
+  const socket = suiteSocket(false, ca);
   const texts: string[] = [];
   socket.addEventListener("messagereceived", (args) => {
     try {
@@ -163,16 +166,20 @@ async function query(url: string): Promise<string[]> {
 }
 
 /** `/getCaseCount`: the number of cases the fuzzer selected. */
-export async function getCaseCount(url: string): Promise<number> {
-  const [text] = await query(`${trimSlash(url)}/getCaseCount`);
+export async function getCaseCount(url: string, options: EchoOptions = {}): Promise<number> {
+  const [text] = await query(`${trimSlash(url)}/getCaseCount`, options.ca);
   const count = Number(JSON.parse(text ?? "null"));
   if (!Number.isInteger(count) || count < 0) throw new Error(`bad case count: ${text}`);
   return count;
 }
 
 /** `/updateReports?agent=A`: asks the fuzzer to write the reports. */
-export async function updateReports(url: string, agent: string): Promise<void> {
-  await query(`${trimSlash(url)}/updateReports?agent=${encodeURIComponent(agent)}`);
+export async function updateReports(
+  url: string,
+  agent: string,
+  options: EchoOptions = {},
+): Promise<void> {
+  await query(`${trimSlash(url)}/updateReports?agent=${encodeURIComponent(agent)}`, options.ca);
 }
 
 /**
@@ -213,7 +220,7 @@ export interface SuiteResult {
 
 /** The whole driver: case count, every selected case in order, then the report update. */
 export async function runSuite(options: SuiteOptions): Promise<SuiteResult> {
-  const count = await getCaseCount(options.url);
+  const count = await getCaseCount(options.url, options);
   const numbers =
     options.cases === undefined
       ? Array.from({ length: count }, (_, i) => i + 1)
@@ -224,6 +231,6 @@ export async function runSuite(options: SuiteOptions): Promise<SuiteResult> {
     outcomes.push(outcome);
     options.onCase?.(outcome, count);
   }
-  await updateReports(options.url, options.agent);
+  await updateReports(options.url, options.agent, options);
   return { count, outcomes };
 }

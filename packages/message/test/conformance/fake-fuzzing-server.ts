@@ -20,7 +20,7 @@ import { type RawConnection, startRawServer } from "./raw-peer.js";
 
 /** A running fake fuzzing server. */
 export interface FakeFuzzingServer {
-  /** `ws://127.0.0.1:PORT` */
+  /** `ws://127.0.0.1:PORT` (`wss://` with TLS) */
   readonly url: string;
   readonly port: number;
   /** The selected cases, in the order `case=N` counts them. */
@@ -40,6 +40,8 @@ export interface FakeFuzzingServer {
 export interface FakeFuzzingServerOptions {
   readonly cases?: readonly string[];
   readonly excludeCases?: readonly string[];
+  /** Serve `wss://` with this PEM certificate chain and key. */
+  readonly tls?: { readonly cert: string; readonly key: string };
 }
 
 const textEncoder = new TextEncoder();
@@ -124,11 +126,14 @@ export async function startFakeFuzzingServer(
     }
   };
 
-  const raw = await startRawServer((connection) => {
-    handle(connection).catch(() => connection.destroy());
-  });
+  const raw = await startRawServer(
+    (connection) => {
+      handle(connection).catch(() => connection.destroy());
+    },
+    options.tls === undefined ? {} : { tls: options.tls },
+  );
   return {
-    url: `ws://127.0.0.1:${raw.port}`,
+    url: `${options.tls === undefined ? "ws" : "wss"}://127.0.0.1:${raw.port}`,
     port: raw.port,
     cases,
     verdicts,

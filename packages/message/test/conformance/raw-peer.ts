@@ -10,6 +10,7 @@
  */
 import { createHash, randomBytes } from "node:crypto";
 import { connect, createServer, type Server, type Socket } from "node:net";
+import { createServer as createTlsServer, connect as tlsConnect } from "node:tls";
 
 const GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
 
@@ -322,6 +323,8 @@ export interface RawServer {
 export interface RawServerOptions {
   /** Choose the subprotocol to answer with from the offered list (default: none). */
   readonly selectProtocol?: (offered: readonly string[]) => string | undefined;
+  /** Serve TLS (`wss://`) with this PEM certificate chain and key. */
+  readonly tls?: { readonly cert: string; readonly key: string };
 }
 
 /**
@@ -333,7 +336,7 @@ export async function startRawServer(
   options: RawServerOptions = {},
 ): Promise<RawServer> {
   const sockets = new Set<Socket>();
-  const server = createServer((socket) => {
+  const onSocket = (socket: Socket) => {
     sockets.add(socket);
     socket.once("close", () => sockets.delete(socket));
     socket.on("error", () => {});
@@ -361,7 +364,11 @@ export async function startRawServer(
       },
       () => socket.destroy(),
     );
-  });
+  };
+  const server =
+    options.tls === undefined
+      ? createServer(onSocket)
+      : createTlsServer({ cert: options.tls.cert, key: options.tls.key }, onSocket);
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const address = server.address();
   if (address === null || typeof address === "string") throw new Error("no port");
@@ -377,18 +384,23 @@ export async function startRawServer(
 }
 
 /**
- * Connects a raw-frame client to 127.0.0.1:`port`, does the handshake by hand (checking the
- * `101` and `Sec-WebSocket-Accept`), and returns the connection.
+ * Connects a raw-frame client to 127.0.0.1:`port` (over TLS with `options.tls`, trusting its
+ * `ca`), does the handshake by hand (checking the `101` and `Sec-WebSocket-Accept`), and returns
+ * the connection.
  */
 export async function rawClientConnect(
   port: number,
   path = "/",
   extraHeaders: Readonly<Record<string, string>> = {},
+  options: { readonly tls?: { readonly ca: string } } = {},
 ): Promise<RawConnection> {
-  const socket = connect({ host: "127.0.0.1", port });
+  const socket =
+    options.tls === undefined
+      ? connect({ host: "127.0.0.1", port })
+      : tlsConnect({ host: "127.0.0.1", port, ca: options.tls.ca, servername: "localhost" });
   socket.on("error", () => {});
   await new Promise<void>((resolve, reject) => {
-    socket.once("connect", resolve);
+    socket.once(options.tls === undefined ? "connect" : "secureConnect", resolve);
     socket.once("error", reject);
   });
   const key = randomBytes(16).toString("base64");
