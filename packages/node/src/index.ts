@@ -13,6 +13,28 @@ export { MAX_ADDRESSES } from "./connect/resolve-host.js";
 export { DEFAULT_CONNECT_TIMEOUT_MS } from "./connect/tcp-connect.js";
 export { parseWebSocketUri, type WebSocketUri } from "./connect/websocket-uri.js";
 export {
+  acceptServerAnswer,
+  clientOfferOf,
+  clientOffersOf,
+  type DeflateOfferOptions,
+  type DeflateParameters,
+  negotiateServer,
+  PERMESSAGE_DEFLATE,
+  parametersOfAnswer,
+  perMessageDeflateNegotiator,
+  type ServerNegotiation,
+} from "./deflate/deflate-negotiation.js";
+export {
+  DEFAULT_DEFLATE_THRESHOLD,
+  PerMessageDeflate,
+  type PerMessageDeflateOptions,
+} from "./deflate/per-message-deflate.js";
+export {
+  DEFAULT_ZLIB_CONCURRENCY,
+  setZlibConcurrency,
+  zlibJobCounts,
+} from "./deflate/zlib-limiter.js";
+export {
   BANDWIDTH_WINDOW_MS,
   BandwidthMeter,
   type Clock,
