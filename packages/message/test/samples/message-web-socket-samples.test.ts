@@ -15,7 +15,7 @@
  */
 
 import { type DataReader, DataWriter, UnicodeEncoding } from "@netsockets/data";
-import { HResult, WebErrorStatus, WebSocketError } from "@netsockets/errors";
+import { HResult, WebErrorStatus, WebSocketError, webErrorStatusName } from "@netsockets/errors";
 import { ChainValidationResult, type WebSocketClosedEventArgs } from "@netsockets/node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type EchoServer, startEchoServer } from "../../../../apps/echo-server/src/echo-server.js";
@@ -23,6 +23,7 @@ import { makeAuthority } from "../../../../tests/support/certs.js";
 import { refusingPort } from "../../../../tests/support/servers.js";
 import {
   MessageWebSocket,
+  type MessageWebSocketListenerOf,
   type MessageWebSocketMessageReceivedEventArgs,
   MessageWebSocketReceiveMode,
   SocketMessageType,
@@ -265,6 +266,193 @@ describe.each([
     expect(await socket.sendFinalFrameAsync(encoder.encode("!"))).toBe(1);
     expect(await reply).toEqual({ type: SocketMessageType.utf8, text: "Hello, World!" });
     socket.close();
+  });
+
+  it("Windows-universal-samples WebSocket, scenario 1 (JS, UTF-8): connect, validate, send, receive, disconnect", async () => {
+    const output: string[] = [];
+    const appendOutputLine = (text: string) => output.push(text);
+    const buildWebSocketError = (error: unknown) =>
+      `Error: ${webErrorStatusName(WebSocketError.getStatus(error)) ?? "unknown"}`;
+    const lookupEnumName = (enumeration: Record<string, number>, value: number) =>
+      Object.keys(enumeration).find((key) => enumeration[key] === value);
+    const secureWebSocketCheckBox = { checked: scheme === "wss" };
+    let messageWebSocket: MessageWebSocket | null = null;
+    let messageWriter: DataWriter | null = null;
+    let closedLine: () => void = () => {};
+    const closedSeen = new Promise<void>((resolve) => {
+      closedLine = resolve;
+    });
+    let received: () => void = () => {};
+    const messageSeen = new Promise<void>((resolve) => {
+      received = resolve;
+    });
+
+    // SdkSample.areCertificateAndCertChainValidAsync: here, the pinned SHA-256.
+    const areCertificateAndCertChainValidAsync = async (certificate: { fingerprint256: string }) =>
+      certificate.fingerprint256 === pinnedFingerprint;
+
+    function onServerCustomValidationRequested(
+      args: Parameters<MessageWebSocketListenerOf<"servercustomvalidationrequested">>[0],
+    ) {
+      // Async work in this handler needs a deferral, completed once the check is done.
+      const deferral = args.getDeferral();
+      areCertificateAndCertChainValidAsync(args.serverCertificate).then((isValid) => {
+        if (isValid) {
+          appendOutputLine("Custom validation of server certificate passed.");
+        } else {
+          args.reject();
+          appendOutputLine("Custom validation of server certificate failed.");
+        }
+        deferral.complete();
+      });
+    }
+    function onMessageReceived(args: MessageWebSocketMessageReceivedEventArgs) {
+      appendOutputLine(
+        `Message Received; Type: ${lookupEnumName(SocketMessageType, args.messageType)}`,
+      );
+      // The whole message is already buffered.
+      const reader = args.getDataReader();
+      reader.unicodeEncoding = UnicodeEncoding.utf8;
+      try {
+        appendOutputLine(reader.readString(reader.unconsumedBufferLength));
+      } catch (error) {
+        appendOutputLine(buildWebSocketError(error));
+      }
+      received();
+    }
+    function closeSocket() {
+      if (messageWriter) {
+        // Detach first, so closing the writer does not close the socket's output stream.
+        messageWriter.detachStream();
+        messageWriter.close();
+        messageWriter = null;
+      }
+      if (messageWebSocket) {
+        try {
+          messageWebSocket.close(1000, "Closed due to user request.");
+        } catch (error) {
+          appendOutputLine(buildWebSocketError(error));
+        }
+        messageWebSocket = null;
+      }
+    }
+    function onClosed(e: { code: number; reason: string }) {
+      appendOutputLine(`Closed; Code: ${e.code} Reason: ${e.reason}`);
+      if (messageWebSocket) closeSocket();
+      closedLine();
+    }
+    async function connectAsync() {
+      const server = new URL(echoUrl());
+      // Set up the socket data format and callbacks.
+      messageWebSocket = new MessageWebSocket();
+      messageWebSocket.control.messageType = SocketMessageType.utf8;
+      messageWebSocket.addEventListener("messagereceived", onMessageReceived);
+      messageWebSocket.addEventListener("closed", onClosed);
+      if (secureWebSocketCheckBox.checked) {
+        // Test applications only: the local certificate is not from a trusted root.
+        messageWebSocket.control.ignorableServerCertificateErrors.push(
+          ChainValidationResult.untrusted,
+          ChainValidationResult.invalidName,
+        );
+        messageWebSocket.addEventListener(
+          "servercustomvalidationrequested",
+          onServerCustomValidationRequested,
+        );
+      }
+      appendOutputLine(`Connecting to: ${server.href}`);
+      try {
+        await messageWebSocket.connectAsync(server);
+        // The default DataWriter encoding is utf8.
+        messageWriter = new DataWriter(messageWebSocket.outputStream);
+      } catch (error) {
+        messageWebSocket.close();
+        messageWebSocket = null;
+        appendOutputLine(buildWebSocketError(error));
+      }
+    }
+    async function sendAsync(message: string) {
+      appendOutputLine(`Sending Message: ${message}`);
+      // Buffer the data, then send it as one complete message.
+      messageWriter?.writeString(message);
+      try {
+        await messageWriter?.storeAsync();
+      } catch (error) {
+        appendOutputLine(buildWebSocketError(error));
+      }
+    }
+
+    await connectAsync();
+    await sendAsync("Hello from scenario 1 ✓");
+    await messageSeen;
+    closeSocket(); // onDisconnect
+    await closedSeen;
+    expect(output).toEqual([
+      `Connecting to: ${echoUrl()}`,
+      ...(scheme === "wss" ? ["Custom validation of server certificate passed."] : []),
+      "Sending Message: Hello from scenario 1 ✓",
+      "Message Received; Type: utf8",
+      "Hello from scenario 1 ✓",
+      "Closed; Code: 1000 Reason: ",
+    ]);
+  });
+
+  it("Windows-universal-samples WebSocket, scenario 4 (C#, partial read/write): frames from DataWriter.detachBuffer", async () => {
+    const output: string[] = [];
+    const appendOutputLine = (value: string) => output.push(value);
+    const messageWebSocket = new MessageWebSocket();
+    messageWebSocket.control.messageType = SocketMessageType.utf8;
+    // Partial receive mode: sections are delivered as they arrive, the last marked complete.
+    messageWebSocket.control.receiveMode = MessageWebSocketReceiveMode.partialMessage;
+    let complete: () => void = () => {};
+    const completeSeen = new Promise<void>((resolve) => {
+      complete = resolve;
+    });
+    messageWebSocket.addEventListener("messagereceived", (args) => {
+      const partialOrCompleted = args.isMessageComplete ? "Complete" : "Partial";
+      appendOutputLine(
+        `${partialOrCompleted} message received; Type: ${args.messageType === SocketMessageType.utf8 ? "Utf8" : "Binary"}`,
+      );
+      const reader = args.getDataReader();
+      reader.unicodeEncoding = UnicodeEncoding.utf8;
+      // ASCII only, as in the sample, so no section ends inside a character.
+      appendOutputLine(reader.readString(reader.unconsumedBufferLength));
+      reader.close();
+      if (args.isMessageComplete) complete();
+    });
+    if (scheme === "wss") {
+      messageWebSocket.control.ignorableServerCertificateErrors.push(
+        ChainValidationResult.untrusted,
+        ChainValidationResult.invalidName,
+      );
+    }
+    await messageWebSocket.connectAsync(new URL(echoUrl()));
+
+    const sendAsync = async (message: string, endOfMessage: boolean) => {
+      const messageWriter = new DataWriter();
+      messageWriter.writeString(message);
+      const buffer = messageWriter.detachBuffer();
+      if (endOfMessage) {
+        appendOutputLine(`Sending end of message: ${message}`);
+        await messageWebSocket.sendFinalFrameAsync(buffer);
+      } else {
+        appendOutputLine(`Sending partial message: ${message}`);
+        await messageWebSocket.sendNonfinalFrameAsync(buffer);
+      }
+    };
+    await sendAsync("Hello ", false);
+    await sendAsync("partial ", false);
+    await sendAsync("world!", true);
+    await completeSeen;
+    messageWebSocket.close(1000, "Closed due to user request.");
+    expect(output.slice(0, 3)).toEqual([
+      "Sending partial message: Hello ",
+      "Sending partial message: partial ",
+      "Sending end of message: world!",
+    ]);
+    // The echo server returns the whole message; it may arrive in one or more sections.
+    const sections = output.slice(3);
+    expect(sections.at(-2)).toBe("Complete message received; Type: Utf8");
+    expect(sections.filter((_, i) => i % 2 === 1).join("")).toBe("Hello partial world!");
   });
 
   it("binary messages (the default messageType) with DataWriter values come back byte for byte", async () => {
