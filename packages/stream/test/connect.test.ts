@@ -1,0 +1,75 @@
+// connectAsync: cancellation through the signal and through close(), and reuse after a failure.
+import {
+  OperationCanceledError,
+  TimeoutError,
+  WebErrorStatus,
+  WebSocketError,
+} from "@netsockets/errors";
+import { describe, expect, it } from "vitest";
+import { startSilentServer } from "../../../tests/support/servers.js";
+import { StreamWebSocket } from "../src/index.js";
+import { startServer } from "./helpers.js";
+
+describe("StreamWebSocket.connectAsync", () => {
+  it("a signal cancels it (operationCanceled, or timeout for AbortSignal.timeout); the socket stays usable", async () => {
+    const silent = await startSilentServer();
+    try {
+      const socket = new StreamWebSocket({ proxy: false });
+      const controller = new AbortController();
+      const pending = socket.connectAsync(`ws://127.0.0.1:${silent.port}/`, {
+        signal: controller.signal,
+      });
+      await silent.connections.next(); // the TCP connection is up, the handshake waits
+      controller.abort();
+      const error = await pending.catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(OperationCanceledError);
+      expect(WebSocketError.getStatus(error)).toBe(WebErrorStatus.operationCanceled);
+
+      const timedOut = await socket
+        .connectAsync(`ws://127.0.0.1:${silent.port}/`, { signal: AbortSignal.timeout(50) })
+        .catch((e: unknown) => e);
+      expect(timedOut).toBeInstanceOf(TimeoutError);
+
+      const server = await startServer();
+      try {
+        await socket.connectAsync(server.url);
+        expect(socket.information.localAddress).toBe("127.0.0.1");
+        socket.close();
+      } finally {
+        await server.listener.close({ timeoutMs: 1000 });
+      }
+    } finally {
+      await silent.close();
+    }
+  });
+
+  it("close() during connectAsync cancels it and the socket is closed for good", async () => {
+    const silent = await startSilentServer();
+    try {
+      const socket = new StreamWebSocket({ proxy: false });
+      const pending = socket.connectAsync(`ws://127.0.0.1:${silent.port}/`);
+      await silent.connections.next();
+      socket.close();
+      await expect(pending).rejects.toBeInstanceOf(OperationCanceledError);
+      await expect(socket.connectAsync(`ws://127.0.0.1:${silent.port}/`)).rejects.toMatchObject({
+        code: "ERR_OBJECT_CLOSED",
+      });
+    } finally {
+      await silent.close();
+    }
+  });
+
+  it("a second connectAsync while connected is refused", async () => {
+    const server = await startServer();
+    try {
+      const socket = new StreamWebSocket({ proxy: false });
+      await socket.connectAsync(server.url);
+      await expect(socket.connectAsync(server.url)).rejects.toMatchObject({
+        code: "ERR_INVALID_STATE",
+      });
+      socket.close();
+    } finally {
+      await server.listener.close({ timeoutMs: 1000 });
+    }
+  });
+});
