@@ -3,6 +3,7 @@ import type { LookupAddress } from "node:dns";
 import type * as net from "node:net";
 import type * as tls from "node:tls";
 import type { ExtensionOffer } from "@netsockets/protocol";
+import type { DeflateOfferOptions, DeflateParameters } from "../deflate/deflate-negotiation.js";
 import type {
   ChainValidationResult,
   SocketSslErrorSeverity,
@@ -43,6 +44,13 @@ export interface ConnectOptions {
   readonly origin?: string;
   /** The `Sec-WebSocket-Extensions` offer, e.g. `"permessage-deflate; client_max_window_bits"`. */
   readonly extensions?: string;
+  /**
+   * Offer permessage-deflate (RFC 7692) with these parameters — a list is several offers in
+   * preference order, the later ones fallbacks — before any `extensions`. The server's answer
+   * is checked (a bad one fails with `HandshakeError` `extension`) and reported as
+   * {@link UpgradedTransport.perMessageDeflate}. Absent: not offered.
+   */
+  readonly perMessageDeflate?: DeflateOfferOptions | readonly DeflateOfferOptions[];
   /** Resolves host names (default `dns.lookup`); called with `{ all: true }`. */
   readonly lookup?: LookupFunction;
   /** Makes each TCP connection (default `net.createConnection`). */
@@ -99,6 +107,11 @@ export interface UpgradedTransport {
   readonly protocol: string | null;
   /** The extensions the server accepted. */
   readonly extensions: ExtensionOffer[];
+  /**
+   * The negotiated permessage-deflate parameters when it was offered and accepted (build a
+   * `PerMessageDeflate("client", …)` from them), else `null`.
+   */
+  readonly perMessageDeflate: DeflateParameters | null;
   /** The headers of the `101` response (lower-case names). */
   readonly responseHeaders: Record<string, string | string[]>;
   /** Local IP address of the TCP connection. */

@@ -7,11 +7,17 @@ import {
 } from "@netsockets/errors";
 import {
   buildClientRequestHeaders,
+  formatExtensionHeader,
   generateClientKey,
   parseExtensionHeader,
   validateServerResponse,
   webErrorStatusForHttpStatus,
 } from "@netsockets/protocol";
+import {
+  acceptServerAnswer,
+  clientOffersOf,
+  type DeflateParameters,
+} from "../deflate/deflate-negotiation.js";
 import { SocketSslErrorSeverity } from "../winrt/chain-validation-result.js";
 import type { PasswordCredential } from "../winrt/password-credential.js";
 import { abortError } from "./connect-errors.js";
@@ -142,6 +148,8 @@ function checkOptions(options: ConnectOptions): void {
       throw new InvalidArgumentError(`${name} must be a positive number of milliseconds`);
     }
   }
+  // Bad permessage-deflate options (window bits outside 8–15) fail now, before any I/O.
+  if (options.perMessageDeflate !== undefined) clientOffersOf(options.perMessageDeflate);
   // Refuse an unusable credential now rather than after the server's challenge.
   if (options.serverCredential !== undefined) basicAuthorization(options.serverCredential);
   if (options.proxyCredential !== undefined) basicAuthorization(options.proxyCredential);
@@ -152,6 +160,15 @@ function checkOptions(options: ConnectOptions): void {
       }
     }
   }
+}
+
+/** The `Sec-WebSocket-Extensions` offer: permessage-deflate's offers first, then `extensions`. */
+function extensionOffer(options: ConnectOptions): string | undefined {
+  if (options.perMessageDeflate === undefined) return options.extensions;
+  const deflate = formatExtensionHeader(clientOffersOf(options.perMessageDeflate));
+  return options.extensions === undefined || options.extensions === ""
+    ? deflate
+    : `${deflate}, ${options.extensions}`;
 }
 
 function canAnswer(refusal: Refusal, credential: PasswordCredential | undefined): boolean {
@@ -212,6 +229,8 @@ async function connectOnce(
       socket = secured.socket;
     }
     const key = generateClientKey(options.randomFill);
+    const offeredExtensions = extensionOffer(options);
+    let perMessageDeflate: DeflateParameters | null = null;
     const requestHeaders: Record<string, string> = {
       host: target.hostHeader,
       ...buildClientRequestHeaders({
@@ -219,7 +238,7 @@ async function connectOnce(
         ...(options.supportedProtocols === undefined
           ? {}
           : { protocols: options.supportedProtocols }),
-        ...(options.extensions === undefined ? {} : { extensions: options.extensions }),
+        ...(offeredExtensions === undefined ? {} : { extensions: offeredExtensions }),
         ...(options.origin === undefined ? {} : { origin: options.origin }),
         headers: withAuthorization(attempt.headers, attempt.serverAuthorization),
       }),
@@ -238,9 +257,13 @@ async function connectOnce(
         {
           key,
           protocols: options.supportedProtocols ?? [],
-          extensions: (parseExtensionHeader(options.extensions ?? "") ?? []).map((e) => e.name),
+          extensions: (parseExtensionHeader(offeredExtensions ?? "") ?? []).map((e) => e.name),
         },
       );
+      // RFC 7692 §7: a bad permessage-deflate answer fails the handshake (HandshakeError).
+      if (options.perMessageDeflate !== undefined && outcome.kind === "switched") {
+        perMessageDeflate = acceptServerAnswer(negotiated.extensions, options.perMessageDeflate);
+      }
     } catch (error) {
       if (outcome.kind === "switched") outcome.socket.destroy();
       else discardResponse(outcome);
@@ -265,6 +288,7 @@ async function connectOnce(
       uri: target.url,
       protocol: negotiated.protocol,
       extensions: negotiated.extensions,
+      perMessageDeflate,
       responseHeaders,
       localAddress: tcp.localAddress ?? "",
       localPort: tcp.localPort ?? 0,
