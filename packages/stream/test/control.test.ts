@@ -146,4 +146,12 @@ describe("StreamWebSocketControl", () => {
     socket.close(); // no-op
     expect(socket.information.localAddress).toBe("127.0.0.1");
   });
+  it("the unsolicited pong interval is clamped and reported as actualUnsolicitedPongInterval", async () => {
+    const s = await server();
+    const socket = new StreamWebSocket({ proxy: false, desiredUnsolicitedPongInterval: 50 });
+    expect(socket.control.actualUnsolicitedPongInterval).toBe(100);
+    await socket.connectAsync(s.url);
+    expect(socket.control.actualUnsolicitedPongInterval).toBe(100);
+    socket.close();
+  });
 });
