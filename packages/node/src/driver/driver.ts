@@ -387,7 +387,12 @@ export class Driver {
           break;
         }
         const events = this.#connection.nextEvents();
-        if (events.length === 0) break;
+        if (events.length === 0) {
+          // Nothing yet — but `nextEvents()` may just have started an asynchronous decode:
+          // "if events is empty: if conn.pending is set: await it, then loop again".
+          if (this.#connection.pending === undefined) break;
+          continue;
+        }
         for (const event of events) {
           if (this.#terminal) break;
           try {
