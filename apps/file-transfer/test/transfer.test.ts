@@ -157,6 +157,36 @@ describe("with an in-process receiver", () => {
   });
 });
 
+describe("limits", () => {
+  it("--max-size: a bigger file is refused at the header; the sender stops and both report badRequest", async () => {
+    const dir = freshDir();
+    let transfer: ReceivedTransfer | undefined;
+    const receiver = await startReceiver({
+      dir,
+      maxSize: MiB,
+      onTransfer: (t) => {
+        transfer = t;
+      },
+    });
+    try {
+      const file = join(freshDir(), "big.bin");
+      await writeGeneratedFile(file, 32 * MiB, 10);
+      const sent = await sendFile(file, receiver.url, { socketOptions });
+      expect(sent).toMatchObject({
+        ok: false,
+        status: TransferStatus.badHeader,
+        errorStatus: WebErrorStatus.badRequest,
+        confirmed: 0,
+      });
+      expect(sent.sent).toBeLessThan(32 * MiB); // it stopped early
+      expect(transfer).toMatchObject({ ok: false, errorStatus: WebErrorStatus.badRequest });
+      expect(readdirSync(dir)).toEqual([]);
+    } finally {
+      await receiver.close();
+    }
+  });
+});
+
 describe("the CLI (in-process)", () => {
   it("hash mismatch: both sides print preconditionFailed and the bytes confirmed; exit 1", async () => {
     const dir = freshDir();
