@@ -91,11 +91,15 @@ export interface OurServer {
   close(): Promise<void>;
 }
 
-/** Starts {@link OurServer}. */
-export async function startOurServer(): Promise<OurServer> {
+/** Starts {@link OurServer} (`wss://` with `tls`). */
+export async function startOurServer(tls?: {
+  readonly cert: string;
+  readonly key: string;
+}): Promise<OurServer> {
   const listener = new MessageWebSocketListener({
     supportedProtocols: ["chat.v1"],
     maxMessageSize: 64 * 1024 * 1024,
+    ...(tls === undefined ? {} : { serverCertificate: tls }),
   });
   const closes: Promise<{ code: number; reason: string }>[] = [];
   listener.addEventListener("connectionreceived", ({ socket }) => {
@@ -110,7 +114,7 @@ export async function startOurServer(): Promise<OurServer> {
   });
   await listener.bindEndpointAsync("127.0.0.1", 0);
   return {
-    url: `ws://127.0.0.1:${listener.information.localPort}/`,
+    url: `${tls === undefined ? "ws" : "wss"}://127.0.0.1:${listener.information.localPort}/`,
     closes,
     close: () => listener.close(),
   };

@@ -1,15 +1,20 @@
 /**
  * Interop with Debian's python3-websockets (10.4, asyncio API) run by /usr/bin/python3, both
- * roles: our MessageWebSocket client ↔ its echo server, its client ↔ our MessageWebSocketListener
- * echo — text, binary, fragmented, 16 MiB, close codes, subprotocols, pings.
+ * roles, over ws:// and wss:// (Python's ssl module on one side, Node's TLS on the other): our
+ * MessageWebSocket client ↔ its echo server, its client ↔ our MessageWebSocketListener echo —
+ * text, binary, fragmented, 16 MiB, close codes, subprotocols, pings.
  *
  * CI installs it with `apt-get install -y python3-websockets`. Without it the suite is skipped
  * with a loud message (the only reason it may skip).
  */
 import { type ChildProcessWithoutNullStreams, spawn, spawnSync } from "node:child_process";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { makeAuthority } from "../../../../tests/support/certs.js";
 import {
   connectClient,
   type OurServer,
@@ -77,21 +82,50 @@ function startPython(args: string[]): PythonProcess {
   };
 }
 
+/** A CA and a localhost certificate, as PEM text and as files for Python. */
+const tls = { ca: "", cert: "", key: "", caFile: "", certFile: "", keyFile: "" };
+
 describe.skipIf(pythonVersion === undefined)(`python3-websockets ${pythonVersion}`, () => {
-  describe("our client ↔ its echo server", () => {
+  beforeAll(async () => {
+    const authority = await makeAuthority("python interop CA");
+    const issued = await authority.issue({
+      commonName: "localhost",
+      dns: ["localhost"],
+      ips: ["127.0.0.1"],
+    });
+    const dir = mkdtempSync(join(tmpdir(), "netsockets-python-"));
+    Object.assign(tls, {
+      ca: authority.cert,
+      cert: issued.cert,
+      key: issued.key,
+      caFile: join(dir, "ca.pem"),
+      certFile: join(dir, "cert.pem"),
+      keyFile: join(dir, "key.pem"),
+    });
+    writeFileSync(tls.caFile, authority.cert);
+    writeFileSync(tls.certFile, issued.cert);
+    writeFileSync(tls.keyFile, issued.key);
+  });
+
+  describe.each(["ws", "wss"])("our client ↔ its echo server (%s://)", (scheme) => {
     let server: PythonProcess;
     let base = "";
+    const options = () => (scheme === "wss" ? { ca: tls.ca } : {});
     beforeAll(async () => {
-      server = startPython([fixture("python_echo_server.py")]);
+      const args = scheme === "wss" ? [tls.certFile, tls.keyFile] : [];
+      server = startPython([fixture("python_echo_server.py"), ...args]);
       const port = (await server.line(/^listening \d+$/)).split(" ")[1];
-      base = `ws://127.0.0.1:${port}`;
+      base = `${scheme}://127.0.0.1:${port}`;
     });
     afterAll(() => {
       server.proc.kill();
     });
 
     it("echoes text, binary, fragmented and 16 MiB messages; negotiates the subprotocol; close 4000 both ways", async () => {
-      const client = await connectClient(`${base}/`, { supportedProtocols: ["x.v9", "echo.v2"] });
+      const client = await connectClient(`${base}/`, {
+        supportedProtocols: ["x.v9", "echo.v2"],
+        ...options(),
+      });
       expect(client.socket.information.protocol).toBe("echo.v2");
       await client.socket.sendAsync("héllo ✓");
       expect(await client.next()).toMatchObject({ type: SocketMessageType.utf8, text: "héllo ✓" });
@@ -129,29 +163,30 @@ describe.skipIf(pythonVersion === undefined)(`python3-websockets ${pythonVersion
     });
 
     it("reports the server's close code and reason (4001 'bye')", async () => {
-      const client = await connectClient(`${base}/server-closes`);
+      const client = await connectClient(`${base}/server-closes`, options());
       expect(client.socket.information.protocol).toBeNull();
       await client.socket.sendAsync("close please");
       expect(await client.closed).toEqual({ code: 4001, reason: "bye" });
     });
 
     it("answers the server's ping with a pong (the server waits for it before sending)", async () => {
-      const client = await connectClient(`${base}/server-pings`);
+      const client = await connectClient(`${base}/server-pings`, options());
       expect((await client.next()).text).toBe("pong received");
       client.socket.close(1000, "");
       expect((await client.closed).code).toBe(1000);
     });
   });
 
-  describe("its client ↔ our echo server", () => {
+  describe.each(["ws", "wss"])("its client ↔ our echo server (%s://)", (scheme) => {
     let ours: OurServer;
     beforeAll(async () => {
-      ours = await startOurServer();
+      ours = await startOurServer(scheme === "wss" ? { cert: tls.cert, key: tls.key } : undefined);
     });
     afterAll(() => ours.close());
 
     it("text, binary, fragmented, 16 MiB, subprotocol, ping, close 4002 both ways", async () => {
-      const client = startPython([fixture("python_client.py"), ours.url]);
+      const args = scheme === "wss" ? [ours.url, tls.caFile] : [ours.url];
+      const client = startPython([fixture("python_client.py"), ...args]);
       const seen = JSON.parse(await client.line(/^\{/));
       expect(seen).toEqual({
         subprotocol: "chat.v1",
