@@ -64,16 +64,25 @@ interface Sample {
   readonly receiveCpu: number;
 }
 
+/** The next JSON line a child printed (other output is passed through); fails if it exited. */
+async function nextJson<T>(lines: AsyncIterator<string>, what: string): Promise<T> {
+  for (;;) {
+    const line = await lines.next();
+    if (line.done) throw new Error(`the ${what} exited without reporting`);
+    if (line.value.startsWith("{")) return JSON.parse(line.value) as T;
+    process.stderr.write(`${what}: ${line.value}\n`);
+  }
+}
+
 async function measure(impl: string, round: number): Promise<Sample> {
   const receiver = peer(["receive", impl], `bulk-receive-${impl}-${round}`);
-  const { port } = JSON.parse((await receiver.lines.next()).value as string) as { port: number };
+  const { port } = await nextJson<{ port: number }>(receiver.lines, `${impl} receiver`);
   const sender = peer(["send", impl, String(port), String(total)], `bulk-send-${impl}-${round}`);
-  const result = JSON.parse((await receiver.lines.next()).value as string) as {
-    bytes: number;
-    ms: number;
-    cpuMs: number;
-  };
-  const sent = JSON.parse((await sender.lines.next()).value as string) as { cpuMs: number };
+  const result = await nextJson<{ bytes: number; ms: number; cpuMs: number }>(
+    receiver.lines,
+    `${impl} receiver`,
+  );
+  const sent = await nextJson<{ cpuMs: number }>(sender.lines, `${impl} sender`);
   await Promise.all([receiver.done, sender.done]);
   if (result.bytes !== total) {
     throw new Error(`${impl}: received ${result.bytes} of ${total} bytes`);

@@ -8,12 +8,12 @@ import { InvalidArgumentError, InvalidStateError } from "@netsockets/errors";
 import type { Driver } from "@netsockets/node";
 
 /**
- * The largest frame a write is cut into (256 KiB). A write is ONE binary message; a large one
+ * The largest frame a write is cut into (1 MiB). A write is ONE binary message; a large one
  * goes out as a fragmented message of frames of at most this size, framed one at a time as the
  * socket takes them, so a 4 GiB write never holds more than a frame (plus the high-water mark)
  * of framed — for a client, masked — bytes.
  */
-export const MAX_FRAME_SIZE = 256 * 1024;
+export const MAX_FRAME_SIZE = 1024 * 1024;
 
 /** What the output stream asks of its socket (internal). */
 export interface OutboundOwner {

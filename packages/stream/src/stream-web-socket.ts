@@ -102,7 +102,7 @@ let adopt: (
  * from TCP, so a slow reader slows the peer down and memory stays flat.
  *
  * Writing: each `outputStream.writeAsync(bytes)` (each `DataWriter.storeAsync()`) is one binary
- * message, framed in frames of at most 256 KiB as the socket takes them, and resolves when the
+ * message, framed in frames of at most 1 MiB as the socket takes them, and resolves when the
  * bytes reached the kernel; it waits while `control.outboundBufferSizeInBytes` are in flight.
  *
  * Ending (the termination table, README): a closing handshake from either side raises one
@@ -199,8 +199,8 @@ export class StreamWebSocket
   }
 
   /**
-   * The bytes sent to the peer: each `writeAsync` is one binary message (frames of at most 256
-   * KiB), resolved with its byte count once in the kernel; `flushAsync` waits for every earlier
+   * The bytes sent to the peer: each `writeAsync` is one binary message (frames of at most 1
+   * MiB), resolved with its byte count once in the kernel; `flushAsync` waits for every earlier
    * write. Closing it makes later writes fail with `ERR_OBJECT_CLOSED`; the socket stays open.
    */
   get outputStream(): IOutputStream {

@@ -22,8 +22,8 @@ describe("README.md", () => {
   it("names the exports and states the sizes the code uses", async () => {
     const api = await import("../src/index.js");
     for (const name of Object.keys(api)) expect(readme, name).toContain(`\`${name}`);
-    expect(MAX_FRAME_SIZE).toBe(256 * 1024);
-    expect(readme).toContain("256 KiB");
+    expect(MAX_FRAME_SIZE).toBe(1024 * 1024);
+    expect(readme).toContain("frames of at most **1 MiB**");
     expect(DEFAULT_INBOUND_BUFFER_SIZE).toBe(1024 * 1024);
     expect(readme).toContain("1 MiB");
   });
