@@ -1,5 +1,5 @@
 import type { ClosedBy, NetSocketsError, ProtocolError } from "@netsockets/errors";
-import type { ConnectionEvent } from "@netsockets/protocol";
+import type { ConnectionEvent, Extension } from "@netsockets/protocol";
 import type { Clock } from "./bandwidth-meter.js";
 import type { KeepaliveOptions } from "./keepalive.js";
 
@@ -101,4 +101,10 @@ export interface DriverOptions extends KeepaliveOptions {
   readonly outboundBufferSizeInBytes?: number;
   /** The clock of the bandwidth statistics (tests). Default `performance.now`. */
   readonly clock?: Clock;
+  /**
+   * The extensions given to the `Connection` (the same objects). The Connection never releases
+   * them; the driver calls each one's `close()` once, after the connection has ended (socket
+   * closed) and no decode or encode is pending — before the driver's `done` resolves.
+   */
+  readonly extensions?: readonly Extension[];
 }

@@ -5,7 +5,7 @@ import {
   type NetSocketsError,
   TimeoutError,
 } from "@netsockets/errors";
-import type { CloseEvent, ConnectionEvent } from "@netsockets/protocol";
+import type { CloseEvent, ConnectionEvent, Extension } from "@netsockets/protocol";
 import { type BandwidthStatistics, bandwidthStatistics } from "../winrt/bandwidth-statistics.js";
 import { reportListenerError } from "../winrt/event-target.js";
 import { BandwidthMeter } from "./bandwidth-meter.js";
@@ -73,6 +73,8 @@ export class Driver {
   readonly #messageTimer: Timer;
   readonly #done: Promise<void>;
   #resolveDone!: () => void;
+  /** The Connection's extensions, released (`close()`) once the connection has ended. */
+  readonly #extensions: readonly Extension[];
 
   #bytesReceived = 0;
   #paused = false;
@@ -104,6 +106,7 @@ export class Driver {
     this.#closeTimeoutMs = options.closeTimeoutMs ?? DEFAULT_CLOSE_TIMEOUT_MS;
     this.#sendTimeoutMs = options.sendTimeoutMs ?? DEFAULT_SEND_TIMEOUT_MS;
     this.#messageTimeoutMs = options.messageTimeoutMs ?? DEFAULT_MESSAGE_TIMEOUT_MS;
+    this.#extensions = options.extensions ?? [];
     this.#inMeter = new BandwidthMeter(options.clock);
     this.#outMeter = new BandwidthMeter(options.clock);
     this.#done = new Promise((resolve) => {
@@ -489,9 +492,28 @@ export class Driver {
     // A client whose peer already ended TCP has nothing left to wait for.
     const endNow = this.#connection.role === "server" || !event.wasClean || this.#peerEnded;
     this.#closeTimer.start(this.#closeTimeoutMs);
-    this.#output.drainAll(() => {
-      if (endNow && !this.#socket.destroyed) this.#socket.end();
+    // "write what is left (after `pending`, if an encode is still running)": the frames an
+    // extension is still encoding — and whatever the Connection holds back behind them — go
+    // out before TCP ends. The close timer bounds the wait.
+    this.#afterPending(() => {
+      if (this.#finalized) return;
+      this.#collect();
+      this.#output.drainAll(() => {
+        if (endNow && !this.#socket.destroyed) this.#socket.end();
+      });
     });
+  }
+
+  /** Runs `then` once no extension decode or encode is pending (at once when none is). */
+  #afterPending(then: () => void): void {
+    const pending = this.#connection.pending;
+    if (pending === undefined) {
+      then();
+      return;
+    }
+    // `pending` never rejects; a settled encode may start the next one, so look again.
+    const again = () => this.#afterPending(then);
+    pending.then(again, again);
   }
 
   // --- ending --------------------------------------------------------------------------------
@@ -552,7 +574,14 @@ export class Driver {
     this.#sendTimer.clear();
     this.#messageTimer.clear();
     this.#output.abandon(this.#endError ?? this.#closedError());
-    this.#resolveDone();
+    // The Connection never releases its extensions (zlib streams …): the driver does, once the
+    // connection has ended and no decode or encode still uses them.
+    this.#afterPending(() => {
+      for (const extension of this.#extensions) {
+        if (extension.close !== undefined) this.#call(() => extension.close?.());
+      }
+      this.#resolveDone();
+    });
   }
 
   #lossError(): ConnectionClosedError {

@@ -38,6 +38,8 @@ export class OutputQueue {
   #waiters: { mark: number; resolve: () => void; reject: (error: unknown) => void }[] = [];
   #waiterHead = 0;
   #afterFlush: (() => void) | undefined;
+  /** Set by {@link OutputQueue.abandon}: what later sends reject with. */
+  #abandoned: { readonly error: unknown } | undefined;
 
   /**
    * `onProgress(bytes)` runs after each completed write with the number of bytes the kernel took.
@@ -65,6 +67,13 @@ export class OutputQueue {
 
   /** Queues wire pieces (in order) and schedules a flush. Returns the mark past the last byte. */
   push(pieces: readonly Uint8Array[]): number {
+    if (this.#abandoned !== undefined) {
+      // The socket is gone: nothing more goes out (and nothing is kept); a mark no write can
+      // reach makes `whenWritten` reject.
+      return pieces.some((piece) => piece.byteLength > 0)
+        ? Number.POSITIVE_INFINITY
+        : this.#queuedBytes;
+    }
     for (const piece of pieces) {
       if (piece.byteLength === 0) continue;
       this.#pieces.push(piece);
@@ -82,6 +91,8 @@ export class OutputQueue {
   /** A promise that resolves once every byte before `mark` was handed to the kernel. */
   whenWritten(mark: number): Promise<void> {
     if (mark <= this.#writtenBytes) return Promise.resolve();
+    // A send whose bytes came after the end (an extension finished encoding late) never waits.
+    if (this.#abandoned !== undefined) return Promise.reject(this.#abandoned.error);
     return new Promise((resolve, reject) => {
       this.#waiters.push({ mark, resolve, reject });
     });
@@ -103,6 +114,7 @@ export class OutputQueue {
 
   /** Rejects every waiting send with `error` and drops the queue (the socket is gone). */
   abandon(error: unknown): void {
+    this.#abandoned ??= { error };
     const waiters = this.#waiters;
     for (let i = this.#waiterHead; i < waiters.length; i++) waiters[i]?.reject(error);
     this.#waiters = [];

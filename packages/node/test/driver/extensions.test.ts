@@ -1,9 +1,25 @@
-import { Connection, type Extension, type ExtensionFrameInfo } from "@netsockets/protocol";
+import type { Socket } from "node:net";
+import { ConnectionClosedError } from "@netsockets/errors";
+import {
+  Connection,
+  type ConnectionEvent,
+  type Extension,
+  type ExtensionFrameInfo,
+} from "@netsockets/protocol";
+import { closePayload, decodeFrames, frame } from "@netsockets/protocol/testing";
 import { afterEach, describe, expect, it } from "vitest";
-import { createDriver, nodeConnectionOptions, UpgradeServer } from "../../src/index.js";
-import { openTestTransport, Recorder, text } from "./harness.js";
+import {
+  createDriver,
+  type DriverConnection,
+  nodeConnectionOptions,
+  UpgradeServer,
+} from "../../src/index.js";
+import { openTestTransport, Recorder, text, until } from "./harness.js";
 
-// The driver's side of the extension contract (packages/protocol/src/extension.ts).
+// The driver's side of the extension contract (packages/protocol/src/extension.ts): frames an
+// extension is still encoding when the connection closes go out before TCP ends, and every
+// extension's `close()` runs once, after the connection has ended — the Connection itself never
+// calls it, and permessage-deflate releases its zlib streams there.
 
 const servers: UpgradeServer[] = [];
 afterEach(async () => {
@@ -82,6 +98,7 @@ async function flipServer() {
       const driver = upgrade.start(
         new Connection(nodeConnectionOptions("server", { extensions: [extension] })),
         recorder,
+        { extensions: [extension] },
       );
       recorder.onMessage = (m) => {
         (m.binary ? driver.sendBinary(m.data) : driver.sendText(m.data)).catch(() => {});
@@ -102,7 +119,7 @@ async function flipClient(port: number) {
     transport.socket,
     new Connection(nodeConnectionOptions("client", { extensions: [extension] })),
     recorder,
-    { head: transport.head },
+    { head: transport.head, extensions: [extension] },
   );
   return { driver, recorder, extension, socket: transport.socket };
 }
@@ -122,5 +139,168 @@ describe("an asynchronous extension", () => {
       `${"é".repeat(1000)}!`,
     ]);
     expect(accepted[0]?.recorder.messages).toHaveLength(3);
+  });
+});
+
+describe("extension close()", () => {
+  it("runs once on both sides after a clean close, not before the connection ended", async () => {
+    const { port, accepted } = await flipServer();
+    const client = await flipClient(port);
+    const atTerminal: number[] = [];
+    await client.driver.sendText("hello");
+    await client.recorder.received(1);
+    const server = accepted[0];
+    if (server === undefined) throw new Error("no server connection");
+    const ended = client.recorder.ended.then((ending) => {
+      atTerminal.push(client.extension.closeCalls);
+      return ending;
+    });
+    client.driver.close(1000, "done");
+    expect(await ended).toMatchObject({ kind: "close", info: { code: 1000, wasClean: true } });
+    await Promise.all([client.driver.done, server.done]);
+    expect(atTerminal).toEqual([0]);
+    expect(client.extension.closeCalls).toBe(1);
+    expect(server.extension.closeCalls).toBe(1);
+    client.driver.abort();
+    client.driver.close();
+    expect(client.extension.closeCalls).toBe(1);
+  });
+
+  it("runs once after an abort, only when the encode in flight has settled", async () => {
+    const { port, accepted } = await flipServer();
+    const client = await flipClient(port);
+    await until(() => accepted.length === 1);
+    client.extension.hold();
+    const sent = client.driver.sendText("never leaves");
+    const sentOutcome = sent.then(
+      () => "resolved",
+      (error: unknown) => error,
+    );
+    expect(client.extension.busy).toBe(1);
+    client.driver.abort();
+    await until(() => client.socket.destroyed && client.extension.busy === 1);
+    const closed = new Promise((resolve) => client.socket.once("close", resolve));
+    if (!client.socket.closed) await closed;
+    expect(client.extension.closeCalls).toBe(0);
+    client.extension.release();
+    await client.driver.done;
+    expect(client.extension.closeCalls).toBe(1);
+    expect(client.extension.closedWhileBusy).toBe(false);
+    const outcome = await sentOutcome;
+    expect(outcome).toBeInstanceOf(ConnectionClosedError);
+    expect(outcome).toMatchObject({ code: "ERR_CONNECTION_ABORTED", closedBy: "local" });
+    await accepted[0]?.done;
+    expect(accepted[0]?.extension.closeCalls).toBe(1);
+  });
+
+  it("runs after a TCP loss too", async () => {
+    const { port, accepted } = await flipServer();
+    const client = await flipClient(port);
+    await until(() => accepted.length === 1);
+    client.socket.destroy();
+    const server = accepted[0];
+    expect((await server?.recorder.ended)?.kind).toBe("error");
+    await server?.done;
+    expect(server?.extension.closeCalls).toBe(1);
+  });
+});
+
+/**
+ * A Connection stand-in that reports an encode still running at its `close` event (which the
+ * protocol contract allows: "An encode may still be pending after the `close` event"): the wire
+ * bytes queued with that batch — the close echo — are held back until `release()`.
+ */
+class EncodingAtCloseConnection implements DriverConnection {
+  readonly #inner = new Connection(nodeConnectionOptions("server"));
+  #held: Promise<void> | undefined;
+  #release: (() => void) | undefined;
+  readonly role = "server" as const;
+
+  get state() {
+    return this.#inner.state;
+  }
+  get pending(): Promise<void> | undefined {
+    return this.#held ?? this.#inner.pending;
+  }
+  receiveData(bytes: Uint8Array): void {
+    this.#inner.receiveData(bytes);
+  }
+  receiveEof(): void {
+    this.#inner.receiveEof();
+  }
+  nextEvents(): ConnectionEvent[] {
+    const events = this.#inner.nextEvents();
+    if (events.some((e) => e.type === "close")) {
+      this.#held = new Promise((resolve) => {
+        this.#release = () => {
+          this.#held = undefined;
+          resolve();
+        };
+      });
+    }
+    return events;
+  }
+  dataToSend(): Uint8Array[] {
+    return this.#held === undefined ? this.#inner.dataToSend() : [];
+  }
+  release(): void {
+    this.#release?.();
+  }
+  sendText(data: string | Uint8Array, options?: { fin?: boolean }): void {
+    this.#inner.sendText(data, options);
+  }
+  sendBinary(data: Uint8Array, options?: { fin?: boolean }): void {
+    this.#inner.sendBinary(data, options);
+  }
+  sendPing(data?: Uint8Array): void {
+    this.#inner.sendPing(data);
+  }
+  sendPong(data?: Uint8Array): void {
+    this.#inner.sendPong(data);
+  }
+  sendClose(code?: number, reason?: string): void {
+    this.#inner.sendClose(code, reason);
+  }
+  closeExpected(): boolean {
+    return this.#inner.closeExpected();
+  }
+}
+
+/** Everything a raw socket receives until the peer ends or closes it. */
+function collectUntilEnd(socket: Socket): Promise<Uint8Array> {
+  return new Promise((resolve) => {
+    const chunks: Buffer[] = [];
+    socket.on("data", (c: Buffer) => chunks.push(c));
+    socket.on("error", () => {});
+    const done = () => resolve(Buffer.concat(chunks));
+    socket.once("end", done);
+    socket.once("close", done);
+  });
+}
+
+describe("an encode still running at the close event", () => {
+  it("is awaited: its frames (here the close echo) go out before the server ends TCP", async () => {
+    let connection: EncodingAtCloseConnection | undefined;
+    const recorder = new Recorder();
+    const server = new UpgradeServer({
+      onConnection: (upgrade) => {
+        connection = new EncodingAtCloseConnection();
+        upgrade.start(connection, recorder);
+      },
+    });
+    servers.push(server);
+    const { port } = await server.listen({ host: "127.0.0.1", port: 0 });
+    const { socket } = await openTestTransport(`ws://127.0.0.1:${port}`);
+    const received = collectUntilEnd(socket);
+    socket.write(frame(8, closePayload(1000, "bye"), { mask: true }));
+    expect(await recorder.ended).toMatchObject({
+      kind: "close",
+      info: { code: 1000, wasClean: true, closedBy: "remote" },
+    });
+    // The driver has handled the close (a server ends TCP then); only now does the "encode" finish.
+    connection?.release();
+    const frames = decodeFrames(await received);
+    expect(frames.map((f) => f.opcode)).toEqual([8]);
+    socket.destroy();
   });
 });
