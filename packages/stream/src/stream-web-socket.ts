@@ -60,7 +60,7 @@ export interface StreamWebSocketConnectOptions {
   readonly signal?: AbortSignal | undefined;
 }
 
-/** Options of {@link StreamWebSocket.toDuplex} and the WHATWG stream getters' sizes. */
+/** Options of {@link StreamWebSocket.toDuplex}. */
 export interface StreamWebSocketDuplexOptions {
   /** Bytes the readable side holds ahead of its consumer. Default 256 KiB. */
   readonly readableHighWaterMark?: number;
