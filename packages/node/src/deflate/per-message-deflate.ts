@@ -65,6 +65,14 @@ export interface PerMessageDeflateOptions {
 /** RFC 7692 §7.2.1: the four octets a sync flush ends with, removed from each message's end. */
 const TAIL = new Uint8Array([0x00, 0x00, 0xff, 0xff]);
 const EMPTY = new Uint8Array(0);
+const EMPTY_BLOCK = new Uint8Array([0x00]);
+
+function endsWithTail(data: Uint8Array): boolean {
+  const n = data.length;
+  return (
+    n >= 4 && data[n - 4] === 0 && data[n - 3] === 0 && data[n - 2] === 0xff && data[n - 1] === 0xff
+  );
+}
 const RSV1: RsvBits = 4;
 
 function closedError(): Error {
@@ -194,14 +202,27 @@ export class PerMessageDeflate implements Extension {
             else reject(error);
           };
           const inflater = this.#inflater ?? this.#createInflater();
-          inflater.write(chunk);
-          if (info.fin) inflater.write(TAIL);
-          inflater.flush(constants.Z_SYNC_FLUSH, () => {
+          const onWritten = () => {
             if (settled || this.#inflater !== inflater) return;
             const data = join(this.#inPieces, this.#inSize);
             if (info.fin) this.#messageInflated = 0;
             this.#inSettle?.(undefined, data);
-          });
+          };
+          // The stream's flush mode is Z_SYNC_FLUSH, so each write is one complete zlib step
+          // (one thread-pool round trip) whose output has been emitted when its callback runs.
+          // The last piece goes with the tail in one write (copying the compressed bytes is
+          // cheaper than a second round trip) unless it is large.
+          if (!info.fin) {
+            inflater.write(chunk, onWritten);
+          } else if (chunk.length <= 65_536) {
+            const last = Buffer.allocUnsafe(chunk.length + 4);
+            last.set(chunk, 0);
+            last.set(TAIL, chunk.length);
+            inflater.write(last, onWritten);
+          } else {
+            inflater.write(chunk);
+            inflater.write(TAIL, onWritten);
+          }
         },
         drop,
       );
@@ -209,7 +230,10 @@ export class PerMessageDeflate implements Extension {
   }
 
   #createInflater(): InflateRaw {
-    const inflater = createInflateRaw({ windowBits: this.#inflateBits });
+    const inflater = createInflateRaw({
+      windowBits: this.#inflateBits,
+      flush: constants.Z_SYNC_FLUSH,
+    });
     inflater.on("data", (piece: Buffer) => {
       this.#totalInflated += piece.length;
       this.#messageInflated += piece.length;
@@ -280,8 +304,8 @@ export class PerMessageDeflate implements Extension {
             reject(error);
           };
           const deflater = this.#deflater ?? this.#createDeflater();
-          deflater.write(chunk);
-          deflater.flush(constants.Z_SYNC_FLUSH, () => {
+          // One write, sync-flushed (the stream's flush mode): one thread-pool round trip.
+          deflater.write(chunk, () => {
             if (settled || this.#deflater !== deflater) return;
             settled = true;
             this.#outFail = undefined;
@@ -291,7 +315,11 @@ export class PerMessageDeflate implements Extension {
             if (info.fin) {
               // "Remove 4 octets (that are 0x00 0x00 0xff 0xff) from the tail end."
               // @see https://www.rfc-editor.org/rfc/rfc7692#section-7.2.1
-              if (data.length >= 4) data = data.subarray(0, data.length - 4);
+              if (endsWithTail(data)) data = data.subarray(0, data.length - 4);
+              // Nothing left (an empty message, or nothing pending since the last flush): a single
+              // 0x00 octet, which with the receiver's 00 00 ff ff is an empty stored block (RFC
+              // 7692 §7.2.3.6); an empty payload would not inflate.
+              if (data.length === 0) data = EMPTY_BLOCK;
               if (this.#deflateNoContextTakeover) deflater.reset();
             }
             done();
@@ -306,6 +334,7 @@ export class PerMessageDeflate implements Extension {
   #createDeflater(): DeflateRaw {
     const deflater = createDeflateRaw({
       windowBits: this.#deflateBits,
+      flush: constants.Z_SYNC_FLUSH,
       level: this.#level,
       memLevel: this.#memLevel,
     });

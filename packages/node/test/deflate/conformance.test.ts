@@ -354,6 +354,22 @@ describe("what we compress", () => {
     expect(sent[1]?.payload.length).toBeLessThan(100);
   });
 
+  it("an empty compressed message is one 0x00 octet, also right after another message", async () => {
+    const sent = await sendAll(
+      (c) => {
+        c.sendText(new Uint8Array(0));
+        c.sendText(bytes(2000));
+        c.sendText(new Uint8Array(0));
+      },
+      { threshold: 0 },
+    );
+    expect(sent.map((m) => [m.compressed, [...m.payload].slice(0, 2)])).toEqual([
+      [true, [0]],
+      [true, expect.any(Array)],
+      [true, [0]],
+    ]);
+  });
+
   it("a custom threshold", async () => {
     const sent = await sendAll((c) => c.sendText(bytes(100)), { threshold: 50 });
     expect(sent[0]?.compressed).toBe(true);
