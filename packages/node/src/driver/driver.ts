@@ -569,10 +569,9 @@ export class Driver {
   #finalize(): void {
     if (this.#finalized) return;
     this.#finalized = true;
-    this.#keepalive.stop();
+    this.#stopTimersExceptClose();
     this.#closeTimer.clear();
     this.#sendTimer.clear();
-    this.#messageTimer.clear();
     this.#output.abandon(this.#endError ?? this.#closedError());
     // The Connection never releases its extensions (zlib streams …): the driver does, once the
     // connection has ended and no decode or encode still uses them.

@@ -23,16 +23,19 @@ export type OriginPolicy =
 /** Characters that may not appear in a `Host` header's authority (no userinfo, path, query). */
 const HOST_FORBIDDEN = /[@/?#\\\s]/;
 
-/** `host[:port]` lower-cased, with the scheme's default port dropped; `undefined` if malformed. */
-function normalizeHost(host: string, secure: boolean): string | undefined {
-  if (host.length === 0 || HOST_FORBIDDEN.test(host)) return undefined;
-  let url: URL;
+/** `text` parsed as an absolute URL, or `undefined` when it is not one (`URL.parse` is Node 22+). */
+function parseUrl(text: string): URL | undefined {
   try {
-    url = new URL(`${secure ? "https" : "http"}://${host}`);
+    return new URL(text);
   } catch {
     return undefined;
   }
-  return url.host;
+}
+
+/** `host[:port]` lower-cased, with the scheme's default port dropped; `undefined` if malformed. */
+function normalizeHost(host: string, secure: boolean): string | undefined {
+  if (host.length === 0 || HOST_FORBIDDEN.test(host)) return undefined;
+  return parseUrl(`${secure ? "https" : "http"}://${host}`)?.host;
 }
 
 /**
@@ -41,12 +44,8 @@ function normalizeHost(host: string, secure: boolean): string | undefined {
  */
 export function normalizeOrigin(origin: string): string | undefined {
   if (origin === "null") return "null";
-  let url: URL;
-  try {
-    url = new URL(origin);
-  } catch {
-    return undefined;
-  }
+  const url = parseUrl(origin);
+  if (url === undefined) return undefined;
   if (url.origin === "null") return "null";
   return url.origin;
 }
@@ -64,12 +63,8 @@ export function normalizeOrigin(origin: string): string | undefined {
  */
 export function isSameOrigin(origin: string, host: string | undefined, secure = false): boolean {
   if (host === undefined || origin === "null") return false;
-  let url: URL;
-  try {
-    url = new URL(origin);
-  } catch {
-    return false;
-  }
+  const url = parseUrl(origin);
+  if (url === undefined) return false;
   if (url.protocol !== "http:" && url.protocol !== "https:") return false;
   // Compare authorities with the default port of either scheme dropped on both sides.
   const originHost = url.host;

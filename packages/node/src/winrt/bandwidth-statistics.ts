@@ -24,14 +24,7 @@ export interface BandwidthStatistics {
 }
 
 /** The statistics of a socket that has moved no bytes (e.g. before connect). */
-export const ZERO_BANDWIDTH_STATISTICS: BandwidthStatistics = Object.freeze({
-  outboundBitsPerSecond: 0n,
-  inboundBitsPerSecond: 0n,
-  outboundBitsPerSecondInstability: 0n,
-  inboundBitsPerSecondInstability: 0n,
-  outboundBandwidthPeaked: false,
-  inboundBandwidthPeaked: false,
-});
+export const ZERO_BANDWIDTH_STATISTICS: BandwidthStatistics = bandwidthStatistics(0n, 0n);
 
 /** Builds a frozen {@link BandwidthStatistics} from the two measured rates. */
 export function bandwidthStatistics(
