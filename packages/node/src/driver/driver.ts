@@ -4,6 +4,8 @@ import {
   InvalidStateError,
   type NetSocketsError,
   TimeoutError,
+  WebErrorStatus,
+  WebSocketError,
 } from "@netsockets/errors";
 import type { CloseEvent, ConnectionEvent, Extension } from "@netsockets/protocol";
 import { type BandwidthStatistics, bandwidthStatistics } from "../winrt/bandwidth-statistics.js";
@@ -585,7 +587,10 @@ export class Driver {
 
   #lossError(): ConnectionClosedError {
     const cause = this.#socketError;
-    const reset = (cause as NodeJS.ErrnoException | undefined)?.code === "ECONNRESET";
+    // The errors package's table decides what a reset is (ECONNRESET, ENETRESET …), as for
+    // connecting; anything else that ends TCP without a close frame is an abort.
+    const reset =
+      cause !== undefined && WebSocketError.getStatus(cause) === WebErrorStatus.connectionReset;
     return new ConnectionClosedError(
       reset ? "ERR_CONNECTION_RESET" : "ERR_CONNECTION_ABORTED",
       reset

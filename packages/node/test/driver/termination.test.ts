@@ -1,5 +1,5 @@
 import type { Socket } from "node:net";
-import { ConnectionClosedError, ProtocolError } from "@netsockets/errors";
+import { ConnectionClosedError, ProtocolError, WebErrorStatus } from "@netsockets/errors";
 import { closePayload, decodeFrames, frame } from "@netsockets/protocol/testing";
 import { afterEach, describe, expect, it } from "vitest";
 import { UpgradeServer as Server, type UpgradeServer } from "../../src/index.js";
@@ -310,6 +310,28 @@ describe("TCP loss without a close frame", () => {
       await peer.driver.done;
     });
   }
+
+  it("the errors package's table decides what a reset is: ENETRESET is connectionReset too", async () => {
+    const { port, nextPeer } = await server();
+    const peerP = nextPeer();
+    const { socket } = await openTestTransport(`ws://127.0.0.1:${port}`);
+    socket.on("error", () => {});
+    const peer = await peerP;
+    // A system error the way libuv reports it, on the real socket.
+    peer.driver.socket.destroy(
+      Object.assign(new Error("read ENETRESET"), {
+        code: "ENETRESET",
+        errno: -102,
+        syscall: "read",
+      }),
+    );
+    const ending = await peer.recorder.ended;
+    expect(ending).toMatchObject({
+      kind: "error",
+      error: { code: "ERR_CONNECTION_RESET", status: WebErrorStatus.connectionReset },
+    });
+    await peer.driver.done;
+  });
 
   it("the client side too: the server vanishing is connectionAborted, not a close", async () => {
     const raw = new Server({ onConnection: (u) => setImmediate(() => u.socket.destroy()) });
