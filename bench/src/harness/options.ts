@@ -18,7 +18,7 @@ export interface Options {
 
 /** The usage text. */
 export const usage = `usage: pnpm bench [-- options]
-  --quick           short runs: 3 rounds of 0.1 s per child (default; < 90 s for the protocol suite)
+  --quick           short runs: 3 rounds of 0.1 s per child (default; ≈ 73 s of CPU for the protocol suite)
   --full            long runs: 5 rounds of 2 s per child after 1 s of warm-up
   --filter <text>   only workloads whose suite name or id contains <text> (repeatable)
   --impl <text>     only implementations whose name contains <text>, plus each baseline (repeatable)
