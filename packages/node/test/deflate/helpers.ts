@@ -1,6 +1,6 @@
 // Real-socket helpers for the permessage-deflate tests: our server with the negotiator hook and
 // an echo application, and our client, both with PerMessageDeflate wired the way the socket
-// packages do it (build from the negotiated parameters, close when the driver is done).
+// packages do it (build from the negotiated parameters; the driver closes it when the connection has ended).
 import { Connection, MessageAssembler } from "@netsockets/protocol";
 import {
   createDriver,
@@ -16,34 +16,6 @@ import {
   type UpgradedTransport,
   UpgradeServer,
 } from "../../src/index.js";
-
-/**
- * WORKAROUND for a driver bug (reported to node-core): `Driver.#pump` stops when `nextEvents()`
- * returns nothing, without looking at `connection.pending` — so when a chunk starts an
- * asynchronous decode and yields no event, nobody pumps again once it settles. This
- * Connection re-starts the pump (pause + resume, which pumps on a microtask) after such a
- * decode. Remove when the driver awaits `pending` after an empty batch.
- */
-export class KickingConnection extends Connection {
-  driver: Driver | undefined;
-  #watching = false;
-  override nextEvents() {
-    const events = super.nextEvents();
-    const pending = this.pending;
-    if (events.length === 0 && pending !== undefined && !this.#watching) {
-      this.#watching = true;
-      pending.then(() => {
-        this.#watching = false;
-        const driver = this.driver;
-        if (driver !== undefined && !driver.isPaused && driver.state !== "closed") {
-          driver.pause();
-          driver.resume();
-        }
-      });
-    }
-    return events;
-  }
-}
 
 /** A message received whole. */
 export interface Received {
@@ -72,24 +44,27 @@ export async function deflateEchoServer(
           : new PerMessageDeflate("server", parameters, { maxMessageSize, ...options.deflate });
       if (deflate !== undefined) extensions.push(deflate);
       const assembler = new MessageAssembler({ maxMessageSize });
-      const connection = new KickingConnection(
+      const connection = new Connection(
         nodeConnectionOptions("server", {
           limits: { maxMessageSize },
           extensions: deflate === undefined ? [] : [deflate],
         }),
       );
-      const driver = upgrade.start(connection, {
-        onData(bytes, info) {
-          const message = assembler.push({ type: "data", data: bytes, ...info });
-          if (message === undefined || driver.state !== "open") return;
-          const copy = Uint8Array.from(message.data);
-          (message.binary ? driver.sendBinary(copy) : driver.sendText(copy)).catch(() => {});
+      const driver = upgrade.start(
+        connection,
+        {
+          onData(bytes, info) {
+            const message = assembler.push({ type: "data", data: bytes, ...info });
+            if (message === undefined || driver.state !== "open") return;
+            const copy = Uint8Array.from(message.data);
+            (message.binary ? driver.sendBinary(copy) : driver.sendText(copy)).catch(() => {});
+          },
+          onClose: (info) => closes.push(info),
+          onError: (error) => closes.push(error),
         },
-        onClose: (info) => closes.push(info),
-        onError: (error) => closes.push(error),
-      });
-      connection.driver = driver;
-      driver.done.then(() => deflate?.close());
+        // The driver close()s them (frees zlib) once the connection has ended.
+        { extensions: deflate === undefined ? [] : [deflate] },
+      );
     },
   });
   const { port } = await server.listen({ host: "127.0.0.1", port: 0 });
@@ -122,7 +97,7 @@ export async function deflateClient(
   const ended = new Promise<DriverCloseInfo | Error>((resolve) => {
     resolveEnd = resolve;
   });
-  const connection = new KickingConnection(
+  const connection = new Connection(
     nodeConnectionOptions("client", {
       limits: { maxMessageSize },
       extensions: deflate === undefined ? [] : [deflate],
@@ -143,10 +118,8 @@ export async function deflateClient(
       onClose: (info) => resolveEnd(info),
       onError: (error) => resolveEnd(error),
     },
-    { head: transport.head },
+    { head: transport.head, extensions: deflate === undefined ? [] : [deflate] },
   );
-  connection.driver = driver;
-  driver.done.then(() => deflate?.close());
   const next = () =>
     new Promise<Received>((resolve) => {
       const message = inbox.shift();

@@ -129,7 +129,7 @@ describe.each(CONTEXT_CASES)("ws client ↔ our server, %s", (_label, negotiatio
     client.close(1000);
     await once(client, "close");
     await server.close({ timeoutMs: 1000 });
-    expect(extensions[0]?.closed).toBe(true);
+    await expect.poll(() => extensions[0]?.closed).toBe(true);
     expect(zlibJobCounts()).toEqual({ running: 0, queued: 0 });
   });
 });
