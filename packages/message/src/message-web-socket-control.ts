@@ -44,6 +44,7 @@ export interface MessageWebSocketControlOptions {
   readonly proxy?: string | URL | false | null;
   readonly origin?: string | null;
   readonly followRedirects?: false | number;
+  readonly perMessageDeflate?: boolean;
 }
 
 /** What the control asks its socket: may before-connect-only properties still change? */
@@ -108,6 +109,7 @@ export class MessageWebSocketControl {
   #proxy: string | URL | false | null = null;
   #origin: string | null = null;
   #followRedirects: false | number = false;
+  #perMessageDeflate = false;
 
   /** Made by its socket (`socket.control`). */
   constructor(owner: ControlOwner, options: MessageWebSocketControlOptions = {}) {
@@ -414,6 +416,20 @@ export class MessageWebSocketControl {
     }
     this.#unlocked("followRedirects");
     this.#followRedirects = value;
+  }
+
+  /**
+   * Offer permessage-deflate compression (RFC 7692; default `false`). When the server accepts,
+   * messages of 1024 bytes and more are compressed (`sendAsync(data, { compress: false })`
+   * sends one uncompressed) and `maxMessageSize` bounds the inflated size. Before connect only.
+   */
+  get perMessageDeflate(): boolean {
+    return this.#perMessageDeflate;
+  }
+  set perMessageDeflate(value: boolean) {
+    checkBoolean("perMessageDeflate", value);
+    this.#unlocked("perMessageDeflate");
+    this.#perMessageDeflate = value;
   }
 
   /** Copies the list-valued options (internal: the constructor uses it). */

@@ -35,6 +35,7 @@ export interface MessageWebSocketListenerControlOptions {
   readonly handshakeTimeoutMs?: number;
   readonly maxHeaderSize?: number;
   readonly maxHeadersCount?: number;
+  readonly perMessageDeflate?: boolean;
   readonly messageType?: SocketMessageType;
   readonly receiveMode?: MessageWebSocketReceiveMode;
   readonly maxMessageSize?: number | null;
@@ -79,6 +80,7 @@ export class MessageWebSocketListenerControl {
   #handshakeTimeoutMs = DEFAULT_HANDSHAKE_TIMEOUT_MS;
   #maxHeaderSize = DEFAULT_MAX_HEADER_SIZE;
   #maxHeadersCount = DEFAULT_MAX_HEADERS_COUNT;
+  #perMessageDeflate = false;
   #messageType: SocketMessageType = SocketMessageType.binary;
   #receiveMode: MessageWebSocketReceiveMode = MessageWebSocketReceiveMode.fullMessage;
   #maxMessageSize: number | null = null;
@@ -193,6 +195,18 @@ export class MessageWebSocketListenerControl {
     checkUInt32("maxHeadersCount", value);
     this.#beforeBind("maxHeadersCount");
     this.#maxHeadersCount = value;
+  }
+
+  /**
+   * Accept permessage-deflate (RFC 7692) when a client offers it (default `false`: offers are
+   * declined). Accepted sockets then compress messages of 1024 bytes and more, and their
+   * `maxMessageSize` bounds the inflated size. Read at each handshake.
+   */
+  get perMessageDeflate(): boolean {
+    return this.#perMessageDeflate;
+  }
+  set perMessageDeflate(value: boolean) {
+    this.#perMessageDeflate = checkBoolean("perMessageDeflate", value);
   }
 
   /** `control.messageType` of accepted sockets (default binary; each socket may change its own). */

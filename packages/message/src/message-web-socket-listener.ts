@@ -4,6 +4,8 @@ import type { TlsOptions } from "node:tls";
 import { InvalidArgumentError, InvalidStateError } from "@netsockets/errors";
 import {
   type AcceptedUpgrade,
+  parametersOfAnswer,
+  perMessageDeflateNegotiator,
   SocketSslErrorSeverity,
   type TypedEventListener,
   TypedEventTarget,
@@ -229,6 +231,12 @@ export class MessageWebSocketListener
       get: () => control.allowedOrigins ?? undefined,
       enumerable: true,
     });
+    // permessage-deflate: offers are declined unless control.perMessageDeflate (read each time).
+    const negotiate = perMessageDeflateNegotiator();
+    Object.defineProperty(options, "negotiateExtensions", {
+      get: () => (control.perMessageDeflate ? negotiate : undefined),
+      enumerable: true,
+    });
     Object.defineProperty(options, "noDelay", {
       get: () => control.noDelay,
       enumerable: true,
@@ -248,6 +256,7 @@ export class MessageWebSocketListener
         serverCertificateErrors: [],
         serverCertificateErrorSeverity: SocketSslErrorSeverity.none,
         serverIntermediateCertificates: [],
+        perMessageDeflate: parametersOfAnswer(upgrade.extensions),
       },
       (connection, handler, options) => upgrade.start(connection, handler, options),
     );

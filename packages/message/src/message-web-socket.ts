@@ -18,6 +18,7 @@ import {
   type DriverOptions,
   nodeConnectionOptions,
   openWebSocketTransport,
+  PerMessageDeflate,
   type TypedEventListener,
   TypedEventTarget,
   WebSocketClosedEventArgs,
@@ -72,6 +73,12 @@ export interface SendAsyncOptions {
    * for bytes.
    */
   readonly messageType?: SocketMessageType;
+  /**
+   * `false` sends this message uncompressed even when permessage-deflate was negotiated — for
+   * secrets sent next to attacker-influenced data (compressed sizes leak content: BREACH).
+   * Default `true` (compressed from 1024 bytes on, when negotiated).
+   */
+  readonly compress?: boolean;
 }
 
 /**
@@ -152,6 +159,8 @@ export class MessageWebSocket
   /** `messagereceived` listeners and the iteration are fixed (after connect, or after close). */
   #receiversLocked = false;
   #driver: Driver | undefined;
+  /** permessage-deflate, when negotiated (for `sendAsync`'s `compress: false`). */
+  #deflate: PerMessageDeflate | undefined;
   #connectAbort: AbortController | undefined;
   #assembler: MessageAssembler | undefined;
   #partial = false;
@@ -360,6 +369,7 @@ export class MessageWebSocket
         serverCertificateErrors: transport.serverCertificateErrors,
         serverCertificateErrorSeverity: transport.serverCertificateErrorSeverity,
         serverIntermediateCertificates: transport.serverIntermediateCertificates,
+        perMessageDeflate: transport.perMessageDeflate,
       },
       (connection, handler, driverOptions) =>
         createDriver(transport.socket, connection, handler, {
@@ -389,6 +399,10 @@ export class MessageWebSocket
       bytes = data;
     } else {
       return Promise.reject(new InvalidArgumentError("data must be a string or a Uint8Array"));
+    }
+    if (options.compress === false && this.#deflate !== undefined) {
+      // The mark is on the array: a fresh view, so the caller's array is not marked for later sends.
+      bytes = this.#deflate.doNotCompress(typeof data === "string" ? bytes : bytes.subarray());
     }
     // A string's bytes are valid UTF-8 by construction (TextEncoder).
     return this.#sendMessage(bytes, type, typeof data === "string").then(() => undefined);
@@ -521,6 +535,7 @@ export class MessageWebSocket
       ...(c.lookup === null ? {} : { lookup: c.lookup }),
       ...(c.proxy === null ? {} : { proxy: c.proxy }),
       ...(c.origin === null ? {} : { origin: c.origin }),
+      ...(c.perMessageDeflate ? { perMessageDeflate: {} } : {}),
       ...(validation
         ? {
             onServerCustomValidation: (args: WebSocketServerCustomValidationRequestedEventArgs) => {
@@ -539,9 +554,17 @@ export class MessageWebSocket
   ): void {
     const c = this.#control;
     const maxMessageSize = protocolLimit(c.maxMessageSize);
+    const deflateParameters = connected.perMessageDeflate ?? null;
+    const deflate =
+      deflateParameters === null
+        ? undefined
+        : new PerMessageDeflate(role, deflateParameters, { maxMessageSize });
+    this.#deflate = deflate;
+    const extensions = deflate === undefined ? [] : [deflate];
     const connection = new Connection(
       nodeConnectionOptions(role, {
         limits: { maxMessageSize, maxFragments: protocolLimit(c.maxFragments) },
+        extensions,
       }),
     );
     this.#partial = c.receiveMode === MessageWebSocketReceiveMode.partialMessage;
@@ -561,6 +584,8 @@ export class MessageWebSocket
       desiredUnsolicitedPongIntervalMs: c.desiredUnsolicitedPongInterval,
       pingIntervalMs: c.pingIntervalMs,
       pingTimeoutMs: c.pingTimeoutMs,
+      // The driver close()s it (frees zlib) once the connection has ended.
+      extensions,
     });
   }
 
