@@ -51,6 +51,7 @@ export interface StreamWebSocketControlOptions {
   readonly proxy?: string | URL | false | null;
   readonly origin?: string | null;
   readonly followRedirects?: false | number;
+  readonly perMessageDeflate?: boolean;
 }
 
 /** What the control asks its socket (internal). */
@@ -110,6 +111,7 @@ export class StreamWebSocketControl {
   #proxy: string | URL | false | null = null;
   #origin: string | null = null;
   #followRedirects: false | number = false;
+  #perMessageDeflate = false;
 
   /** Made by its socket (`socket.control`). */
   constructor(owner: ControlOwner, options: StreamWebSocketControlOptions = {}) {
@@ -365,6 +367,20 @@ export class StreamWebSocketControl {
     }
     this.#unlocked("followRedirects");
     this.#followRedirects = value;
+  }
+
+  /**
+   * Offer permessage-deflate compression (RFC 7692; default `false`). When the server accepts,
+   * written sections of 1024 bytes and more are compressed and received ones inflated as they
+   * arrive. Before connect only.
+   */
+  get perMessageDeflate(): boolean {
+    return this.#perMessageDeflate;
+  }
+  set perMessageDeflate(value: boolean) {
+    checkBoolean("perMessageDeflate", value);
+    this.#unlocked("perMessageDeflate");
+    this.#perMessageDeflate = value;
   }
 
   static {

@@ -2,6 +2,7 @@ import type { X509Certificate } from "node:crypto";
 import {
   type BandwidthStatistics,
   type ChainValidationResult,
+  type DeflateParameters,
   SocketSslErrorSeverity,
   ZERO_BANDWIDTH_STATISTICS,
 } from "@netsockets/node";
@@ -20,6 +21,8 @@ export interface ConnectedInformation {
   readonly serverCertificateErrors: readonly ChainValidationResult[];
   readonly serverCertificateErrorSeverity: SocketSslErrorSeverity;
   readonly serverIntermediateCertificates: readonly X509Certificate[];
+  /** The negotiated permessage-deflate parameters, when it was negotiated. */
+  readonly perMessageDeflate?: DeflateParameters | null;
 }
 
 const NONE: readonly never[] = Object.freeze([]);

@@ -35,6 +35,7 @@ export interface StreamWebSocketListenerControlOptions {
   readonly handshakeTimeoutMs?: number;
   readonly maxHeaderSize?: number;
   readonly maxHeadersCount?: number;
+  readonly perMessageDeflate?: boolean;
   readonly outboundBufferSizeInBytes?: number;
   readonly inboundBufferSizeInBytes?: number;
   readonly noDelay?: boolean;
@@ -74,6 +75,7 @@ export class StreamWebSocketListenerControl {
   #handshakeTimeoutMs = DEFAULT_HANDSHAKE_TIMEOUT_MS;
   #maxHeaderSize = DEFAULT_MAX_HEADER_SIZE;
   #maxHeadersCount = DEFAULT_MAX_HEADERS_COUNT;
+  #perMessageDeflate = false;
   #outboundBufferSizeInBytes = DEFAULT_STREAM_OUTBOUND_BUFFER_SIZE;
   #inboundBufferSizeInBytes = DEFAULT_INBOUND_BUFFER_SIZE;
   #noDelay = true;
@@ -185,6 +187,17 @@ export class StreamWebSocketListenerControl {
     checkUInt32("maxHeadersCount", value);
     this.#beforeBind("maxHeadersCount");
     this.#maxHeadersCount = value;
+  }
+
+  /**
+   * Accept permessage-deflate (RFC 7692) when a client offers it (default `false`: offers are
+   * declined). Read at each handshake.
+   */
+  get perMessageDeflate(): boolean {
+    return this.#perMessageDeflate;
+  }
+  set perMessageDeflate(value: boolean) {
+    this.#perMessageDeflate = checkBoolean("perMessageDeflate", value);
   }
 
   /** `control.outboundBufferSizeInBytes` of accepted sockets (default 1 MiB). */

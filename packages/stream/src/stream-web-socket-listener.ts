@@ -4,6 +4,8 @@ import type { TlsOptions } from "node:tls";
 import { InvalidArgumentError, InvalidStateError } from "@netsockets/errors";
 import {
   type AcceptedUpgrade,
+  parametersOfAnswer,
+  perMessageDeflateNegotiator,
   SocketSslErrorSeverity,
   type TypedEventListener,
   TypedEventTarget,
@@ -228,6 +230,12 @@ export class StreamWebSocketListener
       get: () => control.allowedOrigins ?? undefined,
       enumerable: true,
     });
+    // permessage-deflate: offers are declined unless control.perMessageDeflate (read each time).
+    const negotiate = perMessageDeflateNegotiator();
+    Object.defineProperty(options, "negotiateExtensions", {
+      get: () => (control.perMessageDeflate ? negotiate : undefined),
+      enumerable: true,
+    });
     Object.defineProperty(options, "noDelay", {
       get: () => control.noDelay,
       enumerable: true,
@@ -247,6 +255,7 @@ export class StreamWebSocketListener
         serverCertificateErrors: [],
         serverCertificateErrorSeverity: SocketSslErrorSeverity.none,
         serverIntermediateCertificates: [],
+        perMessageDeflate: parametersOfAnswer(upgrade.extensions),
       },
       (connection, handler, options) => upgrade.start(connection, handler, options),
     );

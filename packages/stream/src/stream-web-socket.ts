@@ -27,6 +27,7 @@ import {
   type DriverOptions,
   nodeConnectionOptions,
   openWebSocketTransport,
+  PerMessageDeflate,
   type TypedEventListener,
   TypedEventTarget,
   WebSocketClosedEventArgs,
@@ -368,6 +369,7 @@ export class StreamWebSocket
         serverCertificateErrors: transport.serverCertificateErrors,
         serverCertificateErrorSeverity: transport.serverCertificateErrorSeverity,
         serverIntermediateCertificates: transport.serverIntermediateCertificates,
+        perMessageDeflate: transport.perMessageDeflate,
       },
       (connection, handler, driverOptions) =>
         createDriver(transport.socket, connection, handler, {
@@ -450,6 +452,7 @@ export class StreamWebSocket
       ...(c.lookup === null ? {} : { lookup: c.lookup }),
       ...(c.proxy === null ? {} : { proxy: c.proxy }),
       ...(c.origin === null ? {} : { origin: c.origin }),
+      ...(c.perMessageDeflate ? { perMessageDeflate: {} } : {}),
       ...(validation
         ? {
             onServerCustomValidation: (args: WebSocketServerCustomValidationRequestedEventArgs) => {
@@ -468,9 +471,20 @@ export class StreamWebSocket
   ): void {
     const c = this.#control;
     // No message size limit: the stream consumes pieces as they arrive, never a whole message.
+    // permessage-deflate inflates piece by piece as bytes arrive (no message limit here either).
+    const deflateParameters = connected.perMessageDeflate ?? null;
+    const extensions =
+      deflateParameters === null
+        ? []
+        : [
+            new PerMessageDeflate(role, deflateParameters, {
+              maxMessageSize: Number.MAX_SAFE_INTEGER,
+            }),
+          ];
     const connection = new Connection(
       nodeConnectionOptions(role, {
         limits: { maxMessageSize: Number.MAX_SAFE_INTEGER, maxFragments: Number.MAX_SAFE_INTEGER },
+        extensions,
       }),
     );
     this.#connection = connection;
@@ -492,6 +506,8 @@ export class StreamWebSocket
       desiredUnsolicitedPongIntervalMs: c.desiredUnsolicitedPongInterval,
       pingIntervalMs: c.pingIntervalMs,
       pingTimeoutMs: c.pingTimeoutMs,
+      // The driver close()s them (frees zlib) once the connection has ended.
+      extensions,
     });
   }
 
