@@ -1,11 +1,15 @@
-// The example of README.md, verbatim between the region markers (readme.test.ts checks that),
-// followed by assertions on what its comments claim.
-import { createHash } from "node:crypto";
-// #region readme
-import { InputStreamOptions } from "@netsockets/data";
-import { StreamWebSocket, StreamWebSocketListener } from "@netsockets/stream";
+// The examples of README.md, verbatim between the region markers (readme.test.ts checks that),
+// followed by assertions on what their comments claim. Test-only code stays outside the regions.
 import { expect, it } from "vitest";
 import { clearProxyEnvironment } from "../../../tests/support/servers.js";
+
+// The examples talk to 127.0.0.1: a proxy set in the machine's environment must not take them.
+clearProxyEnvironment();
+
+// #region readme
+import { createHash } from "node:crypto";
+import { InputStreamOptions } from "@netsockets/data";
+import { StreamWebSocket, StreamWebSocketListener } from "@netsockets/stream";
 
 /** A server that hashes whatever a client streams to it, and a client that uploads `total` bytes. */
 export async function uploadAndHash(total: number) {
@@ -53,7 +57,6 @@ export async function uploadAndHash(total: number) {
 // #endregion readme
 
 it("runs the README example: 8 MiB + 1 byte uploaded, hashed by the server", async () => {
-  clearProxyEnvironment();
   const total = 8 * 1024 * 1024 + 1;
   const { serverHash, closed } = await uploadAndHash(total);
   expect(serverHash).toBe(

@@ -1,22 +1,19 @@
-// The README shows the example of readme-example.test.ts verbatim, so it always compiles and
-// runs, and it names the package's main exports.
+// The README shows the examples of readme-example.test.ts and readme-data-example.test.ts
+// verbatim, so they always compile and run, and it names the package's main exports.
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
+import { expectMarkdownShowsRegion } from "../../../tests/support/readme.js";
 import { DEFAULT_INBOUND_BUFFER_SIZE, MAX_FRAME_SIZE } from "../src/index.js";
 
-const readme = readFileSync(new URL("../README.md", import.meta.url), "utf8");
+const readmeUrl = new URL("../README.md", import.meta.url);
+const readme = readFileSync(readmeUrl, "utf8");
 
 describe("README.md", () => {
-  it("shows the example of readme-example.test.ts, verbatim", () => {
-    const source = readFileSync(new URL("./readme-example.test.ts", import.meta.url), "utf8");
-    const example = source
-      .slice(
-        source.indexOf("// #region readme\n") + "// #region readme\n".length,
-        source.indexOf("// #endregion readme"),
-      )
-      .trimEnd();
-    expect(example.length).toBeGreaterThan(200);
-    expect(readme).toContain(`\`\`\`ts\n${example}\n\`\`\``);
+  it.each([
+    ["readme-example.test.ts", "readme"],
+    ["readme-data-example.test.ts", "readme-data"],
+  ])("shows the example of %s (region %s), verbatim", (file, region) => {
+    expectMarkdownShowsRegion(readmeUrl, new URL(`./${file}`, import.meta.url), region);
   });
 
   it("names the exports and states the sizes the code uses", async () => {
