@@ -41,6 +41,8 @@ export interface EchoServerOptions {
    * whole messages. Default `false`.
    */
   readonly partial?: boolean;
+  /** Accept permessage-deflate (RFC 7692) when a client offers it. Default `false`. */
+  readonly deflate?: boolean;
 }
 
 /** A running echo server. */
@@ -91,6 +93,7 @@ function makeListener(options: EchoServerOptions): MessageWebSocketListener {
     maxMessageSize: ECHO_MAX_MESSAGE_SIZE,
     maxFragments: ECHO_MAX_FRAGMENTS,
     supportedProtocols: options.supportedProtocols ?? [],
+    perMessageDeflate: options.deflate === true,
     receiveMode:
       options.partial === true
         ? MessageWebSocketReceiveMode.partialMessage

@@ -3,7 +3,7 @@
  * The echo server's command line:
  *
  *     node apps/echo-server/dist/main.js --port 9002 [--host 127.0.0.1]
- *         [--tls-port 9443 --cert cert.pem --key key.pem] [--protocol NAME]… [--partial]
+ *         [--tls-port 9443 --cert cert.pem --key key.pem] [--protocol NAME]… [--partial] [--deflate]
  *
  * Prints `listening ws://HOST:PORT/` (and `listening wss://HOST:PORT/`) once ready; SIGINT or
  * SIGTERM closes every connection with 1001 and exits 0.
@@ -14,7 +14,7 @@ import { startEchoServer } from "./echo-server.js";
 
 const usage = `usage: echo-server [--port 9002] [--host 127.0.0.1]
                    [--tls-port 9443 --cert cert.pem --key key.pem]
-                   [--protocol NAME]... [--partial]`;
+                   [--protocol NAME]... [--partial] [--deflate]`;
 
 function port(value: string | undefined, name: string, fallback: number): number {
   if (value === undefined) return fallback;
@@ -33,6 +33,7 @@ async function main(): Promise<void> {
       key: { type: "string" },
       protocol: { type: "string", multiple: true },
       partial: { type: "boolean" },
+      deflate: { type: "boolean" },
       help: { type: "boolean", short: "h" },
     },
   });
@@ -49,6 +50,7 @@ async function main(): Promise<void> {
     host: values.host ?? "127.0.0.1",
     supportedProtocols: values.protocol ?? [],
     partial: values.partial === true,
+    deflate: values.deflate === true,
     ...(wantsTls
       ? {
           tls: {
