@@ -32,7 +32,7 @@ export function expectMarkdownShowsRegion(
   expect(example.split("\n").length, `${name} is a real example`).toBeGreaterThan(3);
   let text = readFileSync(markdown, "utf8");
   if (heading !== undefined) {
-    const at = text.indexOf(`\n${heading}\n`);
+    const at = `\n${text}`.indexOf(`\n${heading}\n`); // the heading is a whole line
     expect(at, `${markdown.pathname}: ${heading}`).toBeGreaterThanOrEqual(0);
     text = text.slice(at);
   }
