@@ -3,7 +3,7 @@
  * The Autobahn client driver's command line (reference/peers.md §4.4):
  *
  *     node apps/autobahn/dist/client.js --url ws://127.0.0.1:9001 --agent netsockets
- *         [--cases 1-10,15] [--partial] [--ca ca.pem]
+ *         [--cases 1-10,15] [--partial] [--deflate] [--ca ca.pem]
  *
  * Runs against `wstest -m fuzzingserver`; prints one line per case and exits 0 once
  * `/updateReports` is done (the verdicts are in the suite's report, not here).
@@ -13,7 +13,7 @@ import { parseArgs } from "node:util";
 import { runSuite } from "./driver.js";
 
 const usage =
-  "usage: client [--url ws://127.0.0.1:9001] [--agent netsockets] [--cases 1-10] [--partial] [--ca ca.pem]";
+  "usage: client [--url ws://127.0.0.1:9001] [--agent netsockets] [--cases 1-10] [--partial] [--deflate] [--ca ca.pem]";
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
@@ -22,6 +22,7 @@ async function main(): Promise<void> {
       agent: { type: "string", default: "netsockets" },
       cases: { type: "string" },
       partial: { type: "boolean", default: false },
+      deflate: { type: "boolean", default: false },
       ca: { type: "string" },
       help: { type: "boolean", short: "h" },
     },
@@ -35,6 +36,7 @@ async function main(): Promise<void> {
     url: values.url,
     agent: values.agent,
     partial: values.partial,
+    deflate: values.deflate,
     ...(values.cases === undefined ? {} : { cases: values.cases }),
     ...(values.ca === undefined ? {} : { ca: readFileSync(values.ca) }),
     onCase: (outcome, count) => {

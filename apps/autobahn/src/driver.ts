@@ -46,14 +46,21 @@ export interface EchoOptions {
   readonly partial?: boolean;
   /** Extra trusted CA certificates (PEM) for a `wss://` fuzzing server. */
   readonly ca?: string | Uint8Array;
+  /** Offer permessage-deflate (groups 12 and 13 need it). */
+  readonly deflate?: boolean;
 }
 
 const trimSlash = (url: string) => url.replace(/\/+$/, "");
 
 /** A socket with the suite's limits. */
-function suiteSocket(partial: boolean, ca?: string | Uint8Array): MessageWebSocket {
+function suiteSocket(
+  partial: boolean,
+  ca?: string | Uint8Array,
+  deflate = false,
+): MessageWebSocket {
   return new MessageWebSocket({
     ...(ca === undefined ? {} : { ca }),
+    perMessageDeflate: deflate,
     maxMessageSize: SUITE_MAX_MESSAGE_SIZE,
     maxFragments: SUITE_MAX_FRAGMENTS,
     receiveMode: partial
@@ -132,7 +139,7 @@ export async function runCase(
   agent: string,
   options: EchoOptions = {},
 ): Promise<CaseOutcome> {
-  const socket = suiteSocket(options.partial === true, options.ca);
+  const socket = suiteSocket(options.partial === true, options.ca, options.deflate === true);
   const counter = echoEveryMessage(socket);
   const end = ended(socket);
   try {

@@ -2,7 +2,7 @@
 /**
  * The echo server for Autobahn's `fuzzingclient` (reference/peers.md §4.5):
  *
- *     node apps/autobahn/dist/server.js --port 9002 [--host 0.0.0.0] [--partial]
+ *     node apps/autobahn/dist/server.js --port 9002 [--host 0.0.0.0] [--partial] [--deflate]
  *
  * A `MessageWebSocketListener` whose sockets echo every message with its type, with the suite's
  * limits. Prints `listening ws://HOST:PORT/`; SIGINT/SIGTERM close gracefully (1001).
@@ -11,7 +11,7 @@ import { parseArgs } from "node:util";
 import { MessageWebSocketListener, MessageWebSocketReceiveMode } from "netsockets";
 import { echoEveryMessage, SUITE_MAX_FRAGMENTS, SUITE_MAX_MESSAGE_SIZE } from "./driver.js";
 
-const usage = "usage: server [--port 9002] [--host 127.0.0.1] [--partial]";
+const usage = "usage: server [--port 9002] [--host 127.0.0.1] [--partial] [--deflate]";
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
@@ -19,6 +19,7 @@ async function main(): Promise<void> {
       port: { type: "string", default: "9002" },
       host: { type: "string", default: "127.0.0.1" },
       partial: { type: "boolean", default: false },
+      deflate: { type: "boolean", default: false },
       help: { type: "boolean", short: "h" },
     },
   });
@@ -33,6 +34,7 @@ async function main(): Promise<void> {
   const listener = new MessageWebSocketListener({
     maxMessageSize: SUITE_MAX_MESSAGE_SIZE,
     maxFragments: SUITE_MAX_FRAGMENTS,
+    perMessageDeflate: values.deflate,
     receiveMode: values.partial
       ? MessageWebSocketReceiveMode.partialMessage
       : MessageWebSocketReceiveMode.fullMessage,
