@@ -1,21 +1,19 @@
-// The README shows the example of readme-example.test.ts verbatim, so it always compiles and runs.
+// The README shows the example of readme-example.test.ts and the contracts of
+// readme-contracts.test.ts verbatim, so they always compile and run (or type-check).
 import { readFileSync } from "node:fs";
 import { type ErrorCode, errorCodes } from "@netsockets/errors";
 import { describe, expect, it } from "vitest";
+import { expectMarkdownShowsRegion } from "../../../tests/support/readme.js";
 
-const readme = readFileSync(new URL("../README.md", import.meta.url), "utf8");
+const readmeUrl = new URL("../README.md", import.meta.url);
+const readme = readFileSync(readmeUrl, "utf8");
 
 describe("README.md", () => {
-  it("shows the example of readme-example.test.ts, verbatim", () => {
-    const source = readFileSync(new URL("./readme-example.test.ts", import.meta.url), "utf8");
-    const example = source
-      .slice(
-        source.indexOf("// #region readme\n") + "// #region readme\n".length,
-        source.indexOf("// #endregion readme"),
-      )
-      .trimEnd();
-    expect(example.length).toBeGreaterThan(200);
-    expect(readme).toContain(`\`\`\`ts\n${example}\n\`\`\``);
+  it.each([
+    ["readme-example.test.ts", "readme", "## Example"],
+    ["readme-contracts.test.ts", "readme-contracts", "## Stream contracts"],
+  ])("shows the code of %s (region %s), verbatim", (file, region, heading) => {
+    expectMarkdownShowsRegion(readmeUrl, new URL(`./${file}`, import.meta.url), region, heading);
   });
 
   it("names every export of the package", async () => {
