@@ -127,6 +127,32 @@ describe("Connection: sending", () => {
   });
 });
 
+describe("Connection: allocate", () => {
+  it("masks large client frames into the injected allocator's memory, every byte written", () => {
+    const sizes: number[] = [];
+    // Dirty memory, as Buffer.allocUnsafeSlow may return it.
+    const allocate = (size: number) => {
+      sizes.push(size);
+      return new Uint8Array(size).fill(0xcc);
+    };
+    const c = new Connection({ role: "client", allocate });
+    const payloads = [5000, 65_536, 70_001, 100, 0].map((length) =>
+      Uint8Array.from({ length }, (_, i) => (i * 7 + length) & 0xff),
+    );
+    const copies = payloads.map((payload) => payload.slice());
+    for (const payload of payloads) c.sendBinary(payload);
+    c.sendText("end");
+    const frames = decodeFrames(concatBytes(c.dataToSend()));
+    expect(frames.map((f) => f.payload.length)).toEqual([5000, 65_536, 70_001, 100, 0, 3]);
+    for (const [i, payload] of copies.entries()) {
+      expect(Buffer.compare(frames[i]?.payload as Uint8Array, payload)).toBe(0);
+      expect(Buffer.compare(payloads[i] as Uint8Array, payload)).toBe(0);
+    }
+    // Only the copies over the slab's 4 KiB came from the allocator.
+    expect(sizes).toEqual([5000, 65_536, 70_001]);
+  });
+});
+
 describe("Connection: two peers", () => {
   it("exchange messages and close cleanly from either side", () => {
     const pair = connectPair({ onServerEvent: echoHandler() });

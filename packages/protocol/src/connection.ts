@@ -81,7 +81,7 @@ import { decodeClosePayload, encodeClosePayload } from "./close-payload.js";
 import type { CloseEvent, ConnectionEvent, DataEvent, PingEvent, PongEvent } from "./events.js";
 import type { Extension } from "./extension.js";
 import { FrameParser, ParseStep } from "./frame-parser.js";
-import { serializeFrame } from "./frame-serializer.js";
+import { type Allocate, writeFrame } from "./frame-serializer.js";
 import { type Limits, resolveLimits } from "./limits.js";
 import { MaskKeyPool } from "./mask.js";
 import { Opcode } from "./opcode.js";
@@ -106,6 +106,13 @@ export interface ConnectionOptions {
    * sequences of each piece. Default: the pure-JS `isValidUtf8`.
    */
   readonly validateUtf8?: (bytes: Uint8Array) => boolean;
+  /**
+   * Where the client's masked copies of payloads over 4 KiB come from (smaller frames share a
+   * slab). Default `new Uint8Array(size)`; Node drivers pass an allocator backed by
+   * `Buffer.allocUnsafeSlow`, which skips the zero-filling: every byte is written by the masking
+   * before the copy is handed out. Must return a fresh array of exactly `size` bytes.
+   */
+  readonly allocate?: Allocate;
 }
 
 /** `open` until a close frame is sent or received, `closing` while we await the peer's, then `closed`. */
@@ -154,6 +161,7 @@ export class Connection {
   /** The extension that encodes outgoing messages (the first one with `encode`). */
   readonly #encoder: Extension | undefined;
   readonly #maskPool: MaskKeyPool;
+  readonly #allocate: Allocate;
   readonly #validateUtf8: (bytes: Uint8Array) => boolean;
   readonly #queue = new ByteQueue();
   readonly #parser: FrameParser;
@@ -216,6 +224,7 @@ export class Connection {
     this.#maskPool =
       options.randomFill === undefined ? sharedPool() : new MaskKeyPool(options.randomFill, 1024);
     this.#validateUtf8 = options.validateUtf8 ?? isValidUtf8;
+    this.#allocate = options.allocate ?? allocateZeroed;
     // The incremental validator hands each piece's complete sequences to the injected
     // whole-buffer one too (it keeps the fail-fast behaviour), so large pieces go native.
     this.#utf8 = new Utf8Validator(options.validateUtf8);
@@ -720,13 +729,21 @@ export class Connection {
     this.#writeFrame(Opcode.close, payload, true, 0);
   }
 
-  /** Serializes a frame into the output queue. */
+  /**
+   * Serializes a frame into the output queue: straight onto it, with the mask key as a number,
+   * so a send allocates nothing but the frame's views (the arguments were checked already).
+   */
   #writeFrame(opcode: number, payload: Uint8Array, fin: boolean, rsv: number): void {
-    const [header, body] = this.#client
-      ? serializeFrame(opcode, payload, { fin, rsv, maskKey: this.#maskPool.next() })
-      : serializeFrame(opcode, payload, { fin, rsv });
-    this.#out.push(header);
-    if (body.length !== 0) this.#out.push(body);
+    const client = this.#client;
+    writeFrame(
+      this.#out,
+      (fin ? 0x80 : 0) | (rsv << 4) | opcode,
+      payload,
+      client,
+      client ? this.#maskPool.nextKey() : 0,
+      this.#allocate,
+      false,
+    );
     if (opcode === Opcode.close) this.#closeWritten = true;
   }
 
@@ -811,6 +828,9 @@ export class Connection {
     }
   }
 }
+
+/** The default allocator: zeroed memory of its own. */
+const allocateZeroed: Allocate = (size) => new Uint8Array(size);
 
 /** What `dataToSend()` returns when there is nothing: shared, so frozen. */
 const NOTHING_TO_SEND = Object.freeze([]) as unknown as Uint8Array[];

@@ -311,3 +311,61 @@ describe("serializeFrame: round trip (fast-check)", () => {
     );
   });
 });
+
+describe("serializeFrame: allocate", () => {
+  it("writes every byte of the memory it allocates (a canary allocator shows no leftovers)", () => {
+    const sizes: number[] = [];
+    // Dirty memory, as Buffer.allocUnsafeSlow may return: every byte starts as 0xCC.
+    const canary = (size: number) => {
+      sizes.push(size);
+      return new Uint8Array(size).fill(0xcc);
+    };
+    fc.assert(
+      fc.property(
+        fc.oneof(
+          fc.integer({ min: 0, max: 5000 }),
+          fc.integer({ min: 65530, max: 70_000 }),
+          fc.constantFrom(4089, 4090, 4091, 4092),
+        ),
+        fc.uint8Array({ minLength: 4, maxLength: 4 }),
+        (length, maskKey) => {
+          const payload = Uint8Array.from({ length }, (_, i) => (i * 29 + 3) & 0xff);
+          const before = payload.slice();
+          const [header, out] = serializeFrame(Opcode.binary, payload, {
+            fin: true,
+            maskKey,
+            allocate: canary,
+          });
+          const { data, ...frame } = parse(header, out);
+          expect(frame.length).toBe(length);
+          expect(Buffer.compare(data, before)).toBe(0);
+          expect(Buffer.compare(payload, before)).toBe(0);
+        },
+      ),
+      { seed, numRuns: 200 },
+    );
+    // Large masked copies did come from the allocator, small ones from the slab.
+    expect(sizes.length).toBeGreaterThan(0);
+    expect(Math.min(...sizes)).toBeGreaterThan(4096 - 14);
+  });
+
+  it("keeps a small frame's header and masked copy adjacent in one buffer", () => {
+    const [header, out] = serializeFrame(Opcode.binary, new Uint8Array(64), {
+      fin: true,
+      maskKey: hex("01 02 03 04"),
+    });
+    expect(out.buffer).toBe(header.buffer);
+    expect(out.byteOffset).toBe(header.byteOffset + header.length);
+    expect(toHex(out.subarray(0, 4))).toBe("01 02 03 04");
+  });
+
+  it("refuses an allocator that returns the wrong size", () => {
+    expect(() =>
+      serializeFrame(Opcode.binary, new Uint8Array(10_000), {
+        fin: true,
+        maskKey: hex("01 02 03 04"),
+        allocate: (size) => new Uint8Array(size - 1),
+      }),
+    ).toThrow(InvalidArgumentError);
+  });
+});

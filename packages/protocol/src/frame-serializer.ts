@@ -28,7 +28,14 @@
  * @see https://www.rfc-editor.org/rfc/rfc6455#section-5.2
  */
 import { InvalidArgumentError } from "@netsockets/errors";
-import { maskInto } from "./mask.js";
+import { maskIntoKey } from "./mask.js";
+
+/**
+ * Memory for frames: returns an array of exactly `size` bytes that nobody else uses. Its bytes
+ * need not be zeroed (Node drivers pass one backed by `Buffer.allocUnsafeSlow`): the serializer
+ * and the assembler write every byte of what they allocate before handing it out.
+ */
+export type Allocate = (size: number) => Uint8Array;
 
 /** How {@link serializeFrame} builds a frame. */
 export interface SerializeFrameOptions {
@@ -38,6 +45,11 @@ export interface SerializeFrameOptions {
   readonly rsv?: number;
   /** The 4-byte masking key; clients must pass one, servers must not. */
   readonly maskKey?: Uint8Array;
+  /**
+   * Where masked copies of more than 4 KiB come from; default `new Uint8Array(size)` (zeroed).
+   * See {@link Allocate}.
+   */
+  readonly allocate?: Allocate;
 }
 
 /** 2^16: payloads of this length and above need the 64-bit length form. */
@@ -45,33 +57,34 @@ const LENGTH_16_LIMIT = 0x1_0000;
 /** 2^32, to split a 53-bit length into two 32-bit halves. */
 const TWO_POW_32 = 0x1_0000_0000;
 
-/** Frames up to this many bytes are carved from a shared slab instead of allocated alone. */
+/** Frames (header plus masked copy) up to this many bytes are carved from a shared slab. */
 const SLAB_MAX = 4096;
 /** The size of one slab. */
 const SLAB_SIZE = 16_384;
 /** The current slab, created on first use, and how much of it is handed out. */
-let slab: Uint8Array | undefined;
+let slab: Uint8Array = new Uint8Array(0);
 let slabUsed = SLAB_SIZE;
 
+/** The default {@link Allocate}: zeroed memory of its own. */
+const allocateZeroed: Allocate = (size) => new Uint8Array(size);
+
 /**
- * Zeroed memory for a frame of `size` bytes. Small frames come from a shared 16 KiB slab, as
- * Node's `Buffer` pool does: a fresh `ArrayBuffer` per header costs far more than its bytes, and
- * an array of 64 bytes or fewer lives on V8's heap, which the driver's `writev` then has to move
- * off it. A slab region is handed out once and never reused, so every byte of it is either
- * zero or written by this frame; the cost is that a retained frame keeps its slab alive.
+ * Reserves `size` bytes (at most `SLAB_MAX`) of the shared 16 KiB slab and returns their start;
+ * the caller makes views with `new Uint8Array(slab.buffer, …)`. Small frames come from a slab,
+ * as Node's `Buffer` pool does: a fresh `ArrayBuffer` per header costs far more than its bytes,
+ * and an array of 64 bytes or fewer lives on V8's heap, which the driver's `writev` then has to
+ * move off it. A slab region is handed out once and never reused, so every byte of it is either
+ * zero or written by its frame; the cost is that a retained frame keeps its slab alive.
  */
-function allocate(size: number): Uint8Array {
-  if (size > SLAB_MAX) return new Uint8Array(size);
-  let current = slab;
-  if (current === undefined || slabUsed + size > SLAB_SIZE) {
-    current = new Uint8Array(SLAB_SIZE);
-    slab = current;
+function reserve(size: number): number {
+  if (slabUsed + size > SLAB_SIZE) {
+    slab = new Uint8Array(SLAB_SIZE);
     slabUsed = 0;
   }
   const start = slabUsed;
   // Keep regions 8-byte aligned, which the word and WASM masking paths like.
   slabUsed = (start + size + 7) & ~7;
-  return current.subarray(start, start + size);
+  return start;
 }
 
 /**
@@ -97,8 +110,9 @@ export function frameHeaderLength(payloadLength: number, masked: boolean): numbe
  * returned payload is a masked copy: the caller's bytes are never modified. An all-zero key masks
  * nothing, so then the caller's payload itself is returned (the ws zero-mask short-cut; only an
  * injected mask source can produce such a key). Unmasked frames return the caller's payload as is.
- * The header and a masked copy of up to 4 KiB are views into a shared slab (see `allocate`), so
- * their `.buffer` holds other frames too: write them, don't transfer or detach that buffer.
+ * The header and a masked copy of a frame up to 4 KiB are two adjacent views into a shared slab
+ * (see `reserve`), so their `.buffer` holds other frames too: write them, don't transfer or
+ * detach that buffer. Larger masked copies come from `options.allocate`.
  *
  * @param opcode - The 4-bit opcode (see `Opcode`); reserved values are allowed for tests.
  * @param payload - The payload, at most 2^53 − 1 bytes.
@@ -126,20 +140,52 @@ export function serializeFrame(
   if (maskKey !== undefined && maskKey.length !== 4) {
     throw new InvalidArgumentError(`maskKey must be 4 bytes, got ${maskKey.length}`);
   }
+  const out: Uint8Array[] = [];
+  writeFrame(
+    out,
+    (options.fin ? 0x80 : 0) | (rsv << 4) | opcode,
+    payload,
+    maskKey !== undefined,
+    maskKey === undefined
+      ? 0
+      : ((maskKey[0] as number) << 24) |
+          ((maskKey[1] as number) << 16) |
+          ((maskKey[2] as number) << 8) |
+          (maskKey[3] as number),
+    options.allocate ?? allocateZeroed,
+    true,
+  );
+  return out as [Uint8Array, Uint8Array];
+}
+
+/**
+ * The serializer proper, without argument checks or per-frame objects: pushes the frame's
+ * header and payload onto `out` (the payload only when it is not empty, unless `keepEmpty`).
+ * `b0` is the first header byte (FIN, RSV and opcode); `key` the masking key as a 32-bit
+ * integer (`key[0] << 24 | … | key[3]`, see `MaskKeyPool.nextKey`) when `masked`.
+ *
+ * A masked frame of up to 4 KiB (header and masked copy) is one slab region, handed out as two
+ * views; a larger masked copy comes from `allocate` and is written completely by the masking.
+ *
+ * @internal
+ */
+export function writeFrame(
+  out: Uint8Array[],
+  b0: number,
+  payload: Uint8Array,
+  masked: boolean,
+  key: number,
+  allocate: Allocate,
+  keepEmpty: boolean,
+): void {
   const length = payload.length;
-  const masked = maskKey !== undefined;
   const headerLength = frameHeaderLength(length, masked);
   // A masked copy is needed unless there is nothing to mask: no payload, or an all-zero key.
-  const copy =
-    maskKey !== undefined &&
-    length !== 0 &&
-    ((maskKey[0] as number) |
-      (maskKey[1] as number) |
-      (maskKey[2] as number) |
-      (maskKey[3] as number)) !==
-      0;
-  const header = allocate(headerLength);
-  header[0] = (options.fin ? 0x80 : 0) | (rsv << 4) | opcode;
+  const copy = masked && length !== 0 && key !== 0;
+  const small = copy && headerLength + length <= SLAB_MAX;
+  const start = reserve(small ? headerLength + length : headerLength);
+  const header = new Uint8Array(slab.buffer, start, headerLength);
+  header[0] = b0;
   let at = 2;
   if (length < 126) {
     header[1] = length;
@@ -163,12 +209,28 @@ export function serializeFrame(
     header[9] = low & 0xff;
     at = 10;
   }
-  if (maskKey === undefined) return [header, payload];
-  header[1] = (header[1] as number) | 0x80;
-  header.set(maskKey, at);
-  if (!copy) return [header, payload];
+  out.push(header);
+  if (masked) {
+    header[1] = (header[1] as number) | 0x80;
+    header[at] = key >>> 24;
+    header[at + 1] = (key >>> 16) & 0xff;
+    header[at + 2] = (key >>> 8) & 0xff;
+    header[at + 3] = key & 0xff;
+  }
+  if (!copy) {
+    if (length !== 0 || keepEmpty) out.push(payload);
+    return;
+  }
   // A fresh array, not payload.slice(): on a Node Buffer that is a view of the caller's bytes.
-  const maskedPayload = allocate(length);
-  maskInto(payload, maskKey, maskedPayload);
-  return [header, maskedPayload];
+  let target: Uint8Array;
+  if (small) {
+    target = new Uint8Array(slab.buffer, start + headerLength, length);
+  } else {
+    target = allocate(length);
+    if (!(target instanceof Uint8Array) || target.length !== length) {
+      throw new InvalidArgumentError(`allocate(${length}) must return ${length} bytes`);
+    }
+  }
+  maskIntoKey(payload, key, target);
+  out.push(target);
 }

@@ -6,6 +6,7 @@ import {
   defaultRandomFill,
   MaskKeyPool,
   maskInto,
+  maskIntoKey,
   maskWithWasm,
   maskWithWords,
 } from "./mask.js";
@@ -261,5 +262,55 @@ describe("defaultRandomFill", () => {
       const region = target.subarray(start, Math.min(start + 4096, target.length));
       expect(region.some((b) => b !== 0)).toBe(true);
     }
+  });
+});
+
+describe("maskIntoKey (the key as a 32-bit integer)", () => {
+  const keyNumber = (key: Uint8Array) =>
+    ((key[0] as number) << 24) |
+    ((key[1] as number) << 16) |
+    ((key[2] as number) << 8) |
+    (key[3] as number);
+
+  it("matches the byte-by-byte definition and maskInto for any key, length and alignment", () => {
+    fc.assert(
+      fc.property(
+        fc.uint8Array({ minLength: 4, maxLength: 4 }),
+        fc.oneof(fc.integer({ min: 0, max: 300 }), fc.integer({ min: 65530, max: 140_000 })),
+        fc.integer({ min: 0, max: 7 }),
+        fc.integer({ min: 0, max: 7 }),
+        (key, length, sourceShift, targetShift) => {
+          const source = pattern(length + sourceShift, length).subarray(sourceShift);
+          const before = source.slice();
+          // A canary target: any byte the masking skipped would still read 0xCC.
+          const target = new Uint8Array(length + targetShift).fill(0xcc).subarray(targetShift);
+          maskIntoKey(source, keyNumber(key), target);
+          const expected = referenceMask(before, key, 0);
+          expect(Buffer.compare(target, expected)).toBe(0);
+          expect(Buffer.compare(source, before)).toBe(0);
+          const viaBytes = new Uint8Array(length);
+          maskInto(source, key, viaBytes);
+          expect(Buffer.compare(viaBytes, expected)).toBe(0);
+        },
+      ),
+      { seed, numRuns: 300 },
+    );
+  });
+
+  it("nextKey() hands out the same key stream as next(), as 32-bit integers", () => {
+    let counter = 0;
+    const fill = (target: Uint8Array) => {
+      for (let i = 0; i < target.length; i++) target[i] = (counter++ * 97 + 13) & 0xff;
+    };
+    counter = 0;
+    const arrays = new MaskKeyPool(fill, 16);
+    const asArrays = Array.from({ length: 20 }, () => keyNumber(arrays.next()));
+    counter = 0;
+    const numbers = new MaskKeyPool(fill, 16);
+    const asNumbers = Array.from({ length: 20 }, () => numbers.nextKey());
+    expect(asNumbers).toEqual(asArrays);
+    expect(new Set(asNumbers).size).toBe(20);
+    // Keys with a high first byte come out negative; the bytes are what count.
+    expect(asNumbers.some((key) => key < 0)).toBe(true);
   });
 });

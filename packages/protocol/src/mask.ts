@@ -62,13 +62,31 @@ export function applyMask(data: Uint8Array, key: Uint8Array, offset = 0): void {
  */
 export function maskInto(source: Uint8Array, key: Uint8Array, target: Uint8Array): void {
   checkKey(key);
+  maskIntoKey(
+    source,
+    ((key[0] as number) << 24) |
+      ((key[1] as number) << 16) |
+      ((key[2] as number) << 8) |
+      (key[3] as number),
+    target,
+  );
+}
+
+/**
+ * {@link maskInto} with the key as one 32-bit integer whose most significant byte is the key's
+ * first byte (`key[0] << 24 | key[1] << 16 | key[2] << 8 | key[3]`, as {@link MaskKeyPool.nextKey}
+ * returns it): no key array is needed per frame. Every byte of `target` is written.
+ *
+ * @internal
+ */
+export function maskIntoKey(source: Uint8Array, key: number, target: Uint8Array): void {
   const length = source.length;
+  const k0 = key >>> 24;
+  const k1 = (key >>> 16) & 0xff;
+  const k2 = (key >>> 8) & 0xff;
+  const k3 = key & 0xff;
   if (length < WORD_THRESHOLD) {
     // One pass, four bytes per step: read, XOR, write.
-    const k0 = key[0] as number;
-    const k1 = key[1] as number;
-    const k2 = key[2] as number;
-    const k3 = key[3] as number;
     let i = 0;
     for (const end = length - 3; i < end; i += 4) {
       target[i] = (source[i] as number) ^ k0;
@@ -81,9 +99,9 @@ export function maskInto(source: Uint8Array, key: Uint8Array, target: Uint8Array
     if (i + 2 < length) target[i + 2] = (source[i + 2] as number) ^ k2;
     return;
   }
-  if (length >= WASM_THRESHOLD && maskWithWasm(source, key, 0, target)) return;
+  if (maskWithWasmWord(source, keyWord(k0, k1, k2, k3, 0, true), target)) return;
   target.set(source);
-  maskWithWords(target, key, 0);
+  maskWordsFrom(target, k0, k1, k2, k3, 0);
 }
 
 /** A key shorter than 4 bytes would silently leave bytes unmasked (`x ^ undefined` is `x`). */
@@ -100,32 +118,40 @@ function checkKey(key: Uint8Array): void {
  * @internal
  */
 export function maskWithWords(data: Uint8Array, key: Uint8Array, offset: number): void {
+  maskWordsFrom(
+    data,
+    key[0] as number,
+    key[1] as number,
+    key[2] as number,
+    key[3] as number,
+    offset,
+  );
+}
+
+/** {@link maskWithWords} with the key as four bytes. */
+function maskWordsFrom(
+  data: Uint8Array,
+  k0: number,
+  k1: number,
+  k2: number,
+  k3: number,
+  offset: number,
+): void {
   const length = data.length;
   if (length < WORD_THRESHOLD) {
-    maskBytes(data, 0, length, key, offset);
+    maskBytes(data, 0, length, k0, k1, k2, k3, offset);
     return;
   }
   // The head: bytes before the first 4-byte aligned address in the underlying buffer.
   const head = (4 - (data.byteOffset & 3)) & 3;
-  maskBytes(data, 0, head, key, offset);
+  maskBytes(data, 0, head, k0, k1, k2, k3, offset);
   const words = (length - head) >>> 2;
   // Int32Array, not Uint32Array: V8 keeps int32 values in registers, while uint32 values above
   // 2^31 become doubles, which halves the speed of the loop.
   const view = new Int32Array(data.buffer, data.byteOffset + head, words);
-  xorWords(
-    view,
-    words,
-    keyWord(
-      key[0] as number,
-      key[1] as number,
-      key[2] as number,
-      key[3] as number,
-      offset + head,
-      LITTLE_ENDIAN,
-    ),
-  );
+  xorWords(view, words, keyWord(k0, k1, k2, k3, offset + head, LITTLE_ENDIAN));
   const done = head + words * 4;
-  maskBytes(data, done, length, key, offset + done);
+  maskBytes(data, done, length, k0, k1, k2, k3, offset + done);
 }
 
 /** Whether this platform stores the low byte of a word first (every mainstream one does). */
@@ -174,12 +200,21 @@ function xorWords(view: Int32Array, words: number, m: number): void {
  * The byte loop: masks `data[from..to)`, where `data[from]` sits at payload position `pos`, four
  * bytes per step with the key bytes rotated into place beforehand.
  */
-function maskBytes(data: Uint8Array, from: number, to: number, key: Uint8Array, pos: number): void {
+function maskBytes(
+  data: Uint8Array,
+  from: number,
+  to: number,
+  k0: number,
+  k1: number,
+  k2: number,
+  k3: number,
+  pos: number,
+): void {
   const s = pos & 3;
-  const b0 = key[s] as number;
-  const b1 = key[(s + 1) & 3] as number;
-  const b2 = key[(s + 2) & 3] as number;
-  const b3 = key[(s + 3) & 3] as number;
+  const b0 = s === 0 ? k0 : s === 1 ? k1 : s === 2 ? k2 : k3;
+  const b1 = s === 0 ? k1 : s === 1 ? k2 : s === 2 ? k3 : k0;
+  const b2 = s === 0 ? k2 : s === 1 ? k3 : s === 2 ? k0 : k1;
+  const b3 = s === 0 ? k3 : s === 1 ? k0 : s === 2 ? k1 : k2;
   let i = from;
   for (const end = to - 3; i < end; i += 4) {
     data[i] = (data[i] as number) ^ b0;
@@ -283,20 +318,21 @@ export function maskWithWasm(
   offset: number,
   target: Uint8Array,
 ): boolean {
+  // WebAssembly memory is little-endian on every platform. BLOCK is a multiple of 4, so every
+  // block starts at the same key phase.
+  return maskWithWasmWord(
+    source,
+    keyWord(key[0] as number, key[1] as number, key[2] as number, key[3] as number, offset, true),
+    target,
+  );
+}
+
+/** {@link maskWithWasm} with the key already rotated into a little-endian word. */
+function maskWithWasmWord(source: Uint8Array, word: number, target: Uint8Array): boolean {
   if (kernel === undefined) kernel = loadKernel();
   if (kernel === null) return false;
   const { memory, block, xor } = kernel;
   const length = source.length;
-  // WebAssembly memory is little-endian on every platform. BLOCK is a multiple of 4, so every
-  // block starts at the same key phase.
-  const word = keyWord(
-    key[0] as number,
-    key[1] as number,
-    key[2] as number,
-    key[3] as number,
-    offset,
-    true,
-  );
   if (length <= BLOCK) {
     memory.set(source);
     xor((length + 63) & ~63, word);
@@ -361,6 +397,32 @@ export class MaskKeyPool {
 
   /** The next mask key: 4 bytes, a view into the pool. */
   next(): Uint8Array {
+    const start = this.#take();
+    const pool = this.#pool as Uint8Array;
+    // The constructor, not subarray(): half the cost (no species lookup), once per frame.
+    return new Uint8Array(pool.buffer, pool.byteOffset + start, 4);
+  }
+
+  /**
+   * The next mask key as one 32-bit integer, `key[0] << 24 | key[1] << 16 | key[2] << 8 |
+   * key[3]` (negative when `key[0] >= 0x80`): the same stream of keys as {@link MaskKeyPool.next}
+   * without an array per key, for the serializer's own use.
+   *
+   * @internal
+   */
+  nextKey(): number {
+    const start = this.#take();
+    const pool = this.#pool as Uint8Array;
+    return (
+      ((pool[start] as number) << 24) |
+      ((pool[start + 1] as number) << 16) |
+      ((pool[start + 2] as number) << 8) |
+      (pool[start + 3] as number)
+    );
+  }
+
+  /** Reserves the next 4 bytes of the pool (refilling it first when used up); their start. */
+  #take(): number {
     let pool = this.#pool;
     if (pool === undefined || this.#next === pool.length) {
       pool = new Uint8Array(this.#poolSize);
@@ -370,6 +432,6 @@ export class MaskKeyPool {
     }
     const start = this.#next;
     this.#next = start + 4;
-    return pool.subarray(start, start + 4);
+    return start;
   }
 }
