@@ -79,7 +79,7 @@ async function main(): Promise<void> {
   console.log(`cpu:     ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB`);
   console.log(`date:    ${date}, load average ${loadAverage()}`);
   console.log(
-    `mode:    ${options.mode}: ${options.rounds} interleaved rounds, ${timing.warmupMs} ms warm-up + ${timing.measureMs} ms (≥ ${timing.minBatches} batches) per child`,
+    `mode:    ${options.mode}: ${options.rounds} interleaved rounds${options.roundsGiven ? "" : " (unless a suite sets its own)"}, ${timing.warmupMs} ms warm-up + ${timing.measureMs} ms (≥ ${timing.minBatches} batches) per child`,
   );
   console.log(
     "figures: median per-batch rate per CPU-second of the child (user + system), unless a row says wall-clock; median over rounds",
@@ -96,7 +96,10 @@ async function main(): Promise<void> {
   for (const { file, suite, workload } of plan) {
     const results = new Map<string, ChildResult[]>();
     const resultsFile = join(resultsDir, `${slug(suite.name)}.jsonl`);
-    for (let round = 1; round <= options.rounds; round++) {
+    const rounds = options.roundsGiven
+      ? options.rounds
+      : (suite.rounds?.[options.mode] ?? options.rounds);
+    for (let round = 1; round <= rounds; round++) {
       const line: string[] = [];
       for (const impl of workload.implementations) {
         const spec: ChildSpec = {
@@ -123,7 +126,7 @@ async function main(): Promise<void> {
           line.push(`${impl.name} failed`);
         }
       }
-      console.error(`${workload.id} ${round}/${options.rounds}: ${line.join(", ")}`);
+      console.error(`${workload.id} ${round}/${rounds}: ${line.join(", ")}`);
     }
     const rows = summarize(workload, results);
     summaries.push(...rows);
@@ -135,7 +138,7 @@ async function main(): Promise<void> {
           runId,
           command,
           mode: options.mode,
-          rounds: options.rounds,
+          rounds,
           machine,
           suite: suite.name,
           workload: workload.id,

@@ -5,6 +5,8 @@ export interface Options {
   readonly mode: RunMode;
   /** Interleaved rounds per workload; default 3 (quick) or 5 (full). */
   readonly rounds: number;
+  /** `true` when `--rounds` was given (it then overrides a suite's own `rounds`). */
+  readonly roundsGiven: boolean;
   /** Case-insensitive substrings; a workload runs when its suite name or id contains any. */
   readonly filters: readonly string[];
   /** Case-insensitive substrings selecting implementations; the baseline always runs. */
@@ -81,6 +83,7 @@ export function parseOptions(argv: readonly string[]): Options {
   return {
     mode,
     rounds: rounds ?? (mode === "quick" ? 3 : 5),
+    roundsGiven: rounds !== undefined,
     filters,
     impls,
     profile,

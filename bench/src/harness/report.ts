@@ -66,7 +66,9 @@ export function verdict(summary: Summary): string {
   if (!summary.ours) return "";
   if (summary.failed) return "FAILED";
   // Judged on the ratio as printed (two decimals), so the verdict never contradicts the table.
-  const ratio = Math.round(summary.ratio * 100) / 100;
+  // A smaller-is-better figure (memory) is judged on the inverse ratio.
+  const shown = Math.round(summary.ratio * 100) / 100;
+  const ratio = summary.workload.lowerIsBetter === true ? 1 / shown : shown;
   if (ratio >= 1) return "met";
   if (ratio >= 0.95) return "~ (within 5 %)";
   return "MISS";

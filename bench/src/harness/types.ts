@@ -12,7 +12,7 @@ export type RunMode = "quick" | "full";
  * The unit a workload reports. `run()` returns the work of one batch in the unit's base: a count
  * of frames, messages or operations, or a count of bytes for `MB/s` (1 MB = 10^6 bytes).
  */
-export type Unit = "frames/s" | "messages/s" | "ops/s" | "MB/s";
+export type Unit = "frames/s" | "messages/s" | "ops/s" | "MB/s" | "KiB/conn";
 
 /** What an implementation's `setup` is told. */
 export interface SetupContext {
@@ -37,6 +37,13 @@ export interface Body {
   verify?(): void;
   /** Releases what `setup` acquired (sockets, child processes). */
   dispose?(): void | Promise<void>;
+  /**
+   * A figure that is not a rate (e.g. memory per connection), read after the timed batches: when
+   * present it replaces the median rate as the child's `value` (already in the unit).
+   */
+  figure?(): number;
+  /** Extra numbers for the JSON line (e.g. latency percentiles), read after the timed batches. */
+  extra?(): Readonly<Record<string, number>>;
 }
 
 /** One contender in a workload. */
@@ -75,12 +82,32 @@ export interface Workload {
   readonly clock?: Clock;
   /** The first one is the baseline every ratio is computed against. */
   readonly implementations: readonly Implementation[];
+  /**
+   * Overrides of the mode's timing (`timings` in measure.ts) for this workload, e.g. a network
+   * workload whose batch is a fixed slice of traffic lasting much longer than a micro-benchmark's.
+   */
+  readonly timing?: Partial<Record<RunMode, TimingOverride>>;
+  /** `true` when a smaller figure is better (memory): the verdict then inverts the ratio. */
+  readonly lowerIsBetter?: boolean;
+}
+
+/** See {@link Workload.timing}; the fields of measure.ts's `Timing`. */
+export interface TimingOverride {
+  readonly warmupMs?: number;
+  readonly measureMs?: number;
+  readonly minBatches?: number;
+  readonly minBatchMs?: number;
 }
 
 /** A named group of workloads; one `*.bench.ts` file default-exports one. */
 export interface Suite {
   readonly name: string;
   readonly description: string;
+  /**
+   * Default interleaved rounds per mode when `--rounds` is not given, for suites whose children
+   * are expensive (the network suite starts two processes per child).
+   */
+  readonly rounds?: Partial<Record<RunMode, number>>;
   readonly workloads: readonly Workload[];
 }
 
@@ -113,6 +140,8 @@ export interface ChildResult {
   readonly pid: number;
   /** Peak resident set size of the child, in MiB. */
   readonly maxRssMiB: number;
+  /** The body's {@link Body.extra} numbers, when it has any. */
+  readonly extra?: Readonly<Record<string, number>>;
 }
 
 /** Checks a suite's shape and returns it; the one way suites are declared. */

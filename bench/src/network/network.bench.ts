@@ -1,0 +1,203 @@
+/**
+ * The network suite (issue #9): eight workloads over loopback, the client end in the benchmark
+ * child and the server end in a process of its own, netsockets beside ws (with and without its
+ * native addons) and raw `node:net` ceilings. Figures are wall-clock (the work is spread over two
+ * processes). One batch is a slice of the workload; the issue's counts are reached in full mode
+ * by the timed batches together (the two warm-up batches come on top), quick mode scales them
+ * down and the titles say by how much.
+ */
+import {
+  type Body,
+  defineSuite,
+  type Implementation,
+  type SetupContext,
+  type Workload,
+} from "../harness/types.js";
+import type { ImplId } from "./impls.js";
+import {
+  bulk,
+  fanOut,
+  handshakes,
+  idleMemory,
+  largeEcho,
+  latencyEcho,
+  manyConnections,
+  pipelinedEcho,
+} from "./workloads.js";
+
+/**
+ * Whether this process runs full mode: the parent sees `--full` in its argv, a child sees its
+ * spec JSON. The suite is built at import, and its titles and counts depend on the mode.
+ */
+export const fullMode = process.argv.some(
+  (arg) => arg === "--full" || arg.includes('"mode":"full"'),
+);
+
+/** Counts per mode: [full, quick]. */
+const pick = <T>(full: T, quick: T): T => (fullMode ? full : quick);
+const scaled = fullMode ? "" : ", quick: scaled down";
+
+type Contender = "ws" | "ws-plain" | "netsockets" | "stream" | "tcp" | "tcp-cork";
+
+const contenders: Record<
+  Contender,
+  { name: string; impl: ImplId; ours?: true; env?: Record<string, string> }
+> = {
+  ws: { name: "ws + bufferutil + utf-8-validate", impl: "ws" },
+  "ws-plain": {
+    name: "ws, no native addons",
+    impl: "ws",
+    env: { WS_NO_BUFFER_UTIL: "1", WS_NO_UTF_8_VALIDATE: "1" },
+  },
+  netsockets: { name: "netsockets MessageWebSocket", impl: "netsockets", ours: true },
+  stream: { name: "netsockets StreamWebSocket (1 MiB writes)", impl: "stream", ours: true },
+  tcp: { name: "raw TCP, one write per message", impl: "tcp" },
+  "tcp-cork": { name: "raw TCP, corked per tick", impl: "tcp-cork" },
+};
+
+const everyone: Contender[] = ["ws", "ws-plain", "netsockets", "tcp", "tcp-cork"];
+
+function implementations(
+  which: readonly Contender[],
+  body: (impl: ImplId, context: SetupContext) => Promise<Body>,
+): Implementation[] {
+  return which.map((c) => {
+    const { name, impl, ours, env } = contenders[c];
+    return {
+      name,
+      ...(ours === undefined ? {} : { ours }),
+      ...(env === undefined ? {} : { env }),
+      setup: (context: SetupContext) => body(impl, context),
+    };
+  });
+}
+
+/** Full: the issue's counts in `batches` timed batches (plus two warm-up); quick: 3 batches. */
+function timing(batches: number): NonNullable<Workload["timing"]> {
+  return {
+    full: { warmupMs: 0, measureMs: 0, minBatches: batches },
+    quick: { warmupMs: 0, measureMs: 0, minBatches: 3 },
+  };
+}
+
+/** The smoke test (check mode) runs every body with tiny counts: correctness, not speed. */
+const tiny = (context: SetupContext, count: number, small: number): number =>
+  context.check ? small : count;
+
+const latency = pick(2000, 500);
+const pipelined = pick(20_000, 5000);
+const conns = pick(200, 50);
+const largeCount = pick(20, 5);
+const bulkBatch = pick(128, 16) * 1024 * 1024;
+const handshakeBatch = pick(200, 50);
+const idle = pick(5000, 500);
+const fanClients = pick(500, 100);
+const fanCount = pick(200, 50);
+const fanBatches = 3;
+const batches = pick(10, 3);
+
+export default defineSuite({
+  name: "network",
+  // Each child starts two processes (≈ 2 s of module loading on this machine): one round keeps
+  // quick mode near 80 s; full mode interleaves three.
+  rounds: { quick: 1, full: 3 },
+  description:
+    "eight workloads over loopback, client and server in separate processes: netsockets vs ws (with and without native addons) vs raw node:net framing",
+  workloads: [
+    {
+      id: "net-latency-echo",
+      title: `1. latency echo, 64 B binary, 1 in flight (${latency * batches} round trips${scaled})`,
+      unit: "ops/s",
+      clock: "wall",
+      timing: timing(10),
+      implementations: implementations(everyone, (impl, c) =>
+        latencyEcho(impl, c, tiny(c, latency, 20)),
+      ),
+    },
+    {
+      id: "net-pipelined-echo",
+      title: `2. pipelined echo, 64 B binary, 256 in flight (${pipelined * batches} messages${scaled})`,
+      unit: "messages/s",
+      clock: "wall",
+      timing: timing(10),
+      implementations: implementations(everyone, (impl, c) =>
+        pipelinedEcho(impl, c, tiny(c, pipelined, 600), 256),
+      ),
+    },
+    {
+      id: "net-many-connections",
+      title: `3. many connections, ${conns} × ${10 * batches} round trips of 128 B text${scaled}`,
+      unit: "messages/s",
+      clock: "wall",
+      timing: timing(10),
+      implementations: implementations(everyone, (impl, c) =>
+        manyConnections(impl, c, tiny(c, conns, 5), tiny(c, 10, 3)),
+      ),
+    },
+    {
+      id: "net-large-echo",
+      title: `4. large echo, 1 MiB binary × ${largeCount * batches}${scaled}`,
+      unit: "MB/s",
+      clock: "wall",
+      timing: timing(10),
+      implementations: implementations(everyone, (impl, c) =>
+        largeEcho(impl, c, 1024 * 1024, tiny(c, largeCount, 2)),
+      ),
+    },
+    {
+      id: "net-bulk",
+      title: `5. one-way bulk, ${(bulkBatch * pick(8, 3)) / 2 ** 20} MiB client → server in 64 KiB messages${scaled}`,
+      unit: "MB/s",
+      clock: "wall",
+      timing: { ...timing(8), quick: { warmupMs: 0, measureMs: 0, minBatches: 3 } },
+      implementations: implementations(
+        ["ws", "ws-plain", "netsockets", "stream", "tcp", "tcp-cork"],
+        (impl, c) => bulk(impl, c, tiny(c, bulkBatch, 2 * 1024 * 1024 + 5), 64 * 1024),
+      ),
+    },
+    {
+      id: "net-handshakes-sequential",
+      title: `6a. handshakes, open + close one at a time (${handshakeBatch * batches}${scaled})`,
+      unit: "ops/s",
+      clock: "wall",
+      timing: timing(10),
+      implementations: implementations(["ws", "ws-plain", "netsockets", "tcp"], (impl, c) =>
+        handshakes(impl, c, tiny(c, handshakeBatch, 5), 1),
+      ),
+    },
+    {
+      id: "net-handshakes-concurrent",
+      title: `6b. handshakes, open + close 50 at a time (${handshakeBatch * batches}${scaled})`,
+      unit: "ops/s",
+      clock: "wall",
+      timing: timing(10),
+      implementations: implementations(["ws", "ws-plain", "netsockets", "tcp"], (impl, c) =>
+        handshakes(impl, c, tiny(c, handshakeBatch, 12), 5),
+      ),
+    },
+    {
+      id: "net-idle-memory",
+      title: `7. idle memory, server RSS per connection of ${idle} (lower is better${scaled})`,
+      unit: "KiB/conn",
+      clock: "wall",
+      lowerIsBetter: true,
+      timing: {
+        full: { warmupMs: 0, measureMs: 0, minBatches: 1 },
+        quick: { warmupMs: 0, measureMs: 0, minBatches: 1 },
+      },
+      implementations: implementations(["ws", "ws-plain", "netsockets", "tcp"], (impl, c) =>
+        idleMemory(impl, c, tiny(c, idle, 30)),
+      ),
+    },
+    {
+      id: "net-fan-out",
+      title: `8. fan-out, 1 KiB to ${fanClients} clients × ${fanCount} messages per batch${scaled}`,
+      unit: "messages/s",
+      clock: "wall",
+      timing: timing(fanBatches),
+      implementations: implementations(everyone, (impl, c) =>
+        fanOut(impl, c, tiny(c, fanClients, 4), tiny(c, fanCount, 7), 1024),
+      ),
+    },
+  ],
+});

@@ -1,0 +1,70 @@
+/**
+ * Starts the server end of a workload ({@link PeerSpec}) in its own `node` process, running the
+ * TypeScript sources as the benchmark child does, with `--expose-gc` for the memory probe. The
+ * process inherits this one's environment, so `WS_NO_BUFFER_UTIL` reaches both ends.
+ */
+import { spawn } from "node:child_process";
+import { join } from "node:path";
+import { createInterface } from "node:readline";
+import { fileURLToPath } from "node:url";
+import type { PeerSpec } from "./peer.js";
+
+const peerEntry = fileURLToPath(new URL("./peer.ts", import.meta.url));
+const benchRoot = join(fileURLToPath(new URL(".", import.meta.url)), "..", "..");
+
+/** A running server process. */
+export interface PeerProcess {
+  readonly port: number;
+  /** Server RSS and heap after two full GCs, and its open connection count. */
+  memory(): Promise<{ connections: number; rss: number; heapUsed: number }>;
+  /** Ends the process and waits for it. */
+  stop(): Promise<void>;
+}
+
+/** Starts the server and resolves once it listens. */
+export async function startPeer(spec: PeerSpec): Promise<PeerProcess> {
+  const child = spawn(
+    process.execPath,
+    [
+      "--import",
+      "tsx",
+      "--conditions=@netsockets/source",
+      "--expose-gc",
+      ...(process.env.NETSOCKETS_BENCH_PEER_PROFILE === undefined
+        ? []
+        : ["--cpu-prof", `--cpu-prof-dir=${process.env.NETSOCKETS_BENCH_PEER_PROFILE}`]),
+      peerEntry,
+      JSON.stringify(spec),
+    ],
+    { cwd: benchRoot, env: process.env, stdio: ["pipe", "pipe", "inherit"] },
+  );
+  const exited = new Promise<number>((resolve) => child.on("exit", (code) => resolve(code ?? 1)));
+  const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
+  const next = async <T>(): Promise<T> => {
+    for (;;) {
+      const line = await lines.next();
+      if (line.done) throw new Error(`the ${spec.impl} server exited with ${await exited}`);
+      if (line.value.startsWith("{")) return JSON.parse(line.value) as T;
+    }
+  };
+  const { port } = await next<{ port: number }>();
+  let queue: Promise<unknown> = Promise.resolve();
+  return {
+    port,
+    memory: () => {
+      const reply = queue.then(() => {
+        child.stdin.write("mem\n");
+        return next<{ connections: number; rss: number; heapUsed: number }>();
+      });
+      queue = reply.catch(() => {});
+      return reply;
+    },
+    stop: async () => {
+      // Closing stdin asks the peer to exit (it also profiles cleanly that way).
+      child.stdin.end();
+      const timer = setTimeout(() => child.kill(), 5000);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
+}

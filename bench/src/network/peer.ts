@@ -1,0 +1,77 @@
+/**
+ * The server end of a network workload, in its own process (started by `peer-process.ts` from
+ * the benchmark child, which is the client end). argv[2] is a {@link PeerSpec} as JSON. Prints
+ * `{"port"}` once listening, then serves until killed. Reads commands on stdin, one per line:
+ * `mem` → `{"connections","rss","heapUsed"}` after two full GCs (the process runs with
+ * `--expose-gc`).
+ */
+import { createInterface } from "node:readline";
+import { type ImplId, listen, type ServerConn } from "./impls.js";
+
+/** What the server end does. */
+export interface PeerSpec {
+  readonly impl: ImplId;
+  /**
+   * `echo`: every message back with its type. `sink`: count payload bytes; after every `ackBytes`
+   * bytes send one 1-byte binary ack. `fanout`: on any message, send `count` binary messages of
+   * `size` bytes to every open connection.
+   */
+  readonly role: "echo" | "sink" | "fanout";
+  readonly maxMessageSize?: number;
+  readonly ackBytes?: number;
+  readonly count?: number;
+  readonly size?: number;
+}
+
+const spec = JSON.parse(process.argv[2] ?? "") as PeerSpec;
+const print = (value: unknown): void => {
+  process.stdout.write(`${JSON.stringify(value)}\n`);
+};
+
+const ack = new Uint8Array([1]);
+const open = new Set<ServerConn>();
+const ackBytes = spec.ackBytes ?? 1;
+let counted = 0;
+const count = (conn: ServerConn, length: number): void => {
+  counted += length;
+  while (counted >= ackBytes) {
+    counted -= ackBytes;
+    conn.send(ack, false);
+  }
+};
+const broadcast = new Uint8Array(spec.size ?? 1024).fill(0x42);
+
+const server = await listen(
+  spec.impl,
+  {
+    onConnection: (conn) => open.add(conn),
+    onClose: (conn) => open.delete(conn),
+    onMessage:
+      spec.role === "echo"
+        ? (conn, data, text) => conn.send(data, text)
+        : spec.role === "sink"
+          ? (conn, data) => count(conn, data.length)
+          : () => {
+              // Every message of one broadcast is handed over in one tick, as a chat server or a
+              // market feed does; batching them per socket is the implementation's business.
+              for (let i = 0; i < (spec.count ?? 1); i++) {
+                for (const conn of open) conn.send(broadcast, false);
+              }
+            },
+    onBytes: (conn, length) => count(conn, length),
+  },
+  spec.maxMessageSize,
+);
+
+createInterface({ input: process.stdin }).on("line", (line) => {
+  if (line.trim() === "mem") {
+    const gc = (globalThis as { gc?: () => void }).gc;
+    gc?.();
+    gc?.();
+    const usage = process.memoryUsage();
+    print({ connections: server.connections, rss: usage.rss, heapUsed: usage.heapUsed });
+  }
+});
+// The client end closes stdin when it is done (or dies): stop then.
+process.stdin.on("end", () => process.exit(0));
+print({ port: server.port });
