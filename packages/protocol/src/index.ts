@@ -24,6 +24,7 @@ export type {
 export type { Extension, ExtensionFrameInfo, RsvBits } from "./extension.js";
 export { FrameParser, type FrameParserOptions, ParseStep } from "./frame-parser.js";
 export {
+  type Allocate,
   frameHeaderLength,
   type SerializeFrameOptions,
   serializeFrame,

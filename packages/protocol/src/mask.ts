@@ -104,6 +104,46 @@ export function maskIntoKey(source: Uint8Array, key: number, target: Uint8Array)
   maskWordsFrom(target, k0, k1, k2, k3, 0);
 }
 
+/**
+ * Masks `source` (from payload position 0) into `bytes[at .. at + source.length)`, where `at` is
+ * a multiple of 4 and `words` is an `Int32Array` over the same buffer as `bytes` (both starting
+ * at its byte 0): four source bytes are read, joined and XORed, and written as one word, so
+ * there is no per-call view. For the serializer's small frames, whose slab provides both arrays.
+ * Every byte of the destination range is written.
+ *
+ * @internal
+ */
+export function maskIntoWords(
+  source: Uint8Array,
+  key: number,
+  bytes: Uint8Array,
+  words: Int32Array,
+  at: number,
+): void {
+  const length = source.length;
+  if (!LITTLE_ENDIAN) {
+    maskIntoKey(source, key, bytes.subarray(at, at + length));
+    return;
+  }
+  // The key as the word whose first byte in memory is key[0].
+  const m = (key >>> 24) | ((key >>> 8) & 0xff00) | ((key << 8) & 0xff0000) | (key << 24);
+  const full = length & ~3;
+  let w = at >>> 2;
+  let i = 0;
+  for (; i < full; i += 4) {
+    words[w++] =
+      ((source[i] as number) |
+        ((source[i + 1] as number) << 8) |
+        ((source[i + 2] as number) << 16) |
+        ((source[i + 3] as number) << 24)) ^
+      m;
+  }
+  // The tail: fewer than four bytes, key bytes 0, 1, 2 in order.
+  if (i < length) bytes[at + i] = (source[i] as number) ^ (key >>> 24);
+  if (i + 1 < length) bytes[at + i + 1] = (source[i + 1] as number) ^ ((key >>> 16) & 0xff);
+  if (i + 2 < length) bytes[at + i + 2] = (source[i + 2] as number) ^ ((key >>> 8) & 0xff);
+}
+
 /** A key shorter than 4 bytes would silently leave bytes unmasked (`x ^ undefined` is `x`). */
 function checkKey(key: Uint8Array): void {
   if (key.length < 4) {

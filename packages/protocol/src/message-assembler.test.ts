@@ -43,4 +43,24 @@ describe("MessageAssembler", () => {
     expect(() => assembler.push(piece(hex("03"), false, true))).toThrow(MessageTooBigError);
     expect(() => assembler.push(piece(hex("01 02 03"), true, true))).toThrow(MessageTooBigError);
   });
+
+  it("joins into the injected allocator's memory and writes every byte of it", () => {
+    const sizes: number[] = [];
+    // Dirty memory, as Buffer.allocUnsafeSlow may return it.
+    const allocate = (size: number) => {
+      sizes.push(size);
+      return new Uint8Array(size).fill(0xcc);
+    };
+    const assembler = new MessageAssembler({ maxMessageSize: 1 << 20, allocate });
+    const one = Uint8Array.from({ length: 1000 }, (_, i) => i & 0xff);
+    const two = Uint8Array.from({ length: 3000 }, (_, i) => (i * 3) & 0xff);
+    expect(assembler.push(piece(one, true, false))).toBeUndefined();
+    expect(assembler.push(piece(hex(""), false, false))).toBeUndefined();
+    const message = assembler.push(piece(two, false, true));
+    expect(sizes).toEqual([4000]);
+    expect(Buffer.compare(message?.data as Uint8Array, Buffer.concat([one, two]))).toBe(0);
+    // A one-piece message is still handed out as is, without allocating.
+    expect(assembler.push(piece(one, true, true))?.data).toBe(one);
+    expect(sizes).toEqual([4000]);
+  });
 });

@@ -8,6 +8,7 @@
  */
 import { MessageTooBigError } from "@netsockets/errors";
 import type { DataEvent } from "./events.js";
+import type { Allocate } from "./frame-serializer.js";
 
 /** A complete message. */
 export interface AssembledMessage {
@@ -21,17 +22,26 @@ export interface AssembledMessage {
 export interface MessageAssemblerOptions {
   /** The largest message to assemble, in bytes. */
   readonly maxMessageSize: number;
+  /**
+   * Where a message of several pieces is joined; default `new Uint8Array(size)`. Node code may
+   * pass the `allocate` of `nodeConnectionOptions` (`Buffer.allocUnsafeSlow`, no zero-filling):
+   * the pieces fill every byte of the array before it is handed out. Must return a fresh array
+   * of exactly `size` bytes.
+   */
+  readonly allocate?: Allocate;
 }
 
 /** Collects the pieces of a message; see the file header. */
 export class MessageAssembler {
   readonly #maxMessageSize: number;
+  readonly #allocate: Allocate | undefined;
   #pieces: Uint8Array[] = [];
   #size = 0;
   #binary = false;
 
   constructor(options: MessageAssemblerOptions) {
     this.#maxMessageSize = options.maxMessageSize;
+    this.#allocate = options.allocate;
   }
 
   /**
@@ -62,7 +72,11 @@ export class MessageAssembler {
     this.#pieces = [];
     this.#size = 0;
     if (pieces.length === 1) return { binary: this.#binary, data: pieces[0] as Uint8Array };
-    const whole = new Uint8Array(size);
+    const allocate = this.#allocate;
+    const whole = allocate === undefined ? new Uint8Array(size) : allocate(size);
+    if (whole.length !== size) {
+      throw new RangeError(`allocate(${size}) returned ${whole.length} bytes`);
+    }
     let at = 0;
     for (const piece of pieces) {
       whole.set(piece, at);
