@@ -1,5 +1,4 @@
-import { isUtf8 } from "node:buffer";
-import { randomFillSync } from "node:crypto";
+import { Buffer, isUtf8 } from "node:buffer";
 import type { Extension, Limits } from "@netsockets/protocol";
 
 /** The options a protocol `Connection` gets on Node. */
@@ -7,13 +6,30 @@ export interface NodeConnectionOptions {
   readonly role: "client" | "server";
   readonly limits?: Partial<Limits>;
   readonly extensions?: readonly Extension[];
-  readonly randomFill: (target: Uint8Array) => void;
   readonly validateUtf8: (bytes: Uint8Array) => boolean;
+  readonly allocate: (size: number) => Uint8Array;
 }
 
 /**
- * `Connection` options for Node: client masks from `crypto.randomFillSync` (the protocol's mask
- * pool refills from it), and Node's native `buffer.isUtf8` as the whole-buffer UTF-8 validator.
+ * Memory without zero-filling (`Buffer.allocUnsafeSlow`, as ws uses `allocUnsafe`) as a plain
+ * `Uint8Array`: the protocol writes every byte of it before handing it out.
+ */
+function allocateUnsafe(size: number): Uint8Array {
+  const buffer = Buffer.allocUnsafeSlow(size);
+  return new Uint8Array(buffer.buffer, buffer.byteOffset, size);
+}
+
+/** Node's native validator (simdutf). */
+function validateUtf8(bytes: Uint8Array): boolean {
+  return isUtf8(bytes);
+}
+
+/**
+ * `Connection` options for Node: Node's native `buffer.isUtf8` as the whole-buffer UTF-8
+ * validator, and uninitialised memory (`Buffer.allocUnsafeSlow`) for the client's large masked
+ * copies. Client masks come from the protocol's shared crypto pool (8 KiB of
+ * `crypto.getRandomValues` per refill, 2048 keys): a per-connection `randomFill` would give
+ * each Connection its own 1 KiB pool, and its refills cost ≈ 10 ns per frame.
  *
  * @example
  * ```ts
@@ -28,9 +44,7 @@ export function nodeConnectionOptions(
     role,
     ...(options.limits === undefined ? {} : { limits: options.limits }),
     ...(options.extensions === undefined ? {} : { extensions: options.extensions }),
-    randomFill: (target) => {
-      randomFillSync(target);
-    },
-    validateUtf8: (bytes) => isUtf8(bytes),
+    validateUtf8,
+    allocate: allocateUnsafe,
   };
 }
