@@ -21,12 +21,19 @@
  *       events = conn.nextEvents()                    dispatch each; handlers may send
  *       write(conn.dataToSend())                      header and payload arrays, for writev
  *       if events is empty:
- *         if conn.pending is set: await it, then loop again
+ *         if conn.receivePending is set: await it, then loop again
  *         else: stop until more data arrives
- *   on a `close` event: write what is left (after `pending`, if an encode is still running);
- *   a server ends TCP now; a client ends it when the server has (closeExpected() tells it to
- *   arm a timer for that).
+ *   whenever conn.sendPending is set (check after every send and every batch): await it, then
+ *     write(conn.dataToSend()) and look again — the encoded frames and those held behind them
+ *   on a `close` event: write what is left (after `sendPending`, if an encode is still
+ *   running); a server ends TCP now; a client ends it when the server has (closeExpected()
+ *   tells it to arm a timer for that).
  * ```
+ *
+ * The two waits are independent: a decode and an encode may be in flight at once (an echo
+ * inflates the next message while it deflates the previous answer), and the driver keeps
+ * calling `nextEvents()` while only an encode is pending. `pending` is either of them, for
+ * drivers that do not overlap.
  *
  * Peer input never throws. A violation the parser finds ({@link ParseStep.error}), a bad UTF-8
  * sequence, a bad close payload or an extension that fails all go through
@@ -60,10 +67,11 @@
  *
  * Extensions: a message whose first frame carries RSV bits goes through the extension that
  * claims them, piece by piece. `decode` may answer with a Promise; then `nextEvents()` returns
- * what it has, sets {@link Connection.pending} and reports nothing more until the promise has
- * settled. UTF-8 validation and `maxMessageSize` apply to the decoded bytes. On the send side an
- * asynchronous `encode` holds every later frame (data or control) back until it is done, so the
- * wire order is the call order.
+ * what it has, sets {@link Connection.receivePending} and reports nothing more until the promise
+ * has settled. UTF-8 validation and `maxMessageSize` apply to the decoded bytes. On the send side
+ * an asynchronous `encode` sets {@link Connection.sendPending} and holds every later frame (data
+ * or control, including the automatic pong and close echo) back until it is done, so the wire
+ * order is the call order whatever the receive side does meanwhile.
  *
  * @see https://www.rfc-editor.org/rfc/rfc6455#section-7
  */
@@ -81,7 +89,7 @@ import { decodeClosePayload, encodeClosePayload } from "./close-payload.js";
 import type { CloseEvent, ConnectionEvent, DataEvent, PingEvent, PongEvent } from "./events.js";
 import type { Extension } from "./extension.js";
 import { FrameParser, ParseStep } from "./frame-parser.js";
-import { type Allocate, writeFrame } from "./frame-serializer.js";
+import { type Allocate, writeFrame, written } from "./frame-serializer.js";
 import { type Limits, resolveLimits } from "./limits.js";
 import { MaskKeyPool } from "./mask.js";
 import { Opcode } from "./opcode.js";
@@ -193,7 +201,8 @@ export class Connection {
   #pieceFrameFinished = false;
 
   // ── send side ──
-  #out: Uint8Array[] = [];
+  /** Wire bytes not yet handed out; the shared empty array until the first frame. */
+  #out: Uint8Array[] = NOTHING_TO_SEND;
   /** The opcode of the outgoing message left open by `fin: false`, or NO_MESSAGE. */
   #outMessage = NO_MESSAGE;
   /** An asynchronous encode in flight: later frames wait in `#deferred`. */
@@ -255,12 +264,34 @@ export class Connection {
   }
 
   /**
-   * Set while an extension decode or encode is pending: await it (it never rejects), then call
-   * `nextEvents()` and `dataToSend()` again and look at `pending` once more. An encode may still
-   * be pending after the `close` event: the driver flushes its frames before ending TCP.
+   * Set while an extension decode or encode is pending ({@link Connection.receivePending} or
+   * else {@link Connection.sendPending}): await it (it never rejects), then call `nextEvents()`
+   * and `dataToSend()` again and look at `pending` once more. For a driver that does not overlap
+   * decoding with encoding; the two getters below let it do so.
    */
   get pending(): Promise<void> | undefined {
     return this.#decodePending ?? this.#encodePending;
+  }
+
+  /**
+   * Set while an extension decode is pending (it never rejects): `nextEvents()` reports nothing
+   * until it settles, so the driver awaits it before asking again. Cleared when the connection
+   * closes. An encode does not set it: incoming messages keep being decoded and reported while
+   * an answer is still being encoded.
+   */
+  get receivePending(): Promise<void> | undefined {
+    return this.#decodePending;
+  }
+
+  /**
+   * Set while an extension encode is pending (it never rejects): its frame, and every frame
+   * queued after it, enter `dataToSend()` only once it settles (in call order). When it
+   * settles, the driver flushes `dataToSend()` and looks again (the next held-back send may have
+   * started another encode). It may still be set after the `close` event: the driver flushes
+   * those frames before ending TCP.
+   */
+  get sendPending(): Promise<void> | undefined {
+    return this.#encodePending;
   }
 
   /**
@@ -289,9 +320,9 @@ export class Connection {
   /**
    * Parses buffered bytes and returns the events up to and including the next stopping point:
    * the end of a data message, a control frame, or the close. Returns `[]` when more bytes are
-   * needed, while an extension decode is pending (see {@link Connection.pending}), and after the
-   * close. The driver dispatches the events (handlers may send), flushes
-   * {@link Connection.dataToSend}, then calls again.
+   * needed, while an extension decode is pending (see {@link Connection.receivePending}), and
+   * after the close. A pending encode does not stop it. The driver dispatches the events
+   * (handlers may send), flushes {@link Connection.dataToSend}, then calls again.
    */
   nextEvents(): ConnectionEvent[] {
     const events: ConnectionEvent[] = [];
@@ -327,7 +358,7 @@ export class Connection {
   dataToSend(): Uint8Array[] {
     const out = this.#out;
     if (out.length === 0) return NOTHING_TO_SEND;
-    this.#out = [];
+    this.#out = NOTHING_TO_SEND;
     return out;
   }
 
@@ -735,15 +766,23 @@ export class Connection {
    */
   #writeFrame(opcode: number, payload: Uint8Array, fin: boolean, rsv: number): void {
     const client = this.#client;
-    writeFrame(
-      this.#out,
+    const header = writeFrame(
       (fin ? 0x80 : 0) | (rsv << 4) | opcode,
       payload,
       client,
       client ? this.#maskPool.nextKey() : 0,
       this.#allocate,
-      false,
     );
+    const body = written.payload;
+    const out = this.#out;
+    if (out.length === 0) {
+      // An array of the exact size: the common case of one frame per flush allocates no spare
+      // capacity (a push onto [] reserves 17 slots).
+      this.#out = body.length === 0 ? [header] : [header, body];
+    } else {
+      out.push(header);
+      if (body.length !== 0) out.push(body);
+    }
     if (opcode === Opcode.close) this.#closeWritten = true;
   }
 

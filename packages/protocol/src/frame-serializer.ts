@@ -147,9 +147,7 @@ export function serializeFrame(
   if (maskKey !== undefined && maskKey.length !== 4) {
     throw new InvalidArgumentError(`maskKey must be 4 bytes, got ${maskKey.length}`);
   }
-  const out: Uint8Array[] = [];
-  writeFrame(
-    out,
+  const header = writeFrame(
     (options.fin ? 0x80 : 0) | (rsv << 4) | opcode,
     payload,
     maskKey !== undefined,
@@ -160,16 +158,23 @@ export function serializeFrame(
           ((maskKey[2] as number) << 8) |
           (maskKey[3] as number),
     options.allocate ?? allocateZeroed,
-    true,
   );
-  return out as [Uint8Array, Uint8Array];
+  return [header, written.payload];
 }
 
 /**
- * The serializer proper, without argument checks or per-frame objects: pushes the frame's
- * header and payload onto `out` (the payload only when it is not empty, unless `keepEmpty`).
- * `b0` is the first header byte (FIN, RSV and opcode); `key` the masking key as a 32-bit
- * integer (`key[0] << 24 | … | key[3]`, see `MaskKeyPool.nextKey`) when `masked`.
+ * The payload part of the frame {@link writeFrame} wrote last: a second return value without
+ * an array per frame. Read it right after the call.
+ *
+ * @internal
+ */
+export const written: { payload: Uint8Array } = { payload: new Uint8Array(0) };
+
+/**
+ * The serializer proper, without argument checks or per-frame objects: returns the frame's
+ * header and leaves its payload part (the caller's payload, or a masked copy) in
+ * {@link written}. `b0` is the first header byte (FIN, RSV and opcode); `key` the masking key
+ * as a 32-bit integer (`key[0] << 24 | … | key[3]`, see `MaskKeyPool.nextKey`) when `masked`.
  *
  * A masked frame of up to 4 KiB (header and masked copy) is one slab region, handed out as two
  * views; a larger masked copy comes from `allocate` and is written completely by the masking.
@@ -177,14 +182,12 @@ export function serializeFrame(
  * @internal
  */
 export function writeFrame(
-  out: Uint8Array[],
   b0: number,
   payload: Uint8Array,
   masked: boolean,
   key: number,
   allocate: Allocate,
-  keepEmpty: boolean,
-): void {
+): Uint8Array {
   const length = payload.length;
   const headerLength = frameHeaderLength(length, masked);
   // A masked copy is needed unless there is nothing to mask: no payload, or an all-zero key.
@@ -216,7 +219,6 @@ export function writeFrame(
     header[9] = low & 0xff;
     at = 10;
   }
-  out.push(header);
   if (masked) {
     header[1] = (header[1] as number) | 0x80;
     header[at] = key >>> 24;
@@ -225,8 +227,8 @@ export function writeFrame(
     header[at + 3] = key & 0xff;
   }
   if (!copy) {
-    if (length !== 0 || keepEmpty) out.push(payload);
-    return;
+    written.payload = payload;
+    return header;
   }
   // A fresh array, not payload.slice(): on a Node Buffer that is a view of the caller's bytes.
   if (small) {
@@ -235,13 +237,14 @@ export function writeFrame(
     // 3× faster at 1 KiB).
     if (length < WORDS_MAX) maskIntoWords(payload, key, slab, slabWords, payloadStart);
     else maskIntoKey(payload, key, target);
-    out.push(target);
-    return;
+    written.payload = target;
+    return header;
   }
   const target = allocate(length);
   if (!(target instanceof Uint8Array) || target.length !== length) {
     throw new InvalidArgumentError(`allocate(${length}) must return ${length} bytes`);
   }
   maskIntoKey(payload, key, target);
-  out.push(target);
+  written.payload = target;
+  return header;
 }
