@@ -62,7 +62,7 @@ export {
   type Limits,
   resolveLimits,
 } from "./limits.js";
-export { applyMask, defaultRandomFill, MaskKeyPool } from "./mask.js";
+export { applyMask, defaultRandomFill, MaskKeyPool, maskInto } from "./mask.js";
 export {
   type AssembledMessage,
   MessageAssembler,

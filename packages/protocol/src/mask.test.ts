@@ -314,3 +314,11 @@ describe("maskIntoKey (the key as a 32-bit integer)", () => {
     expect(asNumbers.some((key) => key < 0)).toBe(true);
   });
 });
+
+describe("maskInto", () => {
+  it("refuses a target of another length", () => {
+    expect(() => maskInto(new Uint8Array(8), hex("01 02 03 04"), new Uint8Array(7))).toThrow(
+      InvalidArgumentError,
+    );
+  });
+});

@@ -54,14 +54,25 @@ export function applyMask(data: Uint8Array, key: Uint8Array, offset = 0): void {
 }
 
 /**
- * Writes `source` masked with `key` (from payload position 0) into `target`, an array of the same
- * length, leaving `source` untouched. Used by the serializer to mask a caller's payload into the
- * frame it allocates, without an extra copy on the WASM path.
+ * Writes `source` masked with `key` (from payload position 0) into `target`, leaving `source`
+ * untouched: the sender's one-pass masked copy (ws's `mask(source, key, output, offset,
+ * length)` with `output.subarray(offset)`), without a separate copy before an in-place
+ * {@link applyMask}. Every byte of `target` is written.
  *
- * @internal
+ * @param source - The bytes to mask.
+ * @param key - The masking key; only `key[0..3]` is read.
+ * @param target - Where the masked bytes go: exactly `source.length` bytes, not overlapping
+ *   `source` (unless it is the very same array).
+ * @throws InvalidArgumentError when `key` has fewer than 4 bytes or the lengths differ.
+ * @see https://www.rfc-editor.org/rfc/rfc6455#section-5.3
  */
 export function maskInto(source: Uint8Array, key: Uint8Array, target: Uint8Array): void {
   checkKey(key);
+  if (target.length !== source.length) {
+    throw new InvalidArgumentError(
+      `target must have the source's ${source.length} bytes, got ${target.length}`,
+    );
+  }
   maskIntoKey(
     source,
     ((key[0] as number) << 24) |
