@@ -6,6 +6,7 @@
 import { MessageTooBigError, ProtocolError } from "@netsockets/errors";
 import { describe, expect, it } from "vitest";
 import { Connection } from "../src/connection.js";
+import type { ConnectionEvent } from "../src/events.js";
 import type { Extension, ExtensionFrameInfo } from "../src/extension.js";
 import {
   concatBytes,
@@ -218,6 +219,82 @@ describe("extensions: sending", () => {
       [9, 0, "70"],
       [2, 4, "0102"],
       [8, 0, "03e8"],
+    ]);
+  });
+
+  it("runs a decode and an encode at once: events and wire order stay those of a serial run", async () => {
+    // Each call answers only when the test says so, so settling order is chosen, not raced.
+    const decodes: (() => void)[] = [];
+    const encodes: (() => void)[] = [];
+    const manual: Extension = {
+      name: "x-manual",
+      rsvBits: 4,
+      decode: (chunk) =>
+        new Promise<Uint8Array>((resolve) => decodes.push(() => resolve(chunk.slice()))),
+      encode: (chunk) =>
+        new Promise((resolve) => encodes.push(() => resolve({ data: chunk.slice(), rsv: 4 }))),
+    };
+    const connection = new Connection({ role: "server", extensions: [manual] });
+    const wire = () => decodeFrames(concatBytes(connection.dataToSend()));
+    const texts = (events: ConnectionEvent[]) =>
+      events.map((e) => (e.type === "data" ? new TextDecoder().decode(e.data) : e.type));
+    connection.receiveData(
+      concatBytes([
+        frame(1, utf8("in-1"), { ...m, rsv: 4 }),
+        frame(1, utf8("in-2"), { ...m, rsv: 4 }),
+        frame(9, utf8("p"), m),
+      ]),
+    );
+
+    connection.sendText("out-1"); // an encode starts: output held, input not
+    const encode1 = connection.sendPending;
+    expect(encode1).toBeInstanceOf(Promise);
+    expect(connection.receivePending).toBeUndefined();
+    expect(connection.pending).toBe(encode1);
+    expect(connection.nextEvents()).toEqual([]); // starts the decode of in-1 beside it
+    const decode1 = connection.receivePending;
+    expect(decode1).toBeInstanceOf(Promise);
+    expect(connection.sendPending).toBe(encode1);
+    expect(connection.pending).toBe(decode1);
+    expect([decodes.length, encodes.length]).toEqual([1, 1]);
+    connection.sendText("out-2"); // waits behind out-1's encode, not started
+    expect(encodes.length).toBe(1);
+
+    // The decode settles first: in-1 is reported while out-1 is still encoding.
+    decodes[0]?.();
+    await decode1;
+    expect(connection.receivePending).toBeUndefined();
+    expect(texts(connection.nextEvents())).toEqual(["in-1"]);
+    expect(connection.dataToSend()).toEqual([]);
+    expect(connection.nextEvents()).toEqual([]); // in-2's decode starts
+    const decode2 = connection.receivePending;
+    expect(decode2).toBeInstanceOf(Promise);
+
+    // out-1's encode settles while in-2 decodes: out-1 is written, out-2's encode starts.
+    encodes[0]?.();
+    await encode1;
+    expect(wire().map((f) => [f.opcode, f.rsv, new TextDecoder().decode(f.payload)])).toEqual([
+      [1, 4, "out-1"],
+    ]);
+    const encode2 = connection.sendPending;
+    expect(encode2).toBeInstanceOf(Promise);
+    expect(encodes.length).toBe(2);
+    expect(connection.receivePending).toBe(decode2);
+
+    // in-2, then the ping: its pong is held behind out-2's encode.
+    decodes[1]?.();
+    await decode2;
+    expect(texts(connection.nextEvents())).toEqual(["in-2"]);
+    expect(texts(connection.nextEvents())).toEqual(["ping"]);
+    expect(connection.receivePending).toBeUndefined();
+    expect(connection.dataToSend()).toEqual([]);
+    encodes[1]?.();
+    await encode2;
+    expect(connection.sendPending).toBeUndefined();
+    expect(connection.pending).toBeUndefined();
+    expect(wire().map((f) => [f.opcode, f.rsv, new TextDecoder().decode(f.payload)])).toEqual([
+      [1, 4, "out-2"],
+      [10, 0, "p"],
     ]);
   });
 
