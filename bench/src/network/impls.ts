@@ -60,7 +60,12 @@ export async function connectClient(
     case "stream": {
       const socket = new MessageWebSocket({ proxy: false, maxMessageSize: max });
       socket.addEventListener("messagereceived", (args) => {
-        const reader = args.getDataReader();
+        let reader: DataReader;
+        try {
+          reader = args.getDataReader();
+        } catch {
+          return; // the connection ended (the server went away first): nothing to count
+        }
         onMessage(reader.unconsumedBufferLength, () =>
           reader.readBuffer(reader.unconsumedBufferLength),
         );
