@@ -13,7 +13,10 @@ export interface DriverConnection {
   receiveData(bytes: Uint8Array): void;
   receiveEof(): void;
   nextEvents(): ConnectionEvent[];
-  readonly pending: Promise<void> | undefined;
+  /** An extension decode is pending: `nextEvents()` reports nothing until it settles. */
+  readonly receivePending: Promise<void> | undefined;
+  /** An extension encode is pending: its frames (and later ones) reach `dataToSend()` after it. */
+  readonly sendPending: Promise<void> | undefined;
   dataToSend(): Uint8Array[];
   sendText(data: string | Uint8Array, options?: { fin?: boolean }): void;
   sendBinary(data: Uint8Array, options?: { fin?: boolean }): void;

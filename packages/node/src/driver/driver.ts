@@ -41,12 +41,19 @@ export type DriverState = "open" | "closing" | "closed";
  *
  * ```
  *   socket 'data' ─▶ connection.receiveData ─▶ pump: loop {
- *                                                 events = connection.nextEvents()   (stop when [] / paused / pending)
+ *                                                 events = connection.nextEvents()   (stop when [] / paused / receivePending)
  *                                                 dispatch events to the handler, synchronously, in order
  *                                                 flush connection.dataToSend() into the output queue
  *                                               }
  *   send*() ─▶ connection.send* ─▶ output queue ─▶ one corked writev per tick ─▶ promise at the kernel
+ *   connection.sendPending settles ─▶ flush connection.dataToSend() (and watch the next encode)
  * ```
+ *
+ * Extension work on the two directions overlaps: the pump waits only for a pending decode
+ * (`receivePending`), never for an encode, so an echo decodes the next message while the answer
+ * to the previous one is still being encoded (the Connection keeps the encoded frames in call
+ * order by itself). Each flush that leaves an encode pending arms one watcher on `sendPending`
+ * that flushes again when it settles.
  *
  * Closing (RFC 6455 §7): `close()` sends our close frame and arms the close timer; the peer's
  * answer completes the handshake (`onClose`, clean). Then the server ends TCP first and the client
@@ -82,6 +89,10 @@ export class Driver {
   #paused = false;
   #pumping = false;
   #awaitingPending = false;
+  /** A watcher on `connection.sendPending` is armed (see {@link Driver.#collect}). */
+  #watchingSend = false;
+  /** The furthest mark `#collect` has returned (infinite once bytes came after the end). */
+  #collectedMark = 0;
   #inMessage = false;
   #aboveHighWater = false;
   #closeRequested = false;
@@ -311,12 +322,13 @@ export class Driver {
       return Promise.reject(error);
     }
     const mark = this.#collect();
-    const pending = this.#connection.pending;
+    const pending = this.#connection.sendPending;
     if (pending !== undefined) {
-      // An extension is still encoding: the bytes come after it settles.
+      // An extension is still encoding: the bytes come after it settles. The encode watcher
+      // (armed by `#collect`) may have collected them first, so wait for the furthest mark.
       return pending.then(() => {
-        const later = this.#collect();
-        return this.#output.whenWritten(later);
+        this.#collect();
+        return this.#output.whenWritten(this.#collectedMark);
       });
     }
     return this.#output.whenWritten(mark);
@@ -332,11 +344,28 @@ export class Driver {
     this.#collect();
   }
 
-  /** Moves the Connection's queued wire bytes into the output queue; returns the mark. */
+  /**
+   * Moves the Connection's queued wire bytes into the output queue; returns the mark. When an
+   * encode is still pending, arms the one watcher that collects again once it settles: the
+   * frames it (and every frame held behind it, pongs and close echoes included) produces go out
+   * promptly even when neither a send nor the pump comes by.
+   */
   #collect(): number {
+    if (!this.#watchingSend) {
+      const pending = this.#connection.sendPending;
+      if (pending !== undefined) {
+        this.#watchingSend = true;
+        const settled = () => {
+          this.#watchingSend = false;
+          if (!this.#finalized) this.#collect();
+        };
+        pending.then(settled, settled);
+      }
+    }
     const pieces = this.#connection.dataToSend();
     const before = this.#output.bufferedAmount;
     const mark = this.#output.push(pieces);
+    if (mark > this.#collectedMark) this.#collectedMark = mark;
     const after = this.#output.bufferedAmount;
     if (after > before) {
       if (!this.#sendTimer.active) this.#sendTimer.start(this.#sendTimeoutMs);
@@ -386,7 +415,8 @@ export class Driver {
     this.#pumping = true;
     try {
       while (!this.#paused && !this.#terminal) {
-        const pending = this.#connection.pending;
+        // Only a decode stops the pump; a pending encode holds its frames inside the Connection.
+        const pending = this.#connection.receivePending;
         if (pending !== undefined) {
           this.#awaitPending(pending);
           break;
@@ -394,8 +424,8 @@ export class Driver {
         const events = this.#connection.nextEvents();
         if (events.length === 0) {
           // Nothing yet — but `nextEvents()` may just have started an asynchronous decode:
-          // "if events is empty: if conn.pending is set: await it, then loop again".
-          if (this.#connection.pending === undefined) break;
+          // "if events is empty: if conn.receivePending is set: await it, then loop again".
+          if (this.#connection.receivePending === undefined) break;
           continue;
         }
         for (const event of events) {
@@ -494,7 +524,7 @@ export class Driver {
     // A client whose peer already ended TCP has nothing left to wait for.
     const endNow = this.#connection.role === "server" || !event.wasClean || this.#peerEnded;
     this.#closeTimer.start(this.#closeTimeoutMs);
-    // "write what is left (after `pending`, if an encode is still running)": the frames an
+    // "write what is left (after `sendPending`, if an encode is still running)": the frames an
     // extension is still encoding — and whatever the Connection holds back behind them — go
     // out before TCP ends. The close timer bounds the wait.
     this.#afterPending(() => {
@@ -508,12 +538,15 @@ export class Driver {
 
   /** Runs `then` once no extension decode or encode is pending (at once when none is). */
   #afterPending(then: () => void): void {
-    const pending = this.#connection.pending;
+    // After the close event only encodes remain (the Connection drops a pending decode); after
+    // a TCP loss a decode may still be running and still use the extension.
+    const connection = this.#connection;
+    const pending = connection.receivePending ?? connection.sendPending;
     if (pending === undefined) {
       then();
       return;
     }
-    // `pending` never rejects; a settled encode may start the next one, so look again.
+    // Neither ever rejects; a settled encode may start the next one, so look again.
     const again = () => this.#afterPending(then);
     pending.then(again, again);
   }

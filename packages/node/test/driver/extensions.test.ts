@@ -219,8 +219,11 @@ class EncodingAtCloseConnection implements DriverConnection {
   get state() {
     return this.#inner.state;
   }
-  get pending(): Promise<void> | undefined {
-    return this.#held ?? this.#inner.pending;
+  get receivePending(): Promise<void> | undefined {
+    return this.#inner.receivePending;
+  }
+  get sendPending(): Promise<void> | undefined {
+    return this.#held ?? this.#inner.sendPending;
   }
   receiveData(bytes: Uint8Array): void {
     this.#inner.receiveData(bytes);
@@ -301,6 +304,86 @@ describe("an encode still running at the close event", () => {
     connection?.release();
     const frames = decodeFrames(await received);
     expect(frames.map((f) => f.opcode)).toEqual([8]);
+    socket.destroy();
+  });
+});
+
+/** FlipExtension whose encodes alone wait for `release()`; decodes answer a turn later. */
+class EncodeGateExtension implements Extension {
+  readonly name = "x-gate";
+  readonly rsvBits = 4;
+  readonly #held: (() => void)[] = [];
+
+  decode(chunk: Uint8Array): Promise<Uint8Array> {
+    return new Promise((resolve) => setImmediate(() => resolve(flip(chunk))));
+  }
+
+  encode(chunk: Uint8Array): Promise<{ data: Uint8Array; rsv: number }> {
+    return new Promise((resolve) => this.#held.push(() => resolve({ data: flip(chunk), rsv: 4 })));
+  }
+
+  get heldEncodes(): number {
+    return this.#held.length;
+  }
+
+  /** Settles the oldest held encode. */
+  releaseOne(): void {
+    this.#held.shift()?.();
+  }
+}
+
+describe("decodes and encodes overlap", () => {
+  it("keeps decoding and dispatching while an answer is still encoding; the wire keeps call order", async () => {
+    const extension = new EncodeGateExtension();
+    const recorder = new Recorder();
+    const server = new UpgradeServer({
+      onConnection: (upgrade) => {
+        const driver = upgrade.start(
+          new Connection(nodeConnectionOptions("server", { extensions: [extension] })),
+          recorder,
+        );
+        recorder.onMessage = (message) => {
+          driver.sendText(message.data).catch(() => {});
+        };
+      },
+    });
+    servers.push(server);
+    const { port } = await server.listen({ host: "127.0.0.1", port: 0 });
+    const { socket } = await openTestTransport(`ws://127.0.0.1:${port}`);
+    const chunks: Buffer[] = [];
+    socket.on("data", (chunk: Buffer) => chunks.push(chunk));
+    const enc = new TextEncoder();
+    socket.write(
+      Buffer.concat([
+        frame(1, flip(enc.encode("one")), { mask: true, rsv: 4 }),
+        frame(1, flip(enc.encode("two")), { mask: true, rsv: 4 }),
+        frame(9, enc.encode("p"), { mask: true }),
+        frame(1, flip(enc.encode("three")), { mask: true, rsv: 4 }),
+      ]),
+    );
+    // The first answer's encode never settles on its own, yet every message and the ping are
+    // decoded and dispatched (a driver waiting for all extension work would stop at "one").
+    await until(() => recorder.messages.length === 3);
+    expect(recorder.messages.map((m) => text(m.data))).toEqual(["one", "two", "three"]);
+    expect(recorder.pings.map(text)).toEqual(["p"]);
+    expect(extension.heldEncodes).toBe(1); // later answers (and the pong) wait in call order
+    expect(chunks).toEqual([]);
+    // Each settled encode is flushed by the driver on its own, with what was held behind it.
+    const wire = () => decodeFrames(Buffer.concat(chunks));
+    extension.releaseOne();
+    await until(() => wire().length === 1 && extension.heldEncodes === 1);
+    extension.releaseOne();
+    await until(() => wire().length === 3 && extension.heldEncodes === 1);
+    extension.releaseOne();
+    await until(() => wire().length === 4);
+    expect(
+      wire().map((f) => [f.opcode, f.rsv, text(f.rsv === 4 ? flip(f.payload) : f.payload)]),
+    ).toEqual([
+      [1, 4, "one"],
+      [1, 4, "two"],
+      [10, 0, "p"],
+      [1, 4, "three"],
+    ]);
     socket.destroy();
   });
 });

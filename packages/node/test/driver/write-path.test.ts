@@ -127,8 +127,11 @@ describe("after a clean close", () => {
       get state() {
         return inner.state;
       },
-      get pending() {
-        return hold ?? inner.pending;
+      get receivePending() {
+        return hold ?? inner.receivePending;
+      },
+      get sendPending() {
+        return inner.sendPending;
       },
       receiveData: (b) => inner.receiveData(b),
       receiveEof: () => inner.receiveEof(),
