@@ -357,7 +357,11 @@ export class Driver {
         this.#watchingSend = true;
         const settled = () => {
           this.#watchingSend = false;
-          if (!this.#finalized) this.#collect();
+          if (this.#finalized) return;
+          this.#collect();
+          // An encode that failed closed the Connection (1011): its `close` event comes out of
+          // the next `nextEvents()`, which no incoming data may ever prompt.
+          this.#pump();
         };
         pending.then(settled, settled);
       }

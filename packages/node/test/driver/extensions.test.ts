@@ -387,3 +387,37 @@ describe("decodes and encodes overlap", () => {
     socket.destroy();
   });
 });
+
+describe("an encode that fails later", () => {
+  it("closes with 1011 and reports the close without waiting for incoming data", async () => {
+    const failing: Extension = {
+      name: "x-failing",
+      rsvBits: 4,
+      decode: (chunk) => chunk,
+      encode: () => new Promise((_, reject) => setImmediate(() => reject(new Error("zlib")))),
+    };
+    const recorder = new Recorder();
+    const server = new UpgradeServer({
+      onConnection: (upgrade) => {
+        const driver = upgrade.start(
+          new Connection(nodeConnectionOptions("server", { extensions: [failing] })),
+          recorder,
+        );
+        driver.sendText("never encoded").catch(() => {});
+      },
+    });
+    servers.push(server);
+    const { port } = await server.listen({ host: "127.0.0.1", port: 0 });
+    const { socket, head } = await openTestTransport(`ws://127.0.0.1:${port}`);
+    const received = collectUntilEnd(socket);
+    // Nothing is sent to the server: only the settled encode can prompt the driver.
+    expect(await recorder.ended).toMatchObject({
+      kind: "close",
+      info: { code: 1011, wasClean: false, closedBy: "local" },
+    });
+    // The close frame may have come with the handshake response (`head`).
+    const frames = decodeFrames(Buffer.concat([head, await received]));
+    expect(frames.map((f) => [f.opcode, [...f.payload]])).toEqual([[8, [0x03, 0xf3]]]);
+    socket.destroy();
+  });
+});
