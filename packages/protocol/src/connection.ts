@@ -24,7 +24,9 @@
  *         if conn.receivePending is set: await it, then loop again
  *         else: stop until more data arrives
  *   whenever conn.sendPending is set (check after every send and every batch): await it, then
- *     write(conn.dataToSend()) and look again — the encoded frames and those held behind them
+ *     write(conn.dataToSend()) and look again — the encoded frames and those held behind them —
+ *     and run the loop above once (a failed encode closes with 1011: its `close` event comes
+ *     out of the next nextEvents())
  *   on a `close` event: write what is left (after `sendPending`, if an encode is still
  *   running); a server ends TCP now; a client ends it when the server has (closeExpected()
  *   tells it to arm a timer for that).
@@ -287,8 +289,9 @@ export class Connection {
    * Set while an extension encode is pending (it never rejects): its frame, and every frame
    * queued after it, enter `dataToSend()` only once it settles (in call order). When it
    * settles, the driver flushes `dataToSend()` and looks again (the next held-back send may have
-   * started another encode). It may still be set after the `close` event: the driver flushes
-   * those frames before ending TCP.
+   * started another encode), and calls `nextEvents()`: an encode that failed has closed the
+   * connection (1011) and its `close` event is handed out there. It may still be set after the
+   * `close` event: the driver flushes those frames before ending TCP.
    */
   get sendPending(): Promise<void> | undefined {
     return this.#encodePending;
