@@ -561,14 +561,16 @@ export class MessageWebSocket
         : new PerMessageDeflate(role, deflateParameters, { maxMessageSize });
     this.#deflate = deflate;
     const extensions = deflate === undefined ? [] : [deflate];
-    const connection = new Connection(
-      nodeConnectionOptions(role, {
-        limits: { maxMessageSize, maxFragments: protocolLimit(c.maxFragments) },
-        extensions,
-      }),
-    );
+    const options = nodeConnectionOptions(role, {
+      limits: { maxMessageSize, maxFragments: protocolLimit(c.maxFragments) },
+      extensions,
+    });
+    const connection = new Connection(options);
     this.#partial = c.receiveMode === MessageWebSocketReceiveMode.partialMessage;
-    if (!this.#partial) this.#assembler = new MessageAssembler({ maxMessageSize });
+    // The assembler fills every byte it allocates, so Node's unzeroed allocation is safe here.
+    if (!this.#partial) {
+      this.#assembler = new MessageAssembler({ maxMessageSize, allocate: options.allocate });
+    }
     recordConnection(this.#information, connected);
     this.#phase = "open";
     const handler: DriverHandler = {
