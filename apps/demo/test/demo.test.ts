@@ -68,7 +68,10 @@ describe("runDemo", () => {
     ]);
     const cancelled = lines.find((line) => line.startsWith("ConnectAsync cancelled after"));
     const elapsed = Number(/after (\d+) ms/.exec(cancelled ?? "")?.[1]);
-    expect(elapsed).toBeGreaterThanOrEqual(195); // not before the timer (timer slack: 5 ms)
+    // The abort came from the demo's timer, not at once: libuv arms timers from the loop's cached
+    // clock, so on a loaded machine one may fire up to a loop iteration "early" by the wall clock —
+    // hence half the delay, not all of it.
+    expect(elapsed).toBeGreaterThanOrEqual(100);
     expect(lines.at(-1)).toBe("Echo server closed.");
   });
 
