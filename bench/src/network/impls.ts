@@ -174,6 +174,11 @@ export interface ServerHandlers {
   onClose?(conn: ServerConn): void;
   /** A whole message; `data` is only valid during the call (copy to keep). */
   onMessage?(conn: ServerConn, data: Uint8Array, text: boolean): void;
+  /**
+   * Instead of `onMessage`, for a server that only counts: the length of each whole message, so
+   * netsockets is not made to copy bytes nobody reads (`unconsumedBufferLength`, no `readBuffer`).
+   */
+  onLength?(conn: ServerConn, length: number): void;
   /** StreamWebSocket only: bytes as they arrive. */
   onBytes?(conn: ServerConn, length: number): void;
 }
@@ -212,6 +217,10 @@ export async function listen(
             reader = args.getDataReader();
           } catch {
             return; // the connection ended (a client that went away): nothing to echo
+          }
+          if (handlers.onLength !== undefined) {
+            handlers.onLength(conn, reader.unconsumedBufferLength);
+            return;
           }
           // readBuffer is the API's way to the bytes (it copies; see the README).
           handlers.onMessage?.(
@@ -281,9 +290,10 @@ export async function listen(
       server.on("connection", (ws) => {
         connections++;
         const conn: ServerConn = { send: (data, text) => ws.send(data, { binary: !text }) };
-        ws.on("message", (data: Buffer, isBinary: boolean) =>
-          handlers.onMessage?.(conn, data, !isBinary),
-        );
+        ws.on("message", (data: Buffer, isBinary: boolean) => {
+          if (handlers.onLength !== undefined) handlers.onLength(conn, data.length);
+          else handlers.onMessage?.(conn, data, !isBinary);
+        });
         ws.on("close", () => {
           connections--;
           handlers.onClose?.(conn);
@@ -305,7 +315,10 @@ export async function listen(
         socket.setNoDelay(true);
         const writer = new FrameWriter(socket, mode);
         const conn: ServerConn = { send: (data, text) => void writer.write(data, text) };
-        const reader = new FrameReader((data, text) => handlers.onMessage?.(conn, data, text));
+        const reader = new FrameReader((data, text) => {
+          if (handlers.onLength !== undefined) handlers.onLength(conn, data.length);
+          else handlers.onMessage?.(conn, data, text);
+        });
         socket.on("data", (chunk: Buffer) => reader.push(chunk));
         socket.on("end", () => socket.end());
         socket.on("error", noop);

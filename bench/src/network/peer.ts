@@ -6,7 +6,7 @@
  * `--expose-gc`).
  */
 import { createInterface } from "node:readline";
-import { type ImplId, listen, type ServerConn } from "./impls.js";
+import { type ImplId, listen, type ServerConn, type ServerHandlers } from "./impls.js";
 
 /** What the server end does. */
 export interface PeerSpec {
@@ -41,27 +41,23 @@ const count = (conn: ServerConn, length: number): void => {
 };
 const broadcast = new Uint8Array(spec.size ?? 1024).fill(0x42);
 
-const server = await listen(
-  spec.impl,
-  {
-    onConnection: (conn) => open.add(conn),
-    onClose: (conn) => open.delete(conn),
-    onMessage:
-      spec.role === "echo"
-        ? (conn, data, text) => conn.send(data, text)
-        : spec.role === "sink"
-          ? (conn, data) => count(conn, data.length)
-          : () => {
-              // Every message of one broadcast is handed over in one tick, as a chat server or a
-              // market feed does; batching them per socket is the implementation's business.
-              for (let i = 0; i < (spec.count ?? 1); i++) {
-                for (const conn of open) conn.send(broadcast, false);
-              }
-            },
-    onBytes: (conn, length) => count(conn, length),
-  },
-  spec.maxMessageSize,
-);
+const handlers: ServerHandlers = {
+  onConnection: (conn) => open.add(conn),
+  onClose: (conn) => open.delete(conn),
+  onBytes: (conn, length) => count(conn, length),
+};
+if (spec.role === "echo") handlers.onMessage = (conn, data, text) => conn.send(data, text);
+else if (spec.role === "sink") handlers.onLength = count;
+else {
+  handlers.onMessage = () => {
+    // Every message of one broadcast is handed over in one tick, as a chat server or a market
+    // feed does; batching them per socket is the implementation's business.
+    for (let i = 0; i < (spec.count ?? 1); i++) {
+      for (const conn of open) conn.send(broadcast, false);
+    }
+  };
+}
+const server = await listen(spec.impl, handlers, spec.maxMessageSize);
 
 createInterface({ input: process.stdin }).on("line", (line) => {
   if (line.trim() === "mem") {
