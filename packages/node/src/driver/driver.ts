@@ -46,14 +46,14 @@ export type DriverState = "open" | "closing" | "closed";
  *                                                 flush connection.dataToSend() into the output queue
  *                                               }
  *   send*() ─▶ connection.send* ─▶ output queue ─▶ one corked writev per tick ─▶ promise at the kernel
- *   connection.sendPending settles ─▶ flush connection.dataToSend() (and watch the next encode)
+ *   connection.sendPending settles ─▶ flush connection.dataToSend(), pump once, watch the next encode
  * ```
  *
  * Extension work on the two directions overlaps: the pump waits only for a pending decode
  * (`receivePending`), never for an encode, so an echo decodes the next message while the answer
  * to the previous one is still being encoded (the Connection keeps the encoded frames in call
  * order by itself). Each flush that leaves an encode pending arms one watcher on `sendPending`
- * that flushes again when it settles.
+ * that flushes again when it settles (and pumps: a failed encode's `close` event is waiting).
  *
  * Closing (RFC 6455 §7): `close()` sends our close frame and arms the close timer; the peer's
  * answer completes the handshake (`onClose`, clean). Then the server ends TCP first and the client
