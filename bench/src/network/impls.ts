@@ -222,10 +222,11 @@ export async function listen(
             handlers.onLength(conn, reader.unconsumedBufferLength);
             return;
           }
-          // readBuffer is the API's way to the bytes (it copies; see the README).
+          // detachBuffer (WinRT's DataReader.DetachBuffer) hands over the bytes without a copy,
+          // as ws hands its Buffer; readBuffer would copy them.
           handlers.onMessage?.(
             conn,
-            reader.readBuffer(reader.unconsumedBufferLength),
+            reader.detachBuffer(),
             args.messageType === SocketMessageType.utf8,
           );
         });
