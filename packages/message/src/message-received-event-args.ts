@@ -1,5 +1,6 @@
 import { DataReader, fromBytes, type IInputStream } from "@netsockets/data";
 import type { NetSocketsError } from "@netsockets/errors";
+import { EventArgsBase } from "@netsockets/node";
 import type { SocketMessageType } from "./socket-message-type.js";
 
 const EMPTY = new Uint8Array(0);
@@ -35,7 +36,7 @@ let errorOf: (args: MessageWebSocketMessageReceivedEventArgs) => NetSocketsError
  * });
  * ```
  */
-export class MessageWebSocketMessageReceivedEventArgs {
+export class MessageWebSocketMessageReceivedEventArgs extends EventArgsBase {
   /**
    * The kind of the message: informational only — either kind can be read as bytes. For a
    * receive error, the kind of the message that was arriving (binary when none was).
@@ -51,6 +52,7 @@ export class MessageWebSocketMessageReceivedEventArgs {
 
   /** Made by the socket; not meant to be constructed by applications. */
   constructor(init: MessageReceivedInit) {
+    super();
     this.messageType = init.messageType;
     if ("error" in init) {
       this.isMessageComplete = true;

@@ -98,6 +98,7 @@ export {
 } from "./winrt/chain-validation-result.js";
 export { WebSocketClosedEventArgs } from "./winrt/closed-event-args.js";
 export {
+  EventArgsBase,
   reportListenerError,
   type TypedEvent,
   type TypedEventListener,

@@ -1,3 +1,5 @@
+import { EventArgsBase } from "./event-target.js";
+
 /**
  * `Windows.Networking.Sockets.WebSocketClosedEventArgs`: what the `closed` event of a
  * `MessageWebSocket` or `StreamWebSocket` carries (reference/uwp-api.md §9).
@@ -10,7 +12,7 @@
  *
  * @see https://www.rfc-editor.org/rfc/rfc6455#section-7.1.5
  */
-export class WebSocketClosedEventArgs {
+export class WebSocketClosedEventArgs extends EventArgsBase {
   /** The close status code (a UInt16). */
   readonly code: number;
   /** The close reason; may be empty. */
@@ -18,6 +20,7 @@ export class WebSocketClosedEventArgs {
 
   /** Creates the args of one `closed` event. */
   constructor(code: number, reason = "") {
+    super();
     this.code = code;
     this.reason = reason;
   }

@@ -33,7 +33,12 @@ interface ListenerEntry {
   fn: (event: never) => void;
   /** `true` for the `on<type>` slot, which is replaced rather than added. */
   readonly slot: boolean;
+  /** Set when the entry is removed, so a dispatch already iterating over it skips it. */
+  removed: boolean;
 }
+
+/** The list of a type with no listeners (shared; lists are never mutated in place). */
+const NONE: readonly ListenerEntry[] = Object.freeze([]);
 
 /**
  * Base class of every netsockets object that raises events. `Events` maps each lower-case event
@@ -42,6 +47,10 @@ interface ListenerEntry {
  * Subclasses declare their `on<type>` properties with {@link TypedEventTarget.getEventHandler} and
  * {@link TypedEventTarget.setEventHandler}, and raise events with
  * {@link TypedEventTarget.dispatchTypedEvent}.
+ *
+ * Listener lists are copy-on-write: adding or removing replaces a type's array, so a dispatch
+ * iterates the array it found without copying it (one dispatch per received message is the
+ * hot path), and a removed entry is flagged so that a dispatch in progress skips it.
  *
  * @example
  * ```ts
@@ -53,7 +62,18 @@ interface ListenerEntry {
  * ```
  */
 export class TypedEventTarget<Events extends { [K in keyof Events]: object }> {
-  #listeners = new Map<keyof Events, ListenerEntry[]>();
+  #listeners: Map<keyof Events, readonly ListenerEntry[]> | undefined;
+
+  #list(type: keyof Events): readonly ListenerEntry[] {
+    return this.#listeners?.get(type) ?? NONE;
+  }
+
+  #replace(type: keyof Events, list: readonly ListenerEntry[]): void {
+    this.#listeners ??= new Map();
+    const listeners = this.#listeners;
+    if (list.length === 0) listeners.delete(type);
+    else listeners.set(type, list);
+  }
 
   /**
    * Adds `listener` for `type`. Adding the same function twice for the same type has no effect,
@@ -64,13 +84,9 @@ export class TypedEventTarget<Events extends { [K in keyof Events]: object }> {
     listener: TypedEventListener<Events[K], K, this>,
   ): void {
     if (typeof listener !== "function") return;
-    const list = this.#listeners.get(type);
-    if (list === undefined) {
-      this.#listeners.set(type, [{ fn: listener, slot: false }]);
-      return;
-    }
+    const list = this.#list(type);
     if (list.some((entry) => !entry.slot && entry.fn === listener)) return;
-    list.push({ fn: listener, slot: false });
+    this.#replace(type, [...list, { fn: listener, slot: false, removed: false }]);
   }
 
   /** Removes `listener` from `type`; unknown listeners are ignored. */
@@ -78,23 +94,26 @@ export class TypedEventTarget<Events extends { [K in keyof Events]: object }> {
     type: K,
     listener: TypedEventListener<Events[K], K, this>,
   ): void {
-    const list = this.#listeners.get(type);
-    if (list === undefined) return;
-    const index = list.findIndex((entry) => !entry.slot && entry.fn === listener);
-    if (index !== -1) list.splice(index, 1);
+    const list = this.#list(type);
+    const entry = list.find((e) => !e.slot && e.fn === listener);
+    if (entry === undefined) return;
+    entry.removed = true;
+    this.#replace(
+      type,
+      list.filter((e) => e !== entry),
+    );
   }
 
   /** Whether any listener (including the `on<type>` slot) is attached for `type`. */
   protected hasEventListeners(type: keyof Events & string): boolean {
-    const list = this.#listeners.get(type);
-    return list !== undefined && list.length > 0;
+    return this.#list(type).length > 0;
   }
 
   /** The function in the `on<type>` slot, or `null`. */
   protected getEventHandler<K extends keyof Events & string>(
     type: K,
   ): TypedEventListener<Events[K], K, this> | null {
-    const entry = this.#listeners.get(type)?.find((e) => e.slot);
+    const entry = this.#list(type).find((e) => e.slot);
     return (entry?.fn as TypedEventListener<Events[K], K, this> | undefined) ?? null;
   }
 
@@ -106,38 +125,49 @@ export class TypedEventTarget<Events extends { [K in keyof Events]: object }> {
     type: K,
     handler: TypedEventListener<Events[K], K, this> | null | undefined,
   ): void {
-    let list = this.#listeners.get(type);
-    const index = list?.findIndex((e) => e.slot) ?? -1;
+    const list = this.#list(type);
+    const existing = list.find((e) => e.slot);
     if (typeof handler !== "function") {
-      if (list !== undefined && index !== -1) list.splice(index, 1);
+      if (existing === undefined) return;
+      existing.removed = true;
+      this.#replace(
+        type,
+        list.filter((e) => e !== existing),
+      );
       return;
     }
-    if (list === undefined) {
-      list = [];
-      this.#listeners.set(type, list);
-    }
-    const existing = index === -1 ? undefined : list[index];
+    // The slot's function is swapped in place: a dispatch in progress that has not reached the
+    // slot yet calls the new handler, as a DOM event handler attribute does.
     if (existing !== undefined) existing.fn = handler;
-    else list.push({ fn: handler, slot: true });
+    else this.#replace(type, [...list, { fn: handler, slot: true, removed: false }]);
   }
 
   /**
-   * Raises `type`: adds `type` and `target` to `args` and calls every listener with it,
-   * synchronously, in order. Listeners added while dispatching are not called for this event;
-   * listeners removed while dispatching are not called either. Returns the args object.
+   * Raises `type`: makes `type` and `target` available on `args` and calls every listener with
+   * it, synchronously, in order. Listeners added while dispatching are not called for this
+   * event; listeners removed while dispatching are not called either. Returns the args object.
+   *
+   * Args classes raised on hot paths declare `type` and `target` themselves (see
+   * {@link EventArgsBase}); any other args object gets them as own properties here (`target`
+   * non-enumerable, so logging an args object does not print the whole socket).
    */
   protected dispatchTypedEvent<K extends keyof Events & string>(
     type: K,
     args: Events[K],
   ): TypedEvent<Events[K], K, this> {
-    Object.defineProperty(args, "type", { value: type, enumerable: true, configurable: true });
-    Object.defineProperty(args, "target", { value: this, enumerable: false, configurable: true });
     const event = args as TypedEvent<Events[K], K, this>;
-    const list = this.#listeners.get(type);
-    if (list === undefined || list.length === 0) return event;
-    for (const entry of list.slice()) {
+    if (event instanceof EventArgsBase) {
+      event[bindEvent](type, this);
+    } else {
+      Object.defineProperty(args, "type", { value: type, enumerable: true, configurable: true });
+      Object.defineProperty(args, "target", { value: this, enumerable: false, configurable: true });
+    }
+    const list = this.#listeners?.get(type);
+    if (list === undefined) return event;
+    for (let i = 0; i < list.length; i++) {
+      const entry = list[i] as ListenerEntry;
       // A listener removed by an earlier one in this dispatch is skipped.
-      if (!list.includes(entry)) continue;
+      if (entry.removed) continue;
       try {
         (entry.fn as (event: TypedEvent<Events[K], K, this>) => void).call(this, event);
       } catch (error) {
@@ -145,6 +175,31 @@ export class TypedEventTarget<Events extends { [K in keyof Events]: object }> {
       }
     }
     return event;
+  }
+}
+
+const bindEvent = Symbol("bindEvent");
+
+/**
+ * Base class of event-args classes that carry `type` and `target` as ordinary fields, so that
+ * raising them costs no property definitions (the args object keeps the shape its constructor
+ * gave it). `target` is read through an accessor on the prototype, so it stays out of
+ * `Object.keys` and logging, as it is for other args objects.
+ */
+export abstract class EventArgsBase {
+  /** The event type, e.g. `"messagereceived"`; empty until the event is raised. */
+  readonly type: string = "";
+  #target: unknown = undefined;
+
+  /** The object that raised the event (the sender in WinRT's `TypedEventHandler`). */
+  get target(): unknown {
+    return this.#target;
+  }
+
+  /** Internal: set by {@link TypedEventTarget} when it raises the event. */
+  [bindEvent](type: string, target: unknown): void {
+    (this as { type: string }).type = type;
+    this.#target = target;
   }
 }
 
