@@ -47,8 +47,11 @@ function outOfRange(type: string, value: unknown): never {
 export class DataReader implements Disposable {
   /** The intermediate buffer; `[#start, #end)` is loaded and not yet read. */
   #bytes: Uint8Array;
-  /** A view over `#bytes`, rebuilt only when the buffer is replaced. */
-  #view: DataView;
+  /**
+   * A view over `#bytes`, made on the first number read and dropped when the buffer is replaced
+   * (most readers of a message only take its bytes or text, and never need one).
+   */
+  #view: DataView | undefined;
   /** The next byte to read. */
   #start = 0;
   /** The end of the loaded bytes. */
@@ -66,7 +69,8 @@ export class DataReader implements Disposable {
   /** Set by `close()`; every later read throws. */
   #closed = false;
   /** The pending `loadAsync`. */
-  readonly #slot = new OperationSlot("DataReader");
+  /** The pending `loadAsync`, made on the first load (`fromBuffer` readers never load). */
+  #slot: OperationSlot | undefined;
 
   /** A reader over `inputStream`, which it owns from now on. Load data before reading. */
   constructor(inputStream: IInputStream) {
@@ -80,7 +84,6 @@ export class DataReader implements Disposable {
     }
     this.#stream = inputStream === FROM_BUFFER ? null : inputStream;
     this.#bytes = EMPTY;
-    this.#view = new DataView(EMPTY.buffer);
     this.#end = 0;
   }
 
@@ -92,7 +95,6 @@ export class DataReader implements Disposable {
     if (!(buffer instanceof Uint8Array)) outOfRange("buffer", buffer);
     const reader = new DataReader(FROM_BUFFER);
     reader.#bytes = buffer;
-    reader.#view = new DataView(buffer.buffer, buffer.byteOffset, buffer.byteLength);
     reader.#end = buffer.length;
     return reader;
   }
@@ -154,6 +156,7 @@ export class DataReader implements Disposable {
    * `close()`; InvalidArgumentError if `count` is not a UInt32.
    */
   loadAsync(count: number, opts: AsyncOptions = {}): Promise<number> {
+    this.#slot ??= new OperationSlot("DataReader");
     return this.#slot.run(opts.signal, async (signal) => {
       if (this.#closed) throw objectClosed("DataReader");
       if (count >>> 0 !== count) outOfRange("UInt32 count", count);
@@ -206,7 +209,7 @@ export class DataReader implements Disposable {
       const bytes = new Uint8Array(capacity);
       bytes.set(this.#bytes.subarray(this.#start, this.#end));
       this.#bytes = bytes;
-      this.#view = new DataView(bytes.buffer);
+      this.#view = undefined;
     }
     this.#start = 0;
     this.#end = unconsumed;
@@ -249,42 +252,42 @@ export class DataReader implements Disposable {
 
   /** Reads a signed 16-bit integer. */
   readInt16(): number {
-    return this.#view.getInt16(this.#take(2), this.#littleEndian);
+    return this.#dataView().getInt16(this.#take(2), this.#littleEndian);
   }
 
   /** Reads an unsigned 16-bit integer. */
   readUInt16(): number {
-    return this.#view.getUint16(this.#take(2), this.#littleEndian);
+    return this.#dataView().getUint16(this.#take(2), this.#littleEndian);
   }
 
   /** Reads a signed 32-bit integer. */
   readInt32(): number {
-    return this.#view.getInt32(this.#take(4), this.#littleEndian);
+    return this.#dataView().getInt32(this.#take(4), this.#littleEndian);
   }
 
   /** Reads an unsigned 32-bit integer. */
   readUInt32(): number {
-    return this.#view.getUint32(this.#take(4), this.#littleEndian);
+    return this.#dataView().getUint32(this.#take(4), this.#littleEndian);
   }
 
   /** Reads a signed 64-bit integer as a `bigint`. */
   readInt64(): bigint {
-    return this.#view.getBigInt64(this.#take(8), this.#littleEndian);
+    return this.#dataView().getBigInt64(this.#take(8), this.#littleEndian);
   }
 
   /** Reads an unsigned 64-bit integer as a `bigint`. */
   readUInt64(): bigint {
-    return this.#view.getBigUint64(this.#take(8), this.#littleEndian);
+    return this.#dataView().getBigUint64(this.#take(8), this.#littleEndian);
   }
 
   /** Reads an IEEE-754 binary32. */
   readSingle(): number {
-    return this.#view.getFloat32(this.#take(4), this.#littleEndian);
+    return this.#dataView().getFloat32(this.#take(4), this.#littleEndian);
   }
 
   /** Reads an IEEE-754 binary64. */
   readDouble(): number {
-    return this.#view.getFloat64(this.#take(8), this.#littleEndian);
+    return this.#dataView().getFloat64(this.#take(8), this.#littleEndian);
   }
 
   /**
@@ -297,7 +300,7 @@ export class DataReader implements Disposable {
 
   /** Reads a WinRT `DateTime` as its 100-ns ticks since 1601-01-01T00:00:00Z (lossless). */
   readDateTimeTicks(): bigint {
-    return this.#view.getBigInt64(this.#take(8), this.#littleEndian);
+    return this.#dataView().getBigInt64(this.#take(8), this.#littleEndian);
   }
 
   /**
@@ -310,12 +313,12 @@ export class DataReader implements Disposable {
 
   /** Reads a WinRT `TimeSpan` as its 100-ns ticks (lossless). */
   readTimeSpanTicks(): bigint {
-    return this.#view.getBigInt64(this.#take(8), this.#littleEndian);
+    return this.#dataView().getBigInt64(this.#take(8), this.#littleEndian);
   }
 
   /** Reads a GUID as a lower-case `"xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx"` (layout in §16.4). */
   readGuid(): string {
-    return readGuidFrom(this.#view, this.#bytes, this.#take(16), this.#littleEndian);
+    return readGuidFrom(this.#dataView(), this.#bytes, this.#take(16), this.#littleEndian);
   }
 
   /**
@@ -367,12 +370,19 @@ export class DataReader implements Disposable {
   #checkIdle(): void {
     if (this.#closed) throw objectClosed("DataReader");
     // Reference §15.3: detaching during a read fails with ERROR_INVALID_OPERATION.
-    if (this.#slot.busy) throw concurrentOperation("DataReader");
+    if (this.#slot?.busy === true) throw concurrentOperation("DataReader");
+  }
+
+  /** The view over `#bytes`, made when first needed. */
+  #dataView(): DataView {
+    const bytes = this.#bytes;
+    this.#view ??= new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    return this.#view;
   }
 
   #release(): void {
     this.#bytes = EMPTY;
-    this.#view = new DataView(EMPTY.buffer);
+    this.#view = undefined;
     this.#start = 0;
     this.#end = 0;
   }
@@ -385,7 +395,7 @@ export class DataReader implements Disposable {
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
-    this.#slot.cancel(objectClosed("DataReader"));
+    this.#slot?.cancel(objectClosed("DataReader"));
     this.#release();
     const stream = this.#stream;
     this.#stream = null;
