@@ -405,7 +405,7 @@ export class MessageWebSocket
       bytes = this.#deflate.doNotCompress(typeof data === "string" ? bytes : bytes.subarray());
     }
     // A string's bytes are valid UTF-8 by construction (TextEncoder).
-    return this.#sendMessage(bytes, type, typeof data === "string").then(() => undefined);
+    return this.#sendWhole(bytes, type, typeof data === "string").then(toUndefined);
   }
 
   /**
@@ -599,10 +599,20 @@ export class MessageWebSocket
       this.#deliver({ messageType: type, isMessageComplete: info.messageFinished, data: bytes });
       return;
     }
+    if (info.messageStarted && info.messageFinished) {
+      // A message in one piece (every small message): nothing to assemble. The Connection
+      // enforced maxMessageSize on it already (the assembler's limit is the same one).
+      this.#deliver({ messageType: type, isMessageComplete: true, data: bytes });
+      return;
+    }
     const whole = (this.#assembler as MessageAssembler).push({
       type: "data",
       data: bytes,
-      ...info,
+      binary: info.binary,
+      messageStarted: info.messageStarted,
+      fin: info.fin,
+      frameFinished: info.frameFinished,
+      messageFinished: info.messageFinished,
     });
     if (whole === undefined) return;
     this.#deliver({ messageType: type, isMessageComplete: true, data: whole.data });
@@ -667,10 +677,16 @@ export class MessageWebSocket
         : driver.sendBinary(data, { fin });
     if (carry !== undefined) this.#outgoingUtf8.commit(carry);
     this.#outgoingOpen = fin ? null : type;
-    return this.#track(sent.then(() => data.length));
+    this.#lastSend = sent;
+    return sent.then(() => data.length);
   }
 
   #sendMessage(bytes: Uint8Array, type: SocketMessageType, validText = false): Promise<number> {
+    return this.#sendWhole(bytes, type, validText).then(() => bytes.length);
+  }
+
+  /** Sends one whole message; the driver's promise (it may be shared by the sends of a tick). */
+  #sendWhole(bytes: Uint8Array, type: SocketMessageType, validText: boolean): Promise<void> {
     if (this.#outgoingOpen !== null) {
       return Promise.reject(
         new InvalidStateError(
@@ -685,7 +701,8 @@ export class MessageWebSocket
     }
     const sent =
       type === SocketMessageType.utf8 ? driver.sendText(bytes) : driver.sendBinary(bytes);
-    return this.#track(sent.then(() => bytes.length));
+    this.#lastSend = sent;
+    return sent;
   }
 
   /** The driver to send with, or the error a send gets now. */
@@ -701,15 +718,12 @@ export class MessageWebSocket
     return new InvalidStateError("the socket is not connected: call connectAsync first");
   }
 
-  #track<T>(promise: Promise<T>): Promise<T> {
-    this.#lastSend = promise.catch(() => {});
-    return promise;
-  }
-
   #flush(): Promise<boolean> {
     const error = this.#readyDriver();
     if (error instanceof Error) return Promise.reject(error);
-    return this.#lastSend.then(() => true);
+    // The driver settles sends in order, so the last one settling means all did (a failed send
+    // does not fail the flush, as before).
+    return this.#lastSend.then(toTrue, toTrue);
   }
 
   static {
@@ -722,6 +736,9 @@ export class MessageWebSocket
     };
   }
 }
+
+const toUndefined = (): undefined => undefined;
+const toTrue = (): true => true;
 
 function invalidText(): InvalidArgumentError {
   return new InvalidArgumentError("a text message must be valid UTF-8", {

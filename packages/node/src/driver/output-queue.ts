@@ -21,8 +21,30 @@ import type { Socket } from "node:net";
  *   `outboundBufferSizeInBytes` the point at which sends start to wait — Node has no SO_SNDBUF
  *   setter — and keeps the socket buffer bounded; the rest waits here, already framed.
  * - Flushing is deferred to a microtask so that everything one tick produced (several sends, a
- *   pong, a close echo) leaves in one `writev` system call.
+ *   pong, a close echo) leaves in one system call. Small pieces of a batch (frame headers, small
+ *   payloads) are copied into one buffer first: a 64-byte echo is then one `write` of one buffer
+ *   instead of a two-element `writev`, and 256 pipelined messages are one buffer instead of 512
+ *   stream writes (each a buffered-write record in Node). Large pieces are never copied.
+ * - Sends waiting in one flush share one promise ("group"): a tick of 256 sends allocates one
+ *   promise and one resolver here, not 256. A group resolves once its furthest mark is written,
+ *   so none resolves before its own bytes reached the kernel.
  */
+
+/** Pieces below this size are coalesced into one buffer per run before writing. */
+const SMALL_PIECE = 4096;
+/** A batch up to this size is written as one buffer (a copy this small is cheaper than writev). */
+const COALESCE_BATCH = 16 * 1024;
+
+/** Sends waiting for the same flush. */
+interface WaitGroup {
+  /** Resolves the group once every byte before it was written. */
+  mark: number;
+  readonly promise: Promise<void>;
+  resolve: () => void;
+  reject: (error: unknown) => void;
+}
+
+const RESOLVED: Promise<void> = Promise.resolve();
 export class OutputQueue {
   readonly #socket: Socket;
   readonly #highWaterMark: number;
@@ -35,8 +57,10 @@ export class OutputQueue {
   #writtenBytes = 0;
   #flushScheduled = false;
   #unbounded = false;
-  #waiters: { mark: number; resolve: () => void; reject: (error: unknown) => void }[] = [];
-  #waiterHead = 0;
+  /** Groups in mark order; the last one is open (joinable) until the next flush starts. */
+  #groups: WaitGroup[] = [];
+  #groupHead = 0;
+  #groupOpen = false;
   #afterFlush: (() => void) | undefined;
   /** Set by {@link OutputQueue.abandon}: what later sends reject with. */
   #abandoned: { readonly error: unknown } | undefined;
@@ -88,14 +112,38 @@ export class OutputQueue {
     return this.#queuedBytes;
   }
 
-  /** A promise that resolves once every byte before `mark` was handed to the kernel. */
+  /**
+   * A promise that resolves once every byte before `mark` was handed to the kernel. Calls made
+   * before the same flush may get the same promise.
+   */
   whenWritten(mark: number): Promise<void> {
-    if (mark <= this.#writtenBytes) return Promise.resolve();
+    if (mark <= this.#writtenBytes) return RESOLVED;
     // A send whose bytes came after the end (an extension finished encoding late) never waits.
     if (this.#abandoned !== undefined) return Promise.reject(this.#abandoned.error);
-    return new Promise((resolve, reject) => {
-      this.#waiters.push({ mark, resolve, reject });
+    const groups = this.#groups;
+    const last = groups[groups.length - 1];
+    if (last !== undefined && this.#groupHead < groups.length) {
+      if (this.#groupOpen) {
+        if (mark > last.mark) last.mark = mark;
+        return last.promise;
+      }
+      // Bytes queued before a flush that already started: the first group covering them.
+      if (mark <= last.mark) {
+        for (let i = this.#groupHead; i < groups.length; i++) {
+          const group = groups[i] as WaitGroup;
+          if (group.mark >= mark) return group.promise;
+        }
+      }
+    }
+    let resolve!: () => void;
+    let reject!: (error: unknown) => void;
+    const promise = new Promise<void>((res, rej) => {
+      resolve = res;
+      reject = rej;
     });
+    groups.push({ mark, promise, resolve, reject });
+    this.#groupOpen = true;
+    return promise;
   }
 
   /**
@@ -115,10 +163,11 @@ export class OutputQueue {
   /** Rejects every waiting send with `error` and drops the queue (the socket is gone). */
   abandon(error: unknown): void {
     this.#abandoned ??= { error };
-    const waiters = this.#waiters;
-    for (let i = this.#waiterHead; i < waiters.length; i++) waiters[i]?.reject(error);
-    this.#waiters = [];
-    this.#waiterHead = 0;
+    const groups = this.#groups;
+    for (let i = this.#groupHead; i < groups.length; i++) groups[i]?.reject(error);
+    this.#groups = [];
+    this.#groupHead = 0;
+    this.#groupOpen = false;
     this.#pieces = [];
     this.#head = 0;
     this.#afterFlush = undefined;
@@ -152,36 +201,61 @@ export class OutputQueue {
       this.#head = 0;
     }
     if (batch.length === 0) return;
+    // Sends from now on wait for a later flush.
+    this.#groupOpen = false;
     this.#handedBytes += batchBytes;
-    // One corked batch becomes one writev; the callback of the last piece fires once the
-    // whole batch is in the kernel.
-    socket.cork();
-    const last = batch.length - 1;
-    for (let i = 0; i < last; i++) socket.write(batch[i] as Uint8Array);
-    socket.write(batch[last] as Uint8Array, (error) => {
+    const done = (error: Error | null | undefined): void => {
       // Node 20 calls the callback of a write in flight with `null` once the socket is destroyed
       // (stream_base_commons `onWriteComplete`: "if (stream.destroyed) callback(null)"), also
       // when closing cancelled it (ECANCELED after an ECONNRESET). Only a callback on a live
       // socket proves the kernel took the bytes; otherwise the sends stay waiting and the
       // driver rejects them with the loss.
       if (error == null && !socket.destroyed) this.#onWritten(batchBytes);
-    });
+    };
+    if (batch.length === 1) {
+      socket.write(batch[0] as Uint8Array, done);
+      return;
+    }
+    if (batchBytes <= COALESCE_BATCH) {
+      socket.write(concat(batch, 0, batch.length, batchBytes), done);
+      return;
+    }
+    // One corked batch becomes one writev; the callback of the last write fires once the whole
+    // batch is in the kernel. Runs of small pieces go in as one buffer each.
+    socket.cork();
+    let i = 0;
+    while (i < batch.length) {
+      const piece = batch[i] as Uint8Array;
+      let end = i + 1;
+      let runBytes = piece.byteLength;
+      if (piece.byteLength < SMALL_PIECE) {
+        while (end < batch.length && (batch[end] as Uint8Array).byteLength < SMALL_PIECE) {
+          runBytes += (batch[end] as Uint8Array).byteLength;
+          end++;
+        }
+      }
+      const chunk = end - i === 1 ? piece : concat(batch, i, end, runBytes);
+      if (end === batch.length) socket.write(chunk, done);
+      else socket.write(chunk);
+      i = end;
+    }
     socket.uncork();
   }
 
   #onWritten(bytes: number): void {
     this.#writtenBytes += bytes;
-    const waiters = this.#waiters;
-    while (this.#waiterHead < waiters.length) {
-      const waiter = waiters[this.#waiterHead] as (typeof waiters)[number];
-      if (waiter.mark > this.#writtenBytes) break;
-      waiters[this.#waiterHead] = undefined as never;
-      this.#waiterHead++;
-      waiter.resolve();
+    const groups = this.#groups;
+    while (this.#groupHead < groups.length) {
+      const group = groups[this.#groupHead] as WaitGroup;
+      if (group.mark > this.#writtenBytes) break;
+      groups[this.#groupHead] = undefined as never;
+      this.#groupHead++;
+      group.resolve();
     }
-    if (this.#waiterHead === waiters.length) {
-      this.#waiters = [];
-      this.#waiterHead = 0;
+    if (this.#groupHead === groups.length) {
+      this.#groups = [];
+      this.#groupHead = 0;
+      this.#groupOpen = false;
     }
     this.#onProgress(bytes);
     if (this.#head < this.#pieces.length) this.#flush();
@@ -191,4 +265,16 @@ export class OutputQueue {
       then();
     }
   }
+}
+
+/** `pieces[start, end)` copied into one new buffer of `bytes` bytes. */
+function concat(pieces: readonly Uint8Array[], start: number, end: number, bytes: number): Buffer {
+  const out = Buffer.allocUnsafe(bytes);
+  let offset = 0;
+  for (let i = start; i < end; i++) {
+    const piece = pieces[i] as Uint8Array;
+    out.set(piece, offset);
+    offset += piece.byteLength;
+  }
+  return out;
 }

@@ -40,7 +40,7 @@ function spyWrites(socket: Socket) {
 }
 
 describe("the write path", () => {
-  it("sends everything one tick produced in one writev (header and payload kept apart)", async () => {
+  it("sends everything one small tick produced as one buffer in one write", async () => {
     const { server, port, nextPeer } = await startServer();
     servers.push(server);
     const peerP = nextPeer();
@@ -54,10 +54,54 @@ describe("the write path", () => {
       client.driver.ping(new Uint8Array([1])),
     ];
     await Promise.all(sends);
-    expect(calls).toEqual([{ kind: "writev", chunks: 6, bytes: 6 + 3 + 8 + 1000 + 6 + 1 }]);
+    // Three masked frames (headers 6, 8, 6 bytes) copied into one buffer: no writev.
+    expect(calls).toEqual([{ kind: "write", chunks: 1, bytes: 6 + 3 + 8 + 1000 + 6 + 1 }]);
     await peer.recorder.received(2);
+    expect(peer.recorder.messages.map((m) => m.data.length)).toEqual([3, 1000]);
     client.driver.close(1000);
     await client.recorder.ended;
+  });
+
+  it("writes a large tick as one writev: small pieces joined per run, large ones not copied", async () => {
+    const { server, port, nextPeer } = await startServer();
+    servers.push(server);
+    const peerP = nextPeer();
+    const client = await connectClient(`ws://127.0.0.1:${port}`);
+    const peer = await peerP;
+    await until(() => client.driver.bufferedAmount === 0);
+    const calls = spyWrites(client.transport.socket);
+    // Above the 16 KiB copy limit, below the 64 KiB high-water mark (one batch).
+    const big = new Uint8Array(32768).fill(7);
+    const sends = [
+      client.driver.sendText("one"),
+      client.driver.sendBinary(big),
+      client.driver.ping(new Uint8Array([1])),
+    ];
+    await Promise.all(sends);
+    // [6 + 3 + 8] joined, the 32 KiB masked payload as it is, [6 + 1] joined.
+    expect(calls).toEqual([{ kind: "writev", chunks: 3, bytes: 17 + 32768 + 7 }]);
+    await peer.recorder.received(2);
+    expect(new Uint8Array(peer.recorder.messages[1]?.data ?? [])).toEqual(big);
+    client.driver.close(1000);
+    await client.recorder.ended;
+  });
+
+  it("resolves the sends of one tick together, and later ones only after their own write", async () => {
+    const { server, port } = await startServer();
+    servers.push(server);
+    const client = await connectClient(`ws://127.0.0.1:${port}`);
+    await until(() => client.driver.bufferedAmount === 0);
+    const first = client.driver.sendBinary(new Uint8Array(10));
+    const second = client.driver.sendBinary(new Uint8Array(20));
+    await first;
+    // Both were handed over in the same write.
+    expect(client.driver.bufferedAmount).toBe(0);
+    await second;
+    const third = client.driver.sendBinary(new Uint8Array(30));
+    expect(client.driver.bufferedAmount).toBe(30 + 6);
+    await third;
+    expect(client.driver.bufferedAmount).toBe(0);
+    client.driver.abort();
   });
 
   it("resolves sends in order, each once its own bytes are in the kernel", async () => {
