@@ -71,7 +71,7 @@ async function main(): Promise<void> {
   const machine = machineInfo();
   const date = new Date().toISOString();
   const viaPnpm = process.env.npm_lifecycle_event === "bench" ? " (pnpm bench)" : "";
-  const command = ["tsx --conditions=@netsockets/source src/main.ts", ...argv].join(" ");
+  const command = ["tsx src/main.ts", ...argv].join(" ");
   const timing = timings[options.mode];
   console.log(`command: ${command}${viaPnpm}, in bench/`);
   console.log(`child:   node ${childNodeArgs.join(" ")} ${childEntry} '<spec JSON>'`);

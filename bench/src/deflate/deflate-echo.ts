@@ -26,6 +26,7 @@ import {
 } from "@netsockets/node";
 import { Connection, MessageAssembler } from "@netsockets/protocol";
 import WebSocket, { WebSocketServer } from "ws";
+import { packageConditions } from "../harness/source-mode.js";
 
 interface Result {
   readonly impl: string;
@@ -227,7 +228,7 @@ async function parent(): Promise<void> {
         [
           "--import",
           "tsx",
-          "--conditions=@netsockets/source",
+          ...packageConditions,
           fileURLToPath(import.meta.url),
           "--child",
           impl,

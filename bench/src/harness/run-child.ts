@@ -1,17 +1,14 @@
 import { spawn } from "node:child_process";
 import type { ChildSpec } from "./child.js";
 import { benchRoot } from "./discover.js";
+import { packageConditions } from "./source-mode.js";
 import type { ChildResult } from "./types.js";
 
 /** The child entry, relative to the bench folder (the children's working directory). */
 export const childEntry = "src/harness/child.ts";
 
-/** Node flags that run TypeScript sources of the workspace packages, as the tests do. */
-export const childNodeArgs: readonly string[] = [
-  "--import",
-  "tsx",
-  "--conditions=@netsockets/source",
-];
+/** Node flags of a child: tsx for the bench's own TypeScript, and the packages' dist or sources. */
+export const childNodeArgs: readonly string[] = ["--import", "tsx", ...packageConditions];
 
 /** Variables that switch ws's native helpers off; children only get them from `env`. */
 const wsSwitches = ["WS_NO_BUFFER_UTIL", "WS_NO_UTF_8_VALIDATE"];

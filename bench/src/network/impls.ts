@@ -7,13 +7,9 @@
 import { once } from "node:events";
 import * as net from "node:net";
 import { type DataReader, InputStreamOptions } from "@netsockets/data";
+import { MessageWebSocket, MessageWebSocketListener, SocketMessageType } from "@netsockets/message";
+import { StreamWebSocket, StreamWebSocketListener } from "@netsockets/stream";
 import WebSocket, { WebSocketServer } from "ws";
-import {
-  MessageWebSocket,
-  MessageWebSocketListener,
-  SocketMessageType,
-} from "../../../packages/message/src/index.js";
-import { StreamWebSocket, StreamWebSocketListener } from "../../../packages/stream/src/index.js";
 import { FrameReader, FrameWriter } from "./framing.js";
 
 /** Which code runs an end. `ws` is ws with or without addons (the environment decides). */

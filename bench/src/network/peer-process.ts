@@ -7,6 +7,7 @@ import { spawn } from "node:child_process";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
+import { packageConditions } from "../harness/source-mode.js";
 import type { PeerSpec } from "./peer.js";
 
 const peerEntry = fileURLToPath(new URL("./peer.ts", import.meta.url));
@@ -28,7 +29,7 @@ export async function startPeer(spec: PeerSpec): Promise<PeerProcess> {
     [
       "--import",
       "tsx",
-      "--conditions=@netsockets/source",
+      ...packageConditions,
       "--expose-gc",
       ...(process.env.NETSOCKETS_BENCH_PEER_PROFILE === undefined
         ? []

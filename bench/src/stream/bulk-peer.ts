@@ -8,8 +8,8 @@
 import { once } from "node:events";
 import * as net from "node:net";
 import { InputStreamOptions } from "@netsockets/data";
+import { StreamWebSocket, StreamWebSocketListener } from "@netsockets/stream";
 import WebSocket, { WebSocketServer } from "ws";
-import { StreamWebSocket, StreamWebSocketListener } from "../../../packages/stream/src/index.js";
 
 const [role, impl, portArg, bytesArg] = process.argv.slice(2);
 const print = (value: unknown) => process.stdout.write(`${JSON.stringify(value)}\n`);

@@ -14,6 +14,7 @@ import { cpus, loadavg } from "node:os";
 import { dirname, join } from "node:path";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
+import { packageConditions } from "../harness/source-mode.js";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const benchDir = join(here, "..", "..");
@@ -39,7 +40,7 @@ function peer(
 ): { lines: AsyncIterator<string>; done: Promise<number> } {
   const env = { ...process.env };
   delete env.WS_NO_BUFFER_UTIL;
-  const node = ["--import", "tsx", "--conditions=@netsockets/source"];
+  const node = ["--import", "tsx", ...packageConditions];
   if (profile && argv[1] === "stream") {
     // One folder per child: with tsx's loader thread Node writes one profile per thread, and a
     // shared --cpu-prof-name would let the loader's overwrite the main thread's.
