@@ -2,7 +2,7 @@
 // implementation over loopback, permessage-deflate on both ways (context takeover, zlib's
 // default level, threshold 1024), netsockets (@netsockets/node driver + PerMessageDeflate) vs ws.
 //
-//   pnpm --filter @netsockets/bench exec tsx --conditions=@netsockets/source src/deflate/deflate-echo.ts [--rounds 5] [--seconds 3] [--window 16]
+//   pnpm build && pnpm --filter @netsockets/bench exec tsx src/deflate/deflate-echo.ts [--rounds 5] [--seconds 3] [--window 16]
 //
 // One fresh child process per implementation × round, interleaved (ours, ws, ours, ws, …); each
 // child echoes as many messages as it can in `--seconds` with `--window` messages in flight and

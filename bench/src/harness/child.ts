@@ -1,7 +1,7 @@
 /**
  * The child process entry: runs one implementation of one workload and prints one JSON line
  * ({@link ChildResult}) on stdout. The parent starts it as
- * `node --import tsx --conditions=@netsockets/source src/harness/child.ts '<spec JSON>'`
+ * `node --import tsx [--conditions=@netsockets/source] src/harness/child.ts '<spec JSON>'`
  * with the implementation's environment, so each measurement starts from a cold, private heap
  * and JIT and sees only its own modules (e.g. ws with or without bufferutil).
  */

@@ -61,7 +61,13 @@ export class OutputQueue {
   #groups: WaitGroup[] = [];
   #groupHead = 0;
   #groupOpen = false;
+  /** Sizes of the batches handed to the socket whose write callback is still due. */
+  readonly #batches: number[] = [];
   #afterFlush: (() => void) | undefined;
+  readonly #flushJob = (): void => {
+    this.#flushScheduled = false;
+    this.#flush();
+  };
   /** Set by {@link OutputQueue.abandon}: what later sends reject with. */
   #abandoned: { readonly error: unknown } | undefined;
 
@@ -98,12 +104,14 @@ export class OutputQueue {
         ? Number.POSITIVE_INFINITY
         : this.#queuedBytes;
     }
-    for (const piece of pieces) {
+    const queue = this.#pieces;
+    for (let i = 0; i < pieces.length; i++) {
+      const piece = pieces[i] as Uint8Array;
       if (piece.byteLength === 0) continue;
-      this.#pieces.push(piece);
+      queue.push(piece);
       this.#queuedBytes += piece.byteLength;
     }
-    if (this.#head < this.#pieces.length) this.#scheduleFlush();
+    if (this.#head < queue.length) this.#scheduleFlush();
     return this.#queuedBytes;
   }
 
@@ -176,71 +184,79 @@ export class OutputQueue {
   #scheduleFlush(): void {
     if (this.#flushScheduled) return;
     this.#flushScheduled = true;
-    queueMicrotask(() => {
-      this.#flushScheduled = false;
-      this.#flush();
-    });
+    // A promise job, not queueMicrotask: Node wraps every queueMicrotask callback in an
+    // AsyncResource (an object, a bound function and async-hook bookkeeping per call), and this
+    // runs once per tick per busy connection.
+    RESOLVED.then(this.#flushJob);
   }
 
   #flush(): void {
     const socket = this.#socket;
     if (socket.destroyed || socket.writableEnded) return;
-    const batch: Uint8Array[] = [];
-    let batchBytes = 0;
+    const pieces = this.#pieces;
+    const start = this.#head;
     const inFlight = this.#handedBytes - this.#writtenBytes;
-    while (this.#head < this.#pieces.length) {
-      if (!this.#unbounded && inFlight + batchBytes >= this.#highWaterMark) break;
-      const piece = this.#pieces[this.#head] as Uint8Array;
-      this.#pieces[this.#head] = undefined;
-      this.#head++;
-      batch.push(piece);
-      batchBytes += piece.byteLength;
+    let end = start;
+    let bytes = 0;
+    while (end < pieces.length) {
+      if (!this.#unbounded && inFlight + bytes >= this.#highWaterMark) break;
+      bytes += (pieces[end] as Uint8Array).byteLength;
+      end++;
     }
-    if (this.#head === this.#pieces.length) {
-      this.#pieces = [];
-      this.#head = 0;
-    }
-    if (batch.length === 0) return;
+    if (end === start) return;
     // Sends from now on wait for a later flush.
     this.#groupOpen = false;
-    this.#handedBytes += batchBytes;
-    const done = (error: Error | null | undefined): void => {
-      // Node 20 calls the callback of a write in flight with `null` once the socket is destroyed
-      // (stream_base_commons `onWriteComplete`: "if (stream.destroyed) callback(null)"), also
-      // when closing cancelled it (ECANCELED after an ECONNRESET). Only a callback on a live
-      // socket proves the kernel took the bytes; otherwise the sends stay waiting and the
-      // driver rejects them with the loss.
-      if (error == null && !socket.destroyed) this.#onWritten(batchBytes);
-    };
-    if (batch.length === 1) {
-      socket.write(batch[0] as Uint8Array, done);
-      return;
-    }
-    if (batchBytes <= COALESCE_BATCH) {
-      socket.write(concat(batch, 0, batch.length, batchBytes), done);
-      return;
-    }
-    // One corked batch becomes one writev; the callback of the last write fires once the whole
-    // batch is in the kernel. Runs of small pieces go in as one buffer each.
-    socket.cork();
-    let i = 0;
-    while (i < batch.length) {
-      const piece = batch[i] as Uint8Array;
-      let end = i + 1;
-      let runBytes = piece.byteLength;
-      if (piece.byteLength < SMALL_PIECE) {
-        while (end < batch.length && (batch[end] as Uint8Array).byteLength < SMALL_PIECE) {
-          runBytes += (batch[end] as Uint8Array).byteLength;
-          end++;
+    this.#handedBytes += bytes;
+    // One callback per batch, in write order: the sizes wait here for it.
+    this.#batches.push(bytes);
+    if (end - start === 1) {
+      socket.write(pieces[start] as Uint8Array, this.#writeDone);
+    } else if (bytes <= COALESCE_BATCH) {
+      socket.write(concat(pieces, start, end, bytes), this.#writeDone);
+    } else {
+      // One corked batch becomes one writev; the callback of the last write fires once the
+      // whole batch is in the kernel. Runs of small pieces go in as one buffer each.
+      socket.cork();
+      let i = start;
+      while (i < end) {
+        const piece = pieces[i] as Uint8Array;
+        let runEnd = i + 1;
+        let runBytes = piece.byteLength;
+        if (piece.byteLength < SMALL_PIECE) {
+          while (runEnd < end && (pieces[runEnd] as Uint8Array).byteLength < SMALL_PIECE) {
+            runBytes += (pieces[runEnd] as Uint8Array).byteLength;
+            runEnd++;
+          }
         }
+        const chunk = runEnd - i === 1 ? piece : concat(pieces, i, runEnd, runBytes);
+        if (runEnd === end) socket.write(chunk, this.#writeDone);
+        else socket.write(chunk);
+        i = runEnd;
       }
-      const chunk = end - i === 1 ? piece : concat(batch, i, end, runBytes);
-      if (end === batch.length) socket.write(chunk, done);
-      else socket.write(chunk);
-      i = end;
+      socket.uncork();
     }
-    socket.uncork();
+    if (end === pieces.length) {
+      // Keep the array (its capacity serves the next tick) unless a burst made it large.
+      if (pieces.length > 64) this.#pieces = [];
+      else pieces.length = 0;
+      this.#head = 0;
+    } else {
+      for (let i = start; i < end; i++) pieces[i] = undefined;
+      this.#head = end;
+    }
   }
+
+  /**
+   * The callback of each batch's last write. Node 20 calls the callback of a write in flight
+   * with `null` once the socket is destroyed (stream_base_commons `onWriteComplete`: "if
+   * (stream.destroyed) callback(null)"), also when closing cancelled it (ECANCELED after an
+   * ECONNRESET). Only a callback on a live socket proves the kernel took the bytes; otherwise
+   * the sends stay waiting and the driver rejects them with the loss.
+   */
+  readonly #writeDone = (error: Error | null | undefined): void => {
+    const bytes = this.#batches.shift() as number;
+    if (error == null && !this.#socket.destroyed) this.#onWritten(bytes);
+  };
 
   #onWritten(bytes: number): void {
     this.#writtenBytes += bytes;
@@ -268,7 +284,12 @@ export class OutputQueue {
 }
 
 /** `pieces[start, end)` copied into one new buffer of `bytes` bytes. */
-function concat(pieces: readonly Uint8Array[], start: number, end: number, bytes: number): Buffer {
+function concat(
+  pieces: readonly (Uint8Array | undefined)[],
+  start: number,
+  end: number,
+  bytes: number,
+): Buffer {
   const out = Buffer.allocUnsafe(bytes);
   let offset = 0;
   for (let i = start; i < end; i++) {
