@@ -350,7 +350,11 @@ export class DataReader implements Disposable {
    */
   detachBuffer(): Uint8Array {
     this.#checkIdle();
-    const bytes = this.#bytes.subarray(this.#start, this.#end);
+    const all = this.#bytes;
+    // A reader that was handed its bytes whole (fromBuffer, nothing read yet) gives them back
+    // as they are: no new view per message.
+    const bytes =
+      this.#start === 0 && this.#end === all.length ? all : all.subarray(this.#start, this.#end);
     this.#release();
     return bytes;
   }

@@ -388,19 +388,19 @@ export class MessageWebSocket
    * rejects if the connection ends first. Text bytes must be valid UTF-8 (else
    * `InvalidArgumentError` `ERR_INVALID_ENCODING`).
    */
-  sendAsync(data: string | Uint8Array, options: SendAsyncOptions = {}): Promise<void> {
+  sendAsync(data: string | Uint8Array, options?: SendAsyncOptions): Promise<void> {
     let type: SocketMessageType;
     let bytes: Uint8Array;
     if (typeof data === "string") {
-      type = options.messageType ?? SocketMessageType.utf8;
+      type = options?.messageType ?? SocketMessageType.utf8;
       bytes = textEncoder.encode(data);
     } else if (data instanceof Uint8Array) {
-      type = options.messageType ?? this.#control.messageType;
+      type = options?.messageType ?? this.#control.messageType;
       bytes = data;
     } else {
       return Promise.reject(new InvalidArgumentError("data must be a string or a Uint8Array"));
     }
-    if (options.compress === false && this.#deflate !== undefined) {
+    if (options?.compress === false && this.#deflate !== undefined) {
       // The mark is on the array: a fresh view, so the caller's array is not marked for later sends.
       bytes = this.#deflate.doNotCompress(typeof data === "string" ? bytes : bytes.subarray());
     }
