@@ -39,15 +39,20 @@ function spyWrites(socket: Socket) {
   return calls;
 }
 
+/** A connected client and server peer, nothing in flight, with the client's writes spied on. */
+async function idlePairWithSpy() {
+  const { server, port, nextPeer } = await startServer();
+  servers.push(server);
+  const peerP = nextPeer();
+  const client = await connectClient(`ws://127.0.0.1:${port}`);
+  const peer = await peerP;
+  await until(() => client.driver.bufferedAmount === 0);
+  return { client, peer, calls: spyWrites(client.transport.socket) };
+}
+
 describe("the write path", () => {
   it("sends everything one small tick produced as one buffer in one write", async () => {
-    const { server, port, nextPeer } = await startServer();
-    servers.push(server);
-    const peerP = nextPeer();
-    const client = await connectClient(`ws://127.0.0.1:${port}`);
-    const peer = await peerP;
-    await until(() => client.driver.bufferedAmount === 0);
-    const calls = spyWrites(client.transport.socket);
+    const { client, peer, calls } = await idlePairWithSpy();
     const sends = [
       client.driver.sendText("one"),
       client.driver.sendBinary(new Uint8Array(1000)),
@@ -63,13 +68,7 @@ describe("the write path", () => {
   });
 
   it("writes a large tick as one writev: small pieces joined per run, large ones not copied", async () => {
-    const { server, port, nextPeer } = await startServer();
-    servers.push(server);
-    const peerP = nextPeer();
-    const client = await connectClient(`ws://127.0.0.1:${port}`);
-    const peer = await peerP;
-    await until(() => client.driver.bufferedAmount === 0);
-    const calls = spyWrites(client.transport.socket);
+    const { client, peer, calls } = await idlePairWithSpy();
     // Above the 16 KiB copy limit, below the 64 KiB high-water mark (one batch).
     const big = new Uint8Array(32768).fill(7);
     const sends = [
