@@ -90,18 +90,29 @@ export class MessageWebSocketInformation {
 
   static {
     record = (information, connected) => {
-      information.#connected = {
-        ...connected,
-        serverCertificateErrors: Object.freeze([...connected.serverCertificateErrors]),
-        serverIntermediateCertificates: Object.freeze([
-          ...connected.serverIntermediateCertificates,
-        ]),
-      };
+      information.#connected = connected;
     };
   }
 }
 
-/** Records what a connect or accept learned (internal). */
+/** A frozen copy of a list; empty ones (every accepted socket's) share one. */
+function frozenList<T>(list: readonly T[]): readonly T[] {
+  return list.length === 0 ? NONE : Object.freeze([...list]);
+}
+
+/**
+ * What a connect or accept learned, as the information object keeps it: the lists copied and
+ * frozen (internal; the socket keeps it until its information object is made).
+ */
+export function connectionFacts(connected: ConnectedInformation): ConnectedInformation {
+  return {
+    ...connected,
+    serverCertificateErrors: frozenList(connected.serverCertificateErrors),
+    serverIntermediateCertificates: frozenList(connected.serverIntermediateCertificates),
+  };
+}
+
+/** Records what a connect or accept learned, from {@link connectionFacts} (internal). */
 export function recordConnection(
   information: MessageWebSocketInformation,
   connected: ConnectedInformation,

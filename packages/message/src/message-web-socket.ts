@@ -34,11 +34,13 @@ import {
   receiveErrorOf,
 } from "./message-received-event-args.js";
 import {
+  type ControlOwner,
   MessageWebSocketControl,
   type MessageWebSocketControlOptions,
 } from "./message-web-socket-control.js";
 import {
   type ConnectedInformation,
+  connectionFacts,
   MessageWebSocketInformation,
   recordConnection,
 } from "./message-web-socket-information.js";
@@ -97,6 +99,96 @@ function protocolLimit(value: number): number {
   return value === UINT32_MAX ? Number.MAX_SAFE_INTEGER : value;
 }
 
+/** Node's unzeroed allocation (the assembler fills every byte it allocates). */
+const allocate = nodeConnectionOptions("server").allocate;
+const NO_EXTENSIONS: readonly PerMessageDeflate[] = Object.freeze([]);
+
+/** What a socket reads of its control when it connects (and `messageType`). */
+type ControlValues = Pick<
+  MessageWebSocketControl,
+  | "messageType"
+  | "maxMessageSize"
+  | "maxFragments"
+  | "receiveMode"
+  | "closeTimeoutMs"
+  | "sendTimeoutMs"
+  | "messageTimeoutMs"
+  | "outboundBufferSizeInBytes"
+  | "desiredUnsolicitedPongInterval"
+  | "pingIntervalMs"
+  | "pingTimeoutMs"
+>;
+
+/**
+ * Validated control options made of primitives only, and the values a control made from them
+ * has: shared (frozen) by every socket constructed with equal options — typically every socket
+ * one listener accepts — until a socket's own control is first read (see `MessageWebSocket`).
+ */
+interface ControlSnapshot {
+  readonly options: Readonly<MessageWebSocketControlOptions>;
+  readonly values: Readonly<ControlValues>;
+}
+
+/** The owner of a control made only to validate options and read its values. */
+const TEMPLATE_OWNER: ControlOwner = {
+  locked: () => false,
+  actualUnsolicitedPongIntervalMs: () => undefined,
+};
+let emptySnapshot: ControlSnapshot | undefined;
+let lastSnapshot: ControlSnapshot | undefined;
+
+/** Validates `options` (throws as the control's setters do) and freezes what a socket reads. */
+function makeSnapshot(options: MessageWebSocketControlOptions): ControlSnapshot {
+  const c = new MessageWebSocketControl(TEMPLATE_OWNER, options);
+  return {
+    options: Object.freeze({ ...options }),
+    values: Object.freeze({
+      messageType: c.messageType,
+      maxMessageSize: c.maxMessageSize,
+      maxFragments: c.maxFragments,
+      receiveMode: c.receiveMode,
+      closeTimeoutMs: c.closeTimeoutMs,
+      sendTimeoutMs: c.sendTimeoutMs,
+      messageTimeoutMs: c.messageTimeoutMs,
+      outboundBufferSizeInBytes: c.outboundBufferSizeInBytes,
+      desiredUnsolicitedPongInterval: c.desiredUnsolicitedPongInterval,
+      pingIntervalMs: c.pingIntervalMs,
+      pingTimeoutMs: c.pingTimeoutMs,
+    }),
+  };
+}
+
+/**
+ * The shared snapshot for `options`, or `undefined` when one of its values is an object or a
+ * function (a list or a credential the caller may still change: such a socket copies it into its
+ * own control at once, as before). Remembers the empty options and the last other options seen:
+ * a listener hands every socket equal options.
+ */
+function snapshotOf(options: MessageWebSocketControlOptions): ControlSnapshot | undefined {
+  const record = options as Readonly<Record<string, unknown>>;
+  const keys = Object.keys(record);
+  if (keys.length === 0) {
+    emptySnapshot ??= makeSnapshot({});
+    return emptySnapshot;
+  }
+  const last = lastSnapshot?.options as Readonly<Record<string, unknown>> | undefined;
+  let same = last !== undefined && Object.keys(last).length === keys.length;
+  for (const key of keys) {
+    const value = record[key];
+    if ((typeof value === "object" && value !== null) || typeof value === "function") {
+      return undefined;
+    }
+    if (same && !(Object.hasOwn(last as object, key) && Object.is(last?.[key], value))) {
+      same = false;
+    }
+  }
+  if (same) return lastSnapshot;
+  lastSnapshot = makeSnapshot(options);
+  return lastSnapshot;
+}
+
+let Handler: new (socket: MessageWebSocket) => DriverHandler;
+
 let adopt: (
   socket: MessageWebSocket,
   connected: ConnectedInformation,
@@ -149,10 +241,20 @@ export class MessageWebSocket
   extends TypedEventTarget<MessageWebSocketEventMap>
   implements Disposable
 {
-  readonly #control: MessageWebSocketControl;
-  readonly #information: MessageWebSocketInformation;
-  readonly #outputStream: MessageOutputStream;
-  readonly #requestHeaders = new Map<string, { name: string; value: string }>();
+  // Per-socket memory (a server holds thousands of idle sockets): the control, information,
+  // output stream, request headers, outgoing UTF-8 state and message assembler are made on first
+  // use. Until its control is first read, a socket shares the frozen snapshot of its (validated)
+  // options with every socket made with equal ones.
+  /** The socket's own control, once made (see {@link MessageWebSocket.#control}). */
+  #ownControl: MessageWebSocketControl | undefined;
+  /** The shared options and values the own control is made from (not for list-valued options). */
+  readonly #snapshot: ControlSnapshot | undefined;
+  #information: MessageWebSocketInformation | undefined;
+  /** What the last connect (or the accept) learned, for an information object made later. */
+  #connected: ConnectedInformation | undefined;
+  #outputStream: MessageOutputStream | undefined;
+  /** Client only: made by the first `setRequestHeader`. */
+  #requestHeaders: Map<string, { name: string; value: string }> | undefined;
   #phase: Phase = "idle";
   /** Handed out by a listener: never connects. */
   #accepted = false;
@@ -162,16 +264,17 @@ export class MessageWebSocket
   /** permessage-deflate, when negotiated (for `sendAsync`'s `compress: false`). */
   #deflate: PerMessageDeflate | undefined;
   #connectAbort: AbortController | undefined;
-  #assembler: MessageAssembler | undefined;
+  #assemblerValue: MessageAssembler | undefined;
+  #maxMessageSize = 0;
   #partial = false;
   /** The type of the incoming message in progress (for the error event of a failure mid-message). */
   #incomingType: SocketMessageType = SocketMessageType.binary;
   /** The type of the outgoing message left open by `sendNonfinalFrameAsync`, or `null`. */
   #outgoingOpen: SocketMessageType | null = null;
-  readonly #outgoingUtf8 = new OutgoingUtf8();
+  #outgoingUtf8Value: OutgoingUtf8 | undefined;
   #queue: MessageQueue | undefined;
-  /** The last send's promise, settled or not (for `outputStream.flushAsync`). */
-  #lastSend: Promise<unknown> = Promise.resolve();
+  /** The last send's promise, settled or not (for `outputStream.flushAsync`); none yet. */
+  #lastSend: Promise<unknown> | undefined;
 
   /**
    * Creates an unconnected socket. `options` pre-sets `control` properties (the same names); the
@@ -179,20 +282,10 @@ export class MessageWebSocket
    */
   constructor(options: MessageWebSocketControlOptions = {}) {
     super();
-    this.#control = new MessageWebSocketControl(
-      {
-        locked: () => this.#accepted || this.#phase !== "idle",
-        actualUnsolicitedPongIntervalMs: () => this.#driver?.actualUnsolicitedPongIntervalMs,
-      },
-      options,
-    );
-    this.#information = new MessageWebSocketInformation({
-      bandwidthStatistics: () => this.#driver?.bandwidthStatistics,
-    });
-    this.#outputStream = new MessageOutputStream({
-      send: (bytes) => this.#sendMessage(bytes, this.#control.messageType),
-      flush: () => this.#flush(),
-    });
+    // Invalid options throw here either way: the snapshot is made through a control.
+    const snapshot = snapshotOf(options);
+    if (snapshot === undefined) this.#ownControl = this.#newControl(options);
+    else this.#snapshot = snapshot;
   }
 
   /** The socket's settings (reference §5, §17.2); the same object for the socket's lifetime. */
@@ -202,6 +295,12 @@ export class MessageWebSocket
 
   /** Facts about the connection (reference §6); readable at any time, also after close. */
   get information(): MessageWebSocketInformation {
+    if (this.#information === undefined) {
+      this.#information = new MessageWebSocketInformation({
+        bandwidthStatistics: () => this.#driver?.bandwidthStatistics,
+      });
+      if (this.#connected !== undefined) recordConnection(this.#information, this.#connected);
+    }
     return this.#information;
   }
 
@@ -212,6 +311,10 @@ export class MessageWebSocket
    * fail with `ERR_OBJECT_CLOSED` (`RO_E_CLOSED`); the socket stays open.
    */
   get outputStream(): IOutputStream {
+    this.#outputStream ??= new MessageOutputStream({
+      send: (bytes) => this.#sendMessage(bytes, this.#control.messageType),
+      flush: () => this.#flush(),
+    });
     return this.#outputStream;
   }
 
@@ -311,6 +414,7 @@ export class MessageWebSocket
     if (this.#accepted || this.#phase !== "idle") {
       throw new InvalidStateError("setRequestHeader must be called before connectAsync");
     }
+    this.#requestHeaders ??= new Map();
     this.#requestHeaders.set(key, { name: headerName, value: headerValue });
   }
 
@@ -507,6 +611,43 @@ export class MessageWebSocket
 
   // --- internals -----------------------------------------------------------------------------
 
+  /** The socket's own control, made from the shared snapshot on first use. */
+  get #control(): MessageWebSocketControl {
+    this.#ownControl ??= this.#newControl((this.#snapshot as ControlSnapshot).options);
+    return this.#ownControl;
+  }
+
+  #newControl(options: MessageWebSocketControlOptions): MessageWebSocketControl {
+    // Made lazily, possibly once the socket is connected: the options (validated already) are
+    // applied through the setters, which must not see the socket locked while they are.
+    let applying = true;
+    const control = new MessageWebSocketControl(
+      {
+        locked: () => !applying && (this.#accepted || this.#phase !== "idle"),
+        actualUnsolicitedPongIntervalMs: () => this.#driver?.actualUnsolicitedPongIntervalMs,
+      },
+      options,
+    );
+    applying = false;
+    return control;
+  }
+
+  /** The message assembler (`fullMessage` mode), made on the first data. */
+  get #assembler(): MessageAssembler | undefined {
+    if (this.#partial) return undefined;
+    this.#assemblerValue ??= new MessageAssembler({
+      maxMessageSize: this.#maxMessageSize,
+      allocate,
+    });
+    return this.#assemblerValue;
+  }
+
+  /** The outgoing UTF-8 state of a text message sent in frames, made on first use. */
+  get #outgoingUtf8(): OutgoingUtf8 {
+    this.#outgoingUtf8Value ??= new OutgoingUtf8();
+    return this.#outgoingUtf8Value;
+  }
+
   #checkReceivers(): void {
     if (this.#receiversLocked) {
       throw new InvalidStateError(
@@ -518,7 +659,9 @@ export class MessageWebSocket
   #connectOptions(): ConnectOptions {
     const c = this.#control;
     const headers: Record<string, string> = {};
-    for (const { name, value } of this.#requestHeaders.values()) headers[name] = value;
+    if (this.#requestHeaders !== undefined) {
+      for (const { name, value } of this.#requestHeaders.values()) headers[name] = value;
+    }
     const validation = this.hasEventListeners("servercustomvalidationrequested");
     return {
       supportedProtocols: [...c.supportedProtocols],
@@ -552,7 +695,7 @@ export class MessageWebSocket
     start: (connection: DriverConnection, handler: DriverHandler, options: DriverOptions) => Driver,
     role: "client" | "server",
   ): void {
-    const c = this.#control;
+    const c: ControlValues = this.#ownControl ?? (this.#snapshot as ControlSnapshot).values;
     const maxMessageSize = protocolLimit(c.maxMessageSize);
     const deflateParameters = connected.perMessageDeflate ?? null;
     const deflate =
@@ -560,25 +703,20 @@ export class MessageWebSocket
         ? undefined
         : new PerMessageDeflate(role, deflateParameters, { maxMessageSize });
     this.#deflate = deflate;
-    const extensions = deflate === undefined ? [] : [deflate];
+    const extensions = deflate === undefined ? NO_EXTENSIONS : [deflate];
     const options = nodeConnectionOptions(role, {
       limits: { maxMessageSize, maxFragments: protocolLimit(c.maxFragments) },
       extensions,
     });
     const connection = new Connection(options);
     this.#partial = c.receiveMode === MessageWebSocketReceiveMode.partialMessage;
-    // The assembler fills every byte it allocates, so Node's unzeroed allocation is safe here.
-    if (!this.#partial) {
-      this.#assembler = new MessageAssembler({ maxMessageSize, allocate: options.allocate });
-    }
-    recordConnection(this.#information, connected);
+    // The assembler (made on the first data) fills every byte it allocates, so Node's unzeroed
+    // allocation is safe there.
+    this.#maxMessageSize = maxMessageSize;
+    this.#connected = connectionFacts(connected);
+    if (this.#information !== undefined) recordConnection(this.#information, this.#connected);
     this.#phase = "open";
-    const handler: DriverHandler = {
-      onData: (bytes, info) => this.#onData(bytes, info),
-      onClose: (info) => this.#onClose(info),
-      onError: (error) => this.#onError(error),
-    };
-    this.#driver = start(connection, handler, {
+    this.#driver = start(connection, new Handler(this), {
       closeTimeoutMs: c.closeTimeoutMs,
       sendTimeoutMs: c.sendTimeoutMs,
       messageTimeoutMs: c.messageTimeoutMs,
@@ -648,7 +786,7 @@ export class MessageWebSocket
   #ended(): void {
     this.#phase = "closed";
     this.#receiversLocked = true;
-    this.#assembler?.reset();
+    this.#assemblerValue?.reset();
   }
 
   #sendFrame(data: Uint8Array, fin: boolean): Promise<number> {
@@ -723,10 +861,27 @@ export class MessageWebSocket
     if (error instanceof Error) return Promise.reject(error);
     // The driver settles sends in order, so the last one settling means all did (a failed send
     // does not fail the flush, as before).
-    return this.#lastSend.then(toTrue, toTrue);
+    const last = this.#lastSend;
+    return last === undefined ? Promise.resolve(true) : last.then(toTrue, toTrue);
   }
 
   static {
+    /** The driver's handler: one small object instead of three closures per socket. */
+    Handler = class implements DriverHandler {
+      readonly #socket: MessageWebSocket;
+      constructor(socket: MessageWebSocket) {
+        this.#socket = socket;
+      }
+      onData(bytes: Uint8Array, info: DataInfo): void {
+        this.#socket.#onData(bytes, info);
+      }
+      onClose(info: DriverCloseInfo): void {
+        this.#socket.#onClose(info);
+      }
+      onError(error: NetSocketsError): void {
+        this.#socket.#onError(error);
+      }
+    };
     adopt = (socket, connected, start) => {
       socket.#accepted = true;
       socket.#attach(connected, start, "server");

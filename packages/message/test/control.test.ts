@@ -90,6 +90,27 @@ describe("MessageWebSocketControl defaults (reference §5)", () => {
     expect(() => new MessageWebSocket({ messagetype: 1 } as never)).toThrow(invalid);
   });
 
+  it("constructor options: validated at construction, each socket's control its own, lists copied", () => {
+    expect(() => new MessageWebSocket({ maxMessageSize: -1 })).toThrow(
+      expect.objectContaining({ code: "ERR_INVALID_ARGUMENT" }),
+    );
+    expect(
+      () => new MessageWebSocket({ bogus: 1 } as unknown as { messageType: SocketMessageType }),
+    ).toThrow(expect.objectContaining({ code: "ERR_INVALID_ARGUMENT" }));
+    const options = { messageType: SocketMessageType.utf8, maxMessageSize: 4096 };
+    const a = new MessageWebSocket(options);
+    const b = new MessageWebSocket(options);
+    a.control.messageType = SocketMessageType.binary;
+    a.control.maxMessageSize = 10;
+    expect(b.control.messageType).toBe(SocketMessageType.utf8);
+    expect(b.control.maxMessageSize).toBe(4096);
+    expect(new MessageWebSocket(options).control.maxMessageSize).toBe(4096);
+    const protocols = ["a"];
+    const c = new MessageWebSocket({ supportedProtocols: protocols });
+    protocols.push("b");
+    expect(c.control.supportedProtocols).toEqual(["a"]);
+  });
+
   it("clamps actualUnsolicitedPongInterval to what the driver honours", () => {
     const { control } = new MessageWebSocket({ desiredUnsolicitedPongInterval: 10 });
     expect(control.actualUnsolicitedPongInterval).toBe(100);

@@ -84,6 +84,34 @@ describe("MessageWebSocketListener", () => {
     socket.close();
   });
 
+  it("accepted sockets whose control is never read keep the listener's values as of their accept", async () => {
+    const s = await server(echo, { maxMessageSize: 1000 });
+    const first = await connectClient(s.url);
+    // Over the limit of the first accepted socket (its control is never read): 1009.
+    await first.socket.sendAsync(new Uint8Array(2000));
+    expect(await first.received.closed).toMatchObject({ code: 1009 });
+    // A later change applies to sockets accepted afterwards.
+    s.listener.control.maxMessageSize = 5000;
+    s.listener.control.messageType = SocketMessageType.utf8;
+    const second = await connectClient(s.url);
+    await second.socket.sendAsync(new Uint8Array(2000));
+    await second.received.waitFor(1);
+    const [a, b] = s.accepted as [MessageWebSocket, MessageWebSocket];
+    expect(a.control.maxMessageSize).toBe(1000);
+    expect(a.control.messageType).toBe(SocketMessageType.binary);
+    expect(b.control.maxMessageSize).toBe(5000);
+    expect(b.control.messageType).toBe(SocketMessageType.utf8);
+    // Each socket's control is its own.
+    b.control.messageType = SocketMessageType.binary;
+    expect(b.control.messageType).toBe(SocketMessageType.binary);
+    const third = await connectClient(s.url);
+    await third.socket.sendAsync("x");
+    await third.received.waitFor(1);
+    expect((s.accepted[2] as MessageWebSocket).control.messageType).toBe(SocketMessageType.utf8);
+    second.socket.close();
+    third.socket.close();
+  });
+
   it("the hook refuses with an HTTP status; the client sees its WebErrorStatus", async () => {
     const s = await server(echo, {
       upgradeHook: async (request) => {

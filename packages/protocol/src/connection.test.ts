@@ -127,6 +127,55 @@ describe("Connection: sending", () => {
   });
 });
 
+describe("Connection: dataFramesWritten", () => {
+  it("counts data frames as they are written, behind a pending encode too, and not dropped ones", async () => {
+    const encodes: { resolve: () => void; reject: (error: Error) => void }[] = [];
+    const c = new Connection({
+      role: "server",
+      extensions: [
+        {
+          name: "x-held",
+          rsvBits: 4,
+          decode: (chunk) => chunk,
+          encode: (chunk) =>
+            new Promise((resolve, reject) => {
+              encodes.push({ resolve: () => resolve({ data: chunk, rsv: 4 }), reject });
+            }),
+        },
+      ],
+    });
+    expect(c.dataFramesWritten).toBe(0);
+    c.sendText("a", { fin: false });
+    c.sendPing();
+    c.sendText("b");
+    c.sendBinary(hex("01"));
+    // One encode runs; the rest (the ping included) waits behind it.
+    expect(c.dataFramesWritten).toBe(0);
+    expect(c.dataToSend()).toEqual([]);
+    encodes[0]?.resolve();
+    await c.sendPending;
+    // "a" and the ping are out; "b" is encoding now.
+    expect(c.dataFramesWritten).toBe(1);
+    expect(wire(c).map((f) => f.opcode)).toEqual([Opcode.text, Opcode.ping]);
+    encodes[1]?.reject(new Error("broken"));
+    await c.sendPending;
+    // "b" and the binary message behind it were dropped; the 1011 close is not a data frame.
+    expect(c.dataFramesWritten).toBe(1);
+    expect(wire(c).map((f) => f.opcode)).toEqual([Opcode.close]);
+    expect(encodes).toHaveLength(2);
+  });
+
+  it("counts every data frame of a connection without extensions at once", () => {
+    const c = client();
+    c.sendText("x");
+    c.sendBinary(hex("00"), { fin: false });
+    c.sendBinary(hex("00"));
+    c.sendPong();
+    c.sendClose(1000);
+    expect(c.dataFramesWritten).toBe(3);
+  });
+});
+
 describe("Connection: allocate", () => {
   it("masks large client frames into the injected allocator's memory, every byte written", () => {
     const sizes: number[] = [];

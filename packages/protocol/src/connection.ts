@@ -175,7 +175,8 @@ export class Connection {
   readonly #validateUtf8: (bytes: Uint8Array) => boolean;
   readonly #queue = new ByteQueue();
   readonly #parser: FrameParser;
-  readonly #utf8: Utf8Validator;
+  /** Made by the first text message (see {@link Connection.#utf8}): idle connections hold none. */
+  #utf8Value: Utf8Validator | undefined;
 
   // ── receive side ──
   #eof = false;
@@ -207,9 +208,12 @@ export class Connection {
   #out: Uint8Array[] = NOTHING_TO_SEND;
   /** The opcode of the outgoing message left open by `fin: false`, or NO_MESSAGE. */
   #outMessage = NO_MESSAGE;
+  /** Data frames written into `#out` (see {@link Connection.dataFramesWritten}). */
+  #dataFramesWritten = 0;
   /** An asynchronous encode in flight: later frames wait in `#deferred`. */
   #encodePending: Promise<void> | undefined;
-  #deferred: (() => void)[] = [];
+  /** Made on first use (see {@link Connection.#deferred}). */
+  #deferredJobs: (() => void)[] | undefined;
 
   constructor(options: ConnectionOptions) {
     const role = options.role;
@@ -218,7 +222,7 @@ export class Connection {
     }
     this.role = role;
     this.#client = role === "client";
-    this.#limits = checkLimits(resolveLimits(options.limits));
+    this.#limits = sharedLimits(options.limits);
     const extensions = options.extensions ?? [];
     let claimed = 0;
     for (const extension of extensions) {
@@ -236,14 +240,31 @@ export class Connection {
       options.randomFill === undefined ? sharedPool() : new MaskKeyPool(options.randomFill, 1024);
     this.#validateUtf8 = options.validateUtf8 ?? isValidUtf8;
     this.#allocate = options.allocate ?? allocateZeroed;
-    // The incremental validator hands each piece's complete sequences to the injected
-    // whole-buffer one too (it keeps the fail-fast behaviour), so large pieces go native.
-    this.#utf8 = new Utf8Validator(options.validateUtf8);
     this.#parser = new FrameParser(this.#queue, {
       expectMasked: !this.#client,
       limits: this.#limits,
       allowedRsv: claimed,
     });
+  }
+
+  /**
+   * The incremental UTF-8 validator of incoming text, made on first use. It hands each piece's
+   * complete sequences to the injected whole-buffer validator too (it keeps the fail-fast
+   * behaviour), so large pieces go native.
+   */
+  get #utf8(): Utf8Validator {
+    const validate = this.#validateUtf8;
+    this.#utf8Value ??= new Utf8Validator(validate === isValidUtf8 ? undefined : validate);
+    return this.#utf8Value;
+  }
+
+  /** Frames held back behind a pending encode, in call order (an array made on first use). */
+  get #deferred(): (() => void)[] {
+    this.#deferredJobs ??= [];
+    return this.#deferredJobs;
+  }
+  set #deferred(jobs: (() => void)[]) {
+    this.#deferredJobs = jobs;
   }
 
   /** `open`, `closing` (our close frame is out, the peer's is awaited) or `closed`. */
@@ -295,6 +316,17 @@ export class Connection {
    */
   get sendPending(): Promise<void> | undefined {
     return this.#encodePending;
+  }
+
+  /**
+   * The data frames (text, binary, continuation) written to `dataToSend()` so far. Every
+   * `sendText`/`sendBinary` that returned writes exactly one, in call order — possibly later,
+   * behind a pending encode — unless an encode failure dropped it (the connection then fails
+   * with 1011). A driver tells from it when a given send's frame is out (its n-th data send is
+   * out once this reaches n) and, once nothing is pending, that a send's frame was dropped.
+   */
+  get dataFramesWritten(): number {
+    return this.#dataFramesWritten;
   }
 
   /**
@@ -787,6 +819,7 @@ export class Connection {
       if (body.length !== 0) out.push(body);
     }
     if (opcode === Opcode.close) this.#closeWritten = true;
+    else if (opcode <= Opcode.binary) this.#dataFramesWritten++;
   }
 
   /** Runs the extension's encode on an outgoing piece; frames it now or when it settles. */
@@ -926,6 +959,27 @@ function isThenable<T>(value: T | PromiseLike<T>): value is PromiseLike<T> {
     value !== null &&
     typeof (value as { then?: unknown }).then === "function"
   );
+}
+
+let lastLimits: Limits | undefined;
+
+/**
+ * The resolved, checked limits for `limits`, frozen and shared with the previous Connection when
+ * equal (a server makes thousands with the same ones; each keeps its limits for its lifetime).
+ */
+function sharedLimits(limits: Partial<Limits> | undefined): Limits {
+  const resolved = resolveLimits(limits);
+  const last = lastLimits;
+  if (
+    last !== undefined &&
+    last.maxMessageSize === resolved.maxMessageSize &&
+    last.maxFrameSize === resolved.maxFrameSize &&
+    last.maxFragments === resolved.maxFragments
+  ) {
+    return last;
+  }
+  lastLimits = Object.freeze(checkLimits(resolved));
+  return lastLimits;
 }
 
 /** Refuses limits that are not non-negative integers (local misuse). */

@@ -38,11 +38,13 @@ import { InboundStream } from "./inbound-stream.js";
 import { MessageFramer, StreamOutputStream } from "./outbound-stream.js";
 import { duplexOf } from "./stream-adapters.js";
 import {
+  type ControlOwner,
   StreamWebSocketControl,
   type StreamWebSocketControlOptions,
 } from "./stream-web-socket-control.js";
 import {
   type ConnectedInformation,
+  connectionFacts,
   recordConnection,
   StreamWebSocketInformation,
 } from "./stream-web-socket-information.js";
@@ -81,6 +83,89 @@ const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 /** Size of the adapters' reads and buffers (the WHATWG streams and the Duplex). */
 const ADAPTER_CHUNK = 64 * 1024;
 const ADAPTER_HIGH_WATER = 256 * 1024;
+
+const NO_EXTENSIONS: readonly PerMessageDeflate[] = Object.freeze([]);
+
+/** What a socket reads of its control when it connects. */
+type ControlValues = Pick<
+  StreamWebSocketControl,
+  | "inboundBufferSizeInBytes"
+  | "closeTimeoutMs"
+  | "sendTimeoutMs"
+  | "messageTimeoutMs"
+  | "outboundBufferSizeInBytes"
+  | "desiredUnsolicitedPongInterval"
+  | "pingIntervalMs"
+  | "pingTimeoutMs"
+>;
+
+/**
+ * Validated control options made of primitives only, and the values a control made from them
+ * has: shared (frozen) by every socket constructed with equal options — typically every socket
+ * one listener accepts — until a socket's own control is first read (see `StreamWebSocket`).
+ */
+interface ControlSnapshot {
+  readonly options: Readonly<StreamWebSocketControlOptions>;
+  readonly values: Readonly<ControlValues>;
+}
+
+/** The owner of a control made only to validate options and read its values. */
+const TEMPLATE_OWNER: ControlOwner = {
+  locked: () => false,
+  actualUnsolicitedPongIntervalMs: () => undefined,
+};
+let emptySnapshot: ControlSnapshot | undefined;
+let lastSnapshot: ControlSnapshot | undefined;
+
+/** Validates `options` (throws as the control's setters do) and freezes what a socket reads. */
+function makeSnapshot(options: StreamWebSocketControlOptions): ControlSnapshot {
+  const c = new StreamWebSocketControl(TEMPLATE_OWNER, options);
+  return {
+    options: Object.freeze({ ...options }),
+    values: Object.freeze({
+      inboundBufferSizeInBytes: c.inboundBufferSizeInBytes,
+      closeTimeoutMs: c.closeTimeoutMs,
+      sendTimeoutMs: c.sendTimeoutMs,
+      messageTimeoutMs: c.messageTimeoutMs,
+      outboundBufferSizeInBytes: c.outboundBufferSizeInBytes,
+      desiredUnsolicitedPongInterval: c.desiredUnsolicitedPongInterval,
+      pingIntervalMs: c.pingIntervalMs,
+      pingTimeoutMs: c.pingTimeoutMs,
+    }),
+  };
+}
+
+/**
+ * The shared snapshot for `options`, or `undefined` when one of its values is an object or a
+ * function (a list or a credential the caller may still change: such a socket copies it into its
+ * own control at once, as before). Remembers the empty options and the last other options seen:
+ * a listener hands every socket equal options.
+ */
+function snapshotOf(options: StreamWebSocketControlOptions): ControlSnapshot | undefined {
+  const record = options as Readonly<Record<string, unknown>>;
+  const keys = Object.keys(record);
+  if (keys.length === 0) {
+    emptySnapshot ??= makeSnapshot({});
+    return emptySnapshot;
+  }
+  const last = lastSnapshot?.options as Readonly<Record<string, unknown>> | undefined;
+  let same = last !== undefined && Object.keys(last).length === keys.length;
+  for (const key of keys) {
+    const value = record[key];
+    if ((typeof value === "object" && value !== null) || typeof value === "function") {
+      return undefined;
+    }
+    if (same && !(Object.hasOwn(last as object, key) && Object.is(last?.[key], value))) {
+      same = false;
+    }
+  }
+  if (same) return lastSnapshot;
+  lastSnapshot = makeSnapshot(options);
+  return lastSnapshot;
+}
+
+let Handler: new (socket: StreamWebSocket) => DriverHandler;
+let Flow: new (socket: StreamWebSocket) => ConstructorParameters<typeof InboundStream>[0];
 
 let adopt: (
   socket: StreamWebSocket,
@@ -131,12 +216,24 @@ export class StreamWebSocket
   extends TypedEventTarget<StreamWebSocketEventMap>
   implements Disposable
 {
-  readonly #control: StreamWebSocketControl;
-  readonly #information: StreamWebSocketInformation;
+  /** The socket's own control, once made (see {@link StreamWebSocket.#control}). */
+  #ownControl: StreamWebSocketControl | undefined;
+  /**
+   * The shared options and values the own control is made from (not for list-valued options):
+   * until its control is first read, a socket shares the frozen snapshot of its (validated)
+   * options with every socket made with equal ones.
+   */
+  readonly #snapshot: ControlSnapshot | undefined;
+  // Per-socket memory (a server holds thousands of idle sockets): the information, the writing
+  // side and the request headers are made on first use.
+  #information: StreamWebSocketInformation | undefined;
+  /** What the last connect (or the accept) learned, for an information object made later. */
+  #connected: ConnectedInformation | undefined;
   readonly #inbound: InboundStream;
-  readonly #framer: MessageFramer;
-  readonly #outputStream: StreamOutputStream;
-  readonly #requestHeaders = new Map<string, { name: string; value: string }>();
+  #framerValue: MessageFramer | undefined;
+  #outputStream: StreamOutputStream | undefined;
+  /** Client only: made by the first `setRequestHeader`. */
+  #requestHeaders: Map<string, { name: string; value: string }> | undefined;
   #phase: Phase = "idle";
   /** Handed out by a listener: never connects. */
   #accepted = false;
@@ -154,26 +251,11 @@ export class StreamWebSocket
    */
   constructor(options: StreamWebSocketControlOptions = {}) {
     super();
-    this.#control = new StreamWebSocketControl(
-      {
-        locked: () => this.#accepted || this.#phase !== "idle",
-        actualUnsolicitedPongIntervalMs: () => this.#driver?.actualUnsolicitedPongIntervalMs,
-      },
-      options,
-    );
-    this.#information = new StreamWebSocketInformation({
-      bandwidthStatistics: () => this.#driver?.bandwidthStatistics,
-    });
-    this.#inbound = new InboundStream(
-      {
-        pause: () => this.#driver?.pause(),
-        resume: () => this.#driver?.resume(),
-      },
-      this.#control.inboundBufferSizeInBytes,
-    );
-    const owner = { driver: () => this.#readyDriver() };
-    this.#framer = new MessageFramer(owner);
-    this.#outputStream = new StreamOutputStream(owner, this.#framer);
+    // Invalid options throw here either way: the snapshot is made through a control.
+    const snapshot = snapshotOf(options);
+    if (snapshot === undefined) this.#ownControl = this.#newControl(options);
+    else this.#snapshot = snapshot;
+    this.#inbound = new InboundStream(new Flow(this), this.#controlValues.inboundBufferSizeInBytes);
   }
 
   /** The socket's settings (reference §8.1, §17.2); the same object for the socket's lifetime. */
@@ -183,6 +265,12 @@ export class StreamWebSocket
 
   /** Facts about the connection (reference §8.2); readable at any time, also after close. */
   get information(): StreamWebSocketInformation {
+    if (this.#information === undefined) {
+      this.#information = new StreamWebSocketInformation({
+        bandwidthStatistics: () => this.#driver?.bandwidthStatistics,
+      });
+      if (this.#connected !== undefined) recordConnection(this.#information, this.#connected);
+    }
     return this.#information;
   }
 
@@ -205,7 +293,7 @@ export class StreamWebSocket
    * write. Closing it makes later writes fail with `ERR_OBJECT_CLOSED`; the socket stays open.
    */
   get outputStream(): IOutputStream {
-    return this.#outputStream;
+    return this.#output;
   }
 
   /**
@@ -309,6 +397,7 @@ export class StreamWebSocket
     if (this.#accepted || this.#phase !== "idle") {
       throw new InvalidStateError("setRequestHeader must be called before connectAsync");
     }
+    this.#requestHeaders ??= new Map();
     this.#requestHeaders.set(key, { name: headerName, value: headerValue });
   }
 
@@ -432,10 +521,48 @@ export class StreamWebSocket
 
   // --- internals -----------------------------------------------------------------------------
 
+  /** The socket's own control, made from the shared snapshot on first use. */
+  get #control(): StreamWebSocketControl {
+    this.#ownControl ??= this.#newControl((this.#snapshot as ControlSnapshot).options);
+    return this.#ownControl;
+  }
+
+  /** What the control says now, without making the socket's own control. */
+  get #controlValues(): ControlValues {
+    return this.#ownControl ?? (this.#snapshot as ControlSnapshot).values;
+  }
+
+  #newControl(options: StreamWebSocketControlOptions): StreamWebSocketControl {
+    // Made lazily, possibly once the socket is connected: the options (validated already) are
+    // applied through the setters, which must not see the socket locked while they are.
+    let applying = true;
+    const control = new StreamWebSocketControl(
+      {
+        locked: () => !applying && (this.#accepted || this.#phase !== "idle"),
+        actualUnsolicitedPongIntervalMs: () => this.#driver?.actualUnsolicitedPongIntervalMs,
+      },
+      options,
+    );
+    applying = false;
+    return control;
+  }
+
+  /** The output stream and the framer of outgoing messages, made on first use. */
+  get #output(): StreamOutputStream {
+    if (this.#outputStream === undefined) {
+      const owner = { driver: () => this.#readyDriver() };
+      this.#framerValue = new MessageFramer(owner);
+      this.#outputStream = new StreamOutputStream(owner, this.#framerValue);
+    }
+    return this.#outputStream;
+  }
+
   #connectOptions(): ConnectOptions {
     const c = this.#control;
     const headers: Record<string, string> = {};
-    for (const { name, value } of this.#requestHeaders.values()) headers[name] = value;
+    if (this.#requestHeaders !== undefined) {
+      for (const { name, value } of this.#requestHeaders.values()) headers[name] = value;
+    }
     const validation = this.hasEventListeners("servercustomvalidationrequested");
     return {
       supportedProtocols: [...c.supportedProtocols],
@@ -469,13 +596,13 @@ export class StreamWebSocket
     start: (connection: DriverConnection, handler: DriverHandler, options: DriverOptions) => Driver,
     role: "client" | "server",
   ): void {
-    const c = this.#control;
+    const c = this.#controlValues;
     // No message size limit: the stream consumes pieces as they arrive, never a whole message.
     // permessage-deflate inflates piece by piece as bytes arrive (no message limit here either).
     const deflateParameters = connected.perMessageDeflate ?? null;
     const extensions =
       deflateParameters === null
-        ? []
+        ? NO_EXTENSIONS
         : [
             new PerMessageDeflate(role, deflateParameters, {
               maxMessageSize: Number.MAX_SAFE_INTEGER,
@@ -490,15 +617,10 @@ export class StreamWebSocket
     this.#connection = connection;
     // Read once: a change after connect has no effect (like outboundBufferSizeInBytes).
     this.#inbound.highWaterMark = c.inboundBufferSizeInBytes;
-    recordConnection(this.#information, connected);
+    this.#connected = connectionFacts(connected);
+    if (this.#information !== undefined) recordConnection(this.#information, this.#connected);
     this.#phase = "open";
-    const handler: DriverHandler = {
-      onData: (bytes, info) => this.#onData(bytes, info),
-      onClose: (info) => this.#onClose(info),
-      onError: (error) => this.#onError(error),
-      onDrain: () => this.#framer.drained(),
-    };
-    this.#driver = start(connection, handler, {
+    this.#driver = start(connection, new Handler(this), {
       closeTimeoutMs: c.closeTimeoutMs,
       sendTimeoutMs: c.sendTimeoutMs,
       messageTimeoutMs: c.messageTimeoutMs,
@@ -535,7 +657,8 @@ export class StreamWebSocket
     this.#phase = "closed";
     if (info.error !== undefined) this.#inbound.fail(info.error);
     else this.#inbound.finish();
-    this.#framer.ended(this.#closedError(info));
+    // No framer yet: no write waits for room.
+    this.#framerValue?.ended(this.#closedError(info));
     this.dispatchTypedEvent("closed", new WebSocketClosedEventArgs(info.code, info.reason));
   }
 
@@ -543,7 +666,7 @@ export class StreamWebSocket
     // No close frame: no `closed` (reference §17.3); reads reject with the loss.
     this.#phase = "closed";
     this.#inbound.fail(error);
-    this.#framer.ended(error);
+    this.#framerValue?.ended(error);
   }
 
   #closedError(info: DriverCloseInfo): NetSocketsError {
@@ -573,7 +696,7 @@ export class StreamWebSocket
 
   /** The output stream, but closing it closes the WebSocket (for the Duplex and WHATWG adapters). */
   #closingOutput(): IOutputStream {
-    const output = this.#outputStream;
+    const output = this.#output;
     return {
       writeAsync: (bytes, opts) => output.writeAsync(bytes, opts),
       flushAsync: (opts) => output.flushAsync(opts),
@@ -584,6 +707,39 @@ export class StreamWebSocket
   }
 
   static {
+    /** The driver's handler: one small object instead of four closures per socket. */
+    Handler = class implements DriverHandler {
+      readonly #socket: StreamWebSocket;
+      constructor(socket: StreamWebSocket) {
+        this.#socket = socket;
+      }
+      onData(bytes: Uint8Array, info: DataInfo): void {
+        this.#socket.#onData(bytes, info);
+      }
+      onClose(info: DriverCloseInfo): void {
+        this.#socket.#onClose(info);
+      }
+      onError(error: NetSocketsError): void {
+        this.#socket.#onError(error);
+      }
+      onDrain(): void {
+        // A write waiting for room exists only once the framer does.
+        this.#socket.#framerValue?.drained();
+      }
+    };
+    /** The inbound stream's flow control: pauses and resumes the driver. */
+    Flow = class {
+      readonly #socket: StreamWebSocket;
+      constructor(socket: StreamWebSocket) {
+        this.#socket = socket;
+      }
+      pause(): void {
+        this.#socket.#driver?.pause();
+      }
+      resume(): void {
+        this.#socket.#driver?.resume();
+      }
+    };
     adopt = (socket, connected, start) => {
       socket.#accepted = true;
       socket.#attach(connected, start, "server");

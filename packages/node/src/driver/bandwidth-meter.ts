@@ -16,13 +16,18 @@ export type Clock = () => number;
 
 const defaultClock: Clock = () => performance.now();
 
-/** Measures one direction's throughput over the last second. */
+/**
+ * Measures one direction's throughput over the last second. A driver makes one on the first byte
+ * it records, so an idle connection holds none.
+ */
 export class BandwidthMeter {
   readonly #clock: Clock;
-  /** Bytes per slot. */
-  readonly #bytes = new Float64Array(SLOTS);
-  /** The slot number (time / SLOT_MS, floored) each ring entry currently holds. */
-  readonly #slotOf = new Float64Array(SLOTS).fill(-1);
+  /**
+   * Slots `0 … SLOTS − 1`: bytes per slot; slots `SLOTS … 2·SLOTS − 1`: the slot number
+   * (time / SLOT_MS, floored) each ring entry currently holds (−1: none). One array, not two:
+   * every typed array costs its object, its buffer and the buffer's backing store.
+   */
+  readonly #ring = new Float64Array(2 * SLOTS).fill(-1, SLOTS);
 
   /** `clock` is injectable for tests; the default is `performance.now()`. */
   constructor(clock: Clock = defaultClock) {
@@ -32,23 +37,26 @@ export class BandwidthMeter {
   /** Records `byteCount` bytes moved now. */
   record(byteCount: number): void {
     if (byteCount <= 0) return;
+    const ring = this.#ring;
     const slot = Math.floor(this.#clock() / SLOT_MS);
     const index = slot % SLOTS;
-    if (this.#slotOf[index] !== slot) {
-      this.#slotOf[index] = slot;
-      this.#bytes[index] = 0;
+    if (ring[SLOTS + index] !== slot) {
+      ring[SLOTS + index] = slot;
+      ring[index] = byteCount;
+      return;
     }
-    this.#bytes[index] = (this.#bytes[index] ?? 0) + byteCount;
+    ring[index] = (ring[index] as number) + byteCount;
   }
 
   /** Bits per second over the last second: the bytes of the window's slots × 8. */
   bitsPerSecond(): bigint {
+    const ring = this.#ring;
     const current = Math.floor(this.#clock() / SLOT_MS);
     let bytes = 0;
     for (let i = 0; i < SLOTS; i++) {
-      const slot = this.#slotOf[i] ?? -1;
+      const slot = ring[SLOTS + i] as number;
       // The window is the current slot and the nine before it.
-      if (slot > current - SLOTS && slot <= current) bytes += this.#bytes[i] ?? 0;
+      if (slot > current - SLOTS && slot <= current) bytes += ring[i] as number;
     }
     return BigInt(Math.round(bytes)) * 8n;
   }

@@ -18,6 +18,13 @@ export interface DriverConnection {
   /** An extension encode is pending: its frames (and later ones) reach `dataToSend()` after it. */
   readonly sendPending: Promise<void> | undefined;
   dataToSend(): Uint8Array[];
+  /**
+   * Data frames (text, binary, continuation) written into `dataToSend()` so far: one per accepted
+   * data send, in call order, unless an encode failed and dropped it. The driver resolves a send
+   * behind an asynchronous encode only once its frame is counted here. A stand-in without it is
+   * treated as writing every frame once no encode is pending.
+   */
+  readonly dataFramesWritten?: number;
   sendText(data: string | Uint8Array, options?: { fin?: boolean }): void;
   sendBinary(data: Uint8Array, options?: { fin?: boolean }): void;
   sendPing(data?: Uint8Array): void;

@@ -38,19 +38,29 @@ export function actualUnsolicitedPongInterval(desiredMs: number | undefined): nu
   return Math.min(MAX_TIMER_MS, Math.max(MIN_UNSOLICITED_PONG_INTERVAL_MS, Math.round(desiredMs)));
 }
 
+/** Whether `options` turn any keepalive feature on (else a driver needs no {@link Keepalive}). */
+export function keepaliveWanted(options: KeepaliveOptions): boolean {
+  return (
+    actualUnsolicitedPongInterval(options.desiredUnsolicitedPongIntervalMs) > 0 ||
+    (options.pingIntervalMs ?? 0) > 0
+  );
+}
+
 /**
  * Heartbeats for one connection: unsolicited pongs on a fixed period, and ping-based dead-peer
  * detection (ping every `pingIntervalMs`, fail when no pong arrives within `pingTimeoutMs`).
- * Every timer is unref'd and {@link Keepalive.stop} clears them all.
+ * Every timer is unref'd and {@link Keepalive.stop} clears them all. A timer exists only for a
+ * feature that is on (an idle connection keeps no closures it will never run).
  */
 export class Keepalive {
   /** The unsolicited-pong period in effect (0 = off). */
   readonly actualUnsolicitedPongIntervalMs: number;
   readonly #pingIntervalMs: number;
   readonly #pingTimeoutMs: number;
-  readonly #pongTimer: Timer;
-  readonly #pingTimer: Timer;
-  readonly #deadlineTimer: Timer;
+  readonly #actions: KeepaliveActions;
+  #pongTimer: Timer | undefined;
+  #pingTimer: Timer | undefined;
+  #deadlineTimer: Timer | undefined;
   #awaitingPong = false;
   #stopped = false;
 
@@ -61,40 +71,46 @@ export class Keepalive {
     const pingInterval = options.pingIntervalMs ?? 0;
     this.#pingIntervalMs = pingInterval > 0 ? Math.min(MAX_TIMER_MS, pingInterval) : 0;
     this.#pingTimeoutMs = Math.min(MAX_TIMER_MS, options.pingTimeoutMs ?? DEFAULT_PING_TIMEOUT_MS);
-    this.#pongTimer = new Timer(() => {
-      actions.sendPong();
-      this.#pongTimer.start(this.actualUnsolicitedPongIntervalMs);
-    });
-    this.#pingTimer = new Timer(() => {
-      this.#awaitingPong = true;
-      this.#deadlineTimer.start(this.#pingTimeoutMs);
-      actions.sendPing();
-    });
-    this.#deadlineTimer = new Timer(() => {
-      if (this.#awaitingPong && !this.#stopped) actions.unresponsive();
-    });
+    this.#actions = actions;
   }
 
   /** Starts the timers (once the connection is open). */
   start(): void {
     if (this.#stopped) return;
-    this.#pongTimer.start(this.actualUnsolicitedPongIntervalMs);
-    this.#pingTimer.start(this.#pingIntervalMs);
+    if (this.actualUnsolicitedPongIntervalMs > 0) {
+      const pongTimer = new Timer(() => {
+        this.#actions.sendPong();
+        pongTimer.start(this.actualUnsolicitedPongIntervalMs);
+      });
+      this.#pongTimer = pongTimer;
+      pongTimer.start(this.actualUnsolicitedPongIntervalMs);
+    }
+    if (this.#pingIntervalMs > 0) {
+      this.#pingTimer = new Timer(() => {
+        this.#awaitingPong = true;
+        this.#deadlineTimer ??= new Timer(() => {
+          if (this.#awaitingPong && !this.#stopped) this.#actions.unresponsive();
+        });
+        this.#deadlineTimer.start(this.#pingTimeoutMs);
+        this.#actions.sendPing();
+      });
+      this.#pingTimer.start(this.#pingIntervalMs);
+    }
   }
 
   /** A pong arrived: the peer is alive; the next keepalive ping is scheduled. */
   pongReceived(): void {
     if (!this.#awaitingPong || this.#stopped) return;
     this.#awaitingPong = false;
-    this.#deadlineTimer.clear();
-    this.#pingTimer.start(this.#pingIntervalMs);
+    this.#deadlineTimer?.disarm();
+    this.#pingTimer?.start(this.#pingIntervalMs);
   }
 
   /** Clears every timer for good. */
   stop(): void {
     this.#stopped = true;
-    this.#pongTimer.clear();
-    this.#pingTimer.clear();
-    this.#deadlineTimer.clear();
+    this.#pongTimer?.clear();
+    this.#pingTimer?.clear();
+    this.#deadlineTimer?.clear();
   }
 }

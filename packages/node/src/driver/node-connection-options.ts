@@ -24,12 +24,29 @@ function validateUtf8(bytes: Uint8Array): boolean {
   return isUtf8(bytes);
 }
 
+/** The last options made per role, handed out again while the next call asks for the same. */
+const last: { client?: NodeConnectionOptions; server?: NodeConnectionOptions } = {};
+
+function sameLimits(a: Partial<Limits> | undefined, b: Partial<Limits> | undefined): boolean {
+  if (a === b) return true;
+  if (a === undefined || b === undefined) return false;
+  const keysA = Object.keys(a);
+  if (keysA.length !== Object.keys(b).length) return false;
+  const recordA = a as Readonly<Record<string, unknown>>;
+  const recordB = b as Readonly<Record<string, unknown>>;
+  return keysA.every((key) => Object.hasOwn(recordB, key) && recordA[key] === recordB[key]);
+}
+
 /**
  * `Connection` options for Node: Node's native `buffer.isUtf8` as the whole-buffer UTF-8
  * validator, and uninitialised memory (`Buffer.allocUnsafeSlow`) for the client's large masked
  * copies. Client masks come from the protocol's shared crypto pool (8 KiB of
  * `crypto.getRandomValues` per refill, 2048 keys): a per-connection `randomFill` would give
  * each Connection its own 1 KiB pool, and its refills cost ≈ 10 ns per frame.
+ *
+ * The result is frozen, and without extensions it is shared: a call that asks for what the
+ * previous call of the same role asked for (equal limits, no extensions) gets the same object —
+ * a server accepting thousands of connections allocates it once.
  *
  * @example
  * ```ts
@@ -40,11 +57,17 @@ export function nodeConnectionOptions(
   role: "client" | "server",
   options: { readonly limits?: Partial<Limits>; readonly extensions?: readonly Extension[] } = {},
 ): NodeConnectionOptions {
-  return {
+  const { limits, extensions } = options;
+  const shareable = extensions === undefined || extensions.length === 0;
+  const previous = last[role];
+  if (shareable && previous !== undefined && sameLimits(previous.limits, limits)) return previous;
+  const made: NodeConnectionOptions = Object.freeze({
     role,
-    ...(options.limits === undefined ? {} : { limits: options.limits }),
-    ...(options.extensions === undefined ? {} : { extensions: options.extensions }),
+    ...(limits === undefined ? {} : { limits: Object.freeze({ ...limits }) }),
+    ...(extensions === undefined ? {} : { extensions }),
     validateUtf8,
     allocate: allocateUnsafe,
-  };
+  });
+  if (shareable) last[role] = made;
+  return made;
 }
