@@ -490,7 +490,8 @@ export class MessageWebSocket
    * `control.messageType` (read now) — or of `options.messageType`. The bytes are handed to the
    * connection before this returns; the promise resolves once they reached the kernel and
    * rejects if the connection ends first. Text bytes must be valid UTF-8 (else
-   * `InvalidArgumentError` `ERR_INVALID_ENCODING`).
+   * `InvalidArgumentError` `ERR_INVALID_ENCODING`). Sends made in the same tick leave in one
+   * write and may return the same promise object.
    */
   sendAsync(data: string | Uint8Array, options?: SendAsyncOptions): Promise<void> {
     let type: SocketMessageType;
@@ -509,7 +510,8 @@ export class MessageWebSocket
       bytes = this.#deflate.doNotCompress(typeof data === "string" ? bytes : bytes.subarray());
     }
     // A string's bytes are valid UTF-8 by construction (TextEncoder).
-    return this.#sendWhole(bytes, type, typeof data === "string").then(toUndefined);
+    // The driver's promise as it is: sends handed over in the same tick may share it.
+    return this.#sendWhole(bytes, type, typeof data === "string");
   }
 
   /**
@@ -892,7 +894,6 @@ export class MessageWebSocket
   }
 }
 
-const toUndefined = (): undefined => undefined;
 const toTrue = (): true => true;
 
 function invalidText(): InvalidArgumentError {

@@ -272,12 +272,25 @@ export class Driver {
    * when the connection ends first or the call is not allowed in this state.
    */
   sendText(data: string | Uint8Array, options?: { fin?: boolean }): Promise<void> {
-    return this.#send((c) => c.sendText(data, options), true);
+    if (this.#terminal) return this.#rejectEnded();
+    try {
+      this.#connection.sendText(data, options);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return this.#sent(true);
   }
 
   /** Sends binary data; see {@link Driver.sendText}. */
   sendBinary(data: Uint8Array, options?: { fin?: boolean }): Promise<void> {
-    return this.#send((c) => c.sendBinary(data, options), true);
+    // Written out rather than through `#send` with a closure: this runs once per message.
+    if (this.#terminal) return this.#rejectEnded();
+    try {
+      this.#connection.sendBinary(data, options);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return this.#sent(true);
   }
 
   /** Sends a ping (≤ 125 bytes). Resolves when it reached the kernel. */
@@ -356,15 +369,22 @@ export class Driver {
    * the last of them). See the class comment.
    */
   #send(enqueue: (connection: DriverConnection) => void, data: boolean): Promise<void> {
-    if (this.#terminal) {
-      return Promise.reject(this.#endError ?? this.#closedError());
-    }
-    const connection = this.#connection;
+    if (this.#terminal) return this.#rejectEnded();
     try {
-      enqueue(connection);
+      enqueue(this.#connection);
     } catch (error) {
       return Promise.reject(error);
     }
+    return this.#sent(data);
+  }
+
+  #rejectEnded(): Promise<void> {
+    return Promise.reject(this.#endError ?? this.#closedError());
+  }
+
+  /** After a send was handed to the Connection: its promise (see {@link Driver.#send}). */
+  #sent(data: boolean): Promise<void> {
+    const connection = this.#connection;
     const ticket = data ? ++this.#dataSends : this.#dataSends;
     const mark = this.#collect();
     const pending = connection.sendPending;
