@@ -120,6 +120,7 @@ export class Driver {
   #done: Promise<void> | undefined;
   #resolveDone: (() => void) | undefined;
   #isDone = false;
+  readonly #onDone: ((driver: Driver) => void) | undefined;
   /** Data sends accepted by the Connection so far (the tickets of {@link EncodeWaiter}). */
   #dataSends = 0;
   #encodeWaiters: EncodeWaiter[] | undefined;
@@ -162,6 +163,7 @@ export class Driver {
     this.#messageTimeoutMs = options.messageTimeoutMs ?? DEFAULT_MESSAGE_TIMEOUT_MS;
     this.#extensions = options.extensions ?? NO_EXTENSIONS;
     this.#clock = options.clock;
+    this.#onDone = options.onDone;
     this.#highWaterMark = options.outboundBufferSizeInBytes ?? DEFAULT_OUTBOUND_BUFFER_SIZE;
     this.#keepalive = keepaliveWanted(options)
       ? new Keepalive(options, {
@@ -761,6 +763,8 @@ export class Driver {
       this.#isDone = true;
       this.#resolveDone?.();
       this.#resolveDone = undefined;
+      const onDone = this.#onDone;
+      if (onDone !== undefined) this.#call(() => onDone(this));
     });
   }
 

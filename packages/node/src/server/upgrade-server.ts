@@ -87,6 +87,8 @@ export class UpgradeServer {
    */
   readonly #onHandshakingClose: (this: Socket) => void;
   readonly #onUnstartedClose: (this: Socket) => void;
+  /** Every driver's `onDone`: no `done.then` (promise, reaction, closure) per connection. */
+  readonly #onDriverDone: (driver: Driver) => void;
   #server: Server | undefined;
   #closing: Promise<void> | undefined;
 
@@ -103,6 +105,10 @@ export class UpgradeServer {
     };
     this.#onUnstartedClose = function (this: Socket) {
       unstarted.delete(this);
+    };
+    const drivers = this.#drivers;
+    this.#onDriverDone = (driver) => {
+      drivers.delete(driver);
     };
   }
 
@@ -247,12 +253,6 @@ export class UpgradeServer {
     timer.start(this.#handshakeTimeoutMs);
     this.#handshaking.set(socket, timer);
     socket.on("close", this.#onHandshakingClose);
-  }
-
-  /** Adds a started driver to the open connections until it is done (a context of its own). */
-  #track(driver: Driver): void {
-    this.#drivers.add(driver);
-    driver.done.then(() => this.#drivers.delete(driver));
   }
 
   #onRequest(req: IncomingMessage, res: ServerResponse): void {
@@ -401,12 +401,21 @@ export class UpgradeServer {
         started = true;
         this.#unstarted.delete(socket);
         socket.removeListener("close", this.#onUnstartedClose);
+        const onDone = options?.onDone ?? this.#options.driver?.onDone;
+        const untrack = this.#onDriverDone;
         const driver = createDriver(socket, connection, handler, {
           ...this.#options.driver,
           ...options,
           head,
+          onDone:
+            onDone === undefined
+              ? untrack
+              : (done) => {
+                  untrack(done);
+                  onDone(done);
+                },
         });
-        this.#track(driver);
+        this.#drivers.add(driver);
         if (this.#closing !== undefined) driver.close(1001, "server shutting down");
         return driver;
       },
