@@ -1,6 +1,7 @@
 import type { ClosedBy, NetSocketsError, ProtocolError } from "@netsockets/errors";
 import type { ConnectionEvent, Extension } from "@netsockets/protocol";
 import type { Clock } from "./bandwidth-meter.js";
+import type { Driver } from "./driver.js";
 import type { KeepaliveOptions } from "./keepalive.js";
 
 /**
@@ -117,4 +118,11 @@ export interface DriverOptions extends KeepaliveOptions {
    * closed) and no decode or encode is pending — before the driver's `done` resolves.
    */
   readonly extensions?: readonly Extension[];
+  /**
+   * Called once, with the driver, when the connection is over — when {@link Driver.done}
+   * resolves (socket closed, timers cleared, extensions released). One function can serve every
+   * driver of a server, so its bookkeeping costs no promise or closure per connection. A throwing
+   * callback is reported as a listener error.
+   */
+  readonly onDone?: (driver: Driver) => void;
 }

@@ -80,6 +80,15 @@ export class UpgradeServer {
   /** Accepted sockets whose driver has not been started. */
   readonly #unstarted = new Set<Socket>();
   readonly #drivers = new Set<Driver>();
+  /**
+   * The `close` listeners of a handshaking and of an accepted-but-unstarted socket: one function
+   * per server (the socket is `this`), removed when the phase ends, so an open connection keeps
+   * neither a closure nor a `once` wrapper from its handshake.
+   */
+  readonly #onHandshakingClose: (this: Socket) => void;
+  readonly #onUnstartedClose: (this: Socket) => void;
+  /** Every driver's `onDone`: no `done.then` (promise, reaction, closure) per connection. */
+  readonly #onDriverDone: (driver: Driver) => void;
   #server: Server | undefined;
   #closing: Promise<void> | undefined;
 
@@ -88,6 +97,19 @@ export class UpgradeServer {
     this.#handshakeTimeoutMs = options.handshakeTimeoutMs ?? DEFAULT_HANDSHAKE_TIMEOUT_MS;
     this.#maxHeaderSize = options.maxHeaderSize ?? DEFAULT_MAX_HEADER_SIZE;
     this.#maxHeadersCount = options.maxHeadersCount ?? DEFAULT_MAX_HEADERS_COUNT;
+    const handshaking = this.#handshaking;
+    const unstarted = this.#unstarted;
+    this.#onHandshakingClose = function (this: Socket) {
+      handshaking.get(this)?.clear();
+      handshaking.delete(this);
+    };
+    this.#onUnstartedClose = function (this: Socket) {
+      unstarted.delete(this);
+    };
+    const drivers = this.#drivers;
+    this.#onDriverDone = (driver) => {
+      drivers.delete(driver);
+    };
   }
 
   /** The bound address of a standalone server, or `null` when not listening. */
@@ -230,10 +252,7 @@ export class UpgradeServer {
     });
     timer.start(this.#handshakeTimeoutMs);
     this.#handshaking.set(socket, timer);
-    socket.once("close", () => {
-      timer.clear();
-      this.#handshaking.delete(socket);
-    });
+    socket.on("close", this.#onHandshakingClose);
   }
 
   #onRequest(req: IncomingMessage, res: ServerResponse): void {
@@ -359,13 +378,14 @@ export class UpgradeServer {
   ): void {
     this.#handshaking.get(socket)?.clear();
     this.#handshaking.delete(socket);
+    socket.removeListener("close", this.#onHandshakingClose);
     let text = "HTTP/1.1 101 Switching Protocols\r\n";
     for (const [name, value] of Object.entries(responseHeaders)) text += `${name}: ${value}\r\n`;
     socket.write(`${text}\r\n`);
     socket.setTimeout(0);
     socket.setNoDelay(this.#options.noDelay ?? true);
     this.#unstarted.add(socket);
-    socket.once("close", () => this.#unstarted.delete(socket));
+    socket.on("close", this.#onUnstartedClose);
     let started = false;
     const accepted: AcceptedUpgrade = {
       socket,
@@ -380,13 +400,22 @@ export class UpgradeServer {
         if (started) throw new InvalidStateError("start() was already called for this upgrade");
         started = true;
         this.#unstarted.delete(socket);
+        socket.removeListener("close", this.#onUnstartedClose);
+        const onDone = options?.onDone ?? this.#options.driver?.onDone;
+        const untrack = this.#onDriverDone;
         const driver = createDriver(socket, connection, handler, {
           ...this.#options.driver,
           ...options,
           head,
+          onDone:
+            onDone === undefined
+              ? untrack
+              : (done) => {
+                  untrack(done);
+                  onDone(done);
+                },
         });
         this.#drivers.add(driver);
-        driver.done.then(() => this.#drivers.delete(driver));
         if (this.#closing !== undefined) driver.close(1001, "server shutting down");
         return driver;
       },

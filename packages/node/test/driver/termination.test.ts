@@ -56,6 +56,33 @@ describe("clean close, either side: one close with the right code", () => {
     expect(client.driver.state).toBe("closed");
   });
 
+  it("onDone runs once with the driver when done resolves, on both sides", async () => {
+    const serverDone: unknown[] = [];
+    const {
+      port,
+      nextPeer,
+      server: upgradeServer,
+    } = await server({
+      driver: { onDone: (driver) => serverDone.push(driver) },
+    });
+    const peerP = nextPeer();
+    const clientDone: unknown[] = [];
+    const client = await connectClient(`ws://127.0.0.1:${port}`, {
+      driver: { onDone: (driver) => clientDone.push(driver) },
+    });
+    const peer = await peerP;
+    expect(upgradeServer.connectionCount).toBe(1);
+    client.driver.close(1000);
+    await Promise.all([client.driver.done, peer.driver.done]);
+    expect(clientDone).toEqual([client.driver]);
+    expect(serverDone).toEqual([peer.driver]);
+    // The server's own bookkeeping (also through onDone) let go of the connection.
+    expect(upgradeServer.connectionCount).toBe(0);
+    // `done` read only now, after the end: already resolved.
+    await client.driver.done;
+    expect(clientDone).toHaveLength(1);
+  });
+
   it("an empty close frame reports 1005 on both sides", async () => {
     const { port, nextPeer } = await server();
     const peerP = nextPeer();

@@ -1,11 +1,12 @@
 import { once } from "node:events";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
-import { computeAcceptKey } from "@netsockets/protocol";
+import { Connection, computeAcceptKey } from "@netsockets/protocol";
 import { afterEach, describe, expect, it } from "vitest";
 import WebSocket from "ws";
 import type { AcceptedUpgrade, UpgradeServerOptions } from "../../src/index.js";
-import { UpgradeServer } from "../../src/index.js";
+import { nodeConnectionOptions, UpgradeServer } from "../../src/index.js";
+import { until } from "../driver/harness.js";
 import { rawRequest, upgradeRequest } from "./raw-http.js";
 
 const servers: UpgradeServer[] = [];
@@ -49,6 +50,34 @@ describe("UpgradeServer: accepting", () => {
     expect(upgrade.request.secure).toBe(false);
     expect(upgrade.request.remoteAddress).toBe("127.0.0.1");
     expect(upgrade.localPort).toBe(port);
+  });
+
+  it("leaves an open connection no handshake listener: only the driver's listens for close", async () => {
+    const opened: { before: number; after: number; closeAfterEnd: number }[] = [];
+    const server = new UpgradeServer({
+      onConnection: (upgrade) => {
+        const before = upgrade.socket.listenerCount("close");
+        const driver = upgrade.start(new Connection(nodeConnectionOptions("server")), {
+          onData: () => {},
+          onClose: () => {},
+          onError: () => {},
+        });
+        opened.push({ before, after: upgrade.socket.listenerCount("close"), closeAfterEnd: -1 });
+        void driver.done.then(() => {
+          (opened[0] as { closeAfterEnd: number }).closeAfterEnd = server.connectionCount;
+        });
+      },
+    });
+    servers.push(server);
+    const { port } = await server.listen({ host: "127.0.0.1", port: 0 });
+    const client = new WebSocket(`ws://127.0.0.1:${port}/`);
+    await once(client, "open");
+    expect(server.connectionCount).toBe(1);
+    client.close();
+    await once(client, "close");
+    await until(() => opened[0]?.closeAfterEnd === 0);
+    // Before start: the accepted-but-unstarted tracking; after: the driver's own listener only.
+    expect(opened[0]).toMatchObject({ before: 1, after: 1, closeAfterEnd: 0 });
   });
 
   it("selects no subprotocol when none is supported, and writes a correct Sec-WebSocket-Accept", async () => {
