@@ -565,9 +565,13 @@ export class MessageWebSocket
       limits: { maxMessageSize, maxFragments: protocolLimit(c.maxFragments) },
       extensions,
     });
-    const connection = new Connection(options);
     this.#partial = c.receiveMode === MessageWebSocketReceiveMode.partialMessage;
-    // The assembler fills every byte it allocates, so Node's unzeroed allocation is safe here.
+    // Whole messages: a one-frame binary message comes out of the Connection whole (unmasked
+    // straight into its own array) and the assembler hands it on without a copy. Both fill
+    // every byte they allocate, so Node's unzeroed allocation is safe here.
+    const connection = new Connection(
+      this.#partial ? options : { ...options, wholeBinaryMessages: true },
+    );
     if (!this.#partial) {
       this.#assembler = new MessageAssembler({ maxMessageSize, allocate: options.allocate });
     }
