@@ -121,8 +121,9 @@ export function wsParse(
  * netsockets' receive path: a server `Connection` configured as @netsockets/node configures it
  * (`nodeConnectionOptions`: native `buffer.isUtf8` for whole text frames, default limits), its
  * events drained after each chunk as the driver does. With `assemble`, pieces go through a
- * `MessageAssembler` (the message socket's path, and what ws's Receiver delivers: whole
- * messages); without, the consumer takes the pieces as they come (the stream socket's path).
+ * `MessageAssembler` and the Connection reports one-frame binary messages whole
+ * (`wholeBinaryMessages`), as in the message socket, which is also what ws's Receiver delivers:
+ * whole messages; without, the consumer takes the pieces as they come (the stream socket's path).
  */
 export function oursParse(name: string, spec: ParseInputSpec, assemble: boolean): Implementation {
   return {
@@ -131,9 +132,14 @@ export function oursParse(name: string, spec: ParseInputSpec, assemble: boolean)
     setup(context: SetupContext): Body {
       const input = buildParseInput(spec);
       const tally = new Tally(context.check ? input.payloads : undefined);
-      const connection = new Connection(nodeConnectionOptions("server"));
+      const options = nodeConnectionOptions("server");
+      // Assembled: configured as the message socket configures it (one-frame binary messages
+      // gathered whole with the unmask fused into the copy, unzeroed memory for both).
+      const connection = new Connection(
+        assemble ? { ...options, wholeBinaryMessages: true } : options,
+      );
       const assembler = assemble
-        ? new MessageAssembler({ maxMessageSize: MAX_PAYLOAD })
+        ? new MessageAssembler({ maxMessageSize: MAX_PAYLOAD, allocate: options.allocate })
         : undefined;
       let error: Error | undefined;
       const feed = (chunk: Buffer): void => {

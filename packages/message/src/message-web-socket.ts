@@ -710,10 +710,13 @@ export class MessageWebSocket
       limits: { maxMessageSize, maxFragments: protocolLimit(c.maxFragments) },
       extensions,
     });
-    const connection = new Connection(options);
     this.#partial = c.receiveMode === MessageWebSocketReceiveMode.partialMessage;
-    // The assembler (made on the first data) fills every byte it allocates, so Node's unzeroed
-    // allocation is safe there.
+    // Whole messages: a one-frame binary message comes out of the Connection whole (unmasked
+    // straight into its own array) and the assembler (made on the first data) hands it on
+    // without a copy. Both fill every byte they allocate, so Node's unzeroed allocation is safe.
+    const connection = new Connection(
+      this.#partial ? options : { ...options, wholeBinaryMessages: true },
+    );
     this.#maxMessageSize = maxMessageSize;
     this.#connected = connectionFacts(connected);
     if (this.#information !== undefined) recordConnection(this.#information, this.#connected);

@@ -258,6 +258,34 @@ describe.each(["client", "server"] as const)("termination table — %s socket", 
     expect(received.closedEvents).toEqual([]);
   });
 
+  it("a stalled one-frame binary message times out too (announced while its bytes arrive)", async () => {
+    const { received, peer, iteration, frame: f } = await pair(kind, { messageTimeoutMs: 150 });
+    // One binary frame, reported whole once complete: half of it, then nothing.
+    const whole = f(0x2, new Uint8Array(100_000).fill(7));
+    peer.socket.write(whole.subarray(0, 50_000));
+    const error = await received.waitForError();
+    expect(error).toMatchObject({ code: "ERR_TIMEOUT" });
+    expect(received.errorTypes).toEqual([SocketMessageType.binary]);
+    expect(received.messages).toEqual([]);
+    expect((await iteration).error).toBe(error);
+    await peer.closed;
+  });
+
+  it("a one-frame binary message written in parts arrives whole and intact", async () => {
+    const { ours, received, peer, frame: f } = await pair(kind);
+    const payload = Uint8Array.from({ length: 200_003 }, (_, i) => (i * 31 + (i >>> 9)) & 0xff);
+    const whole = f(0x2, payload);
+    // Node reads at most 64 KiB per socket read, so the frame always spans several reads.
+    peer.socket.write(whole.subarray(0, 70_001));
+    peer.socket.write(whole.subarray(70_001));
+    await received.waitFor(1);
+    expect(received.messages).toHaveLength(1);
+    const message = received.messages[0] as { type: number; complete: boolean; data: Uint8Array };
+    expect([message.type, message.complete]).toEqual([SocketMessageType.binary, true]);
+    expect(Buffer.compare(message.data, payload)).toBe(0);
+    ours.close();
+  });
+
   it("keepalive: a peer that never answers pings is dropped (ERR_PEER_UNRESPONSIVE), no closed", async () => {
     const { received, peer } = await pair(kind, { pingIntervalMs: 100, pingTimeoutMs: 100 });
     await peer.waitForFrame((fr) => fr.opcode === 0x9);

@@ -14,6 +14,20 @@ describe("ByteQueue", () => {
     expect(queue.length).toBe(0);
   });
 
+  it("reports how many bytes the first chunk still holds (contiguous)", () => {
+    const queue = new ByteQueue();
+    expect(queue.contiguous).toBe(0);
+    queue.push(new Uint8Array(SMALL_CHUNK + 10));
+    queue.push(new Uint8Array(SMALL_CHUNK));
+    expect(queue.contiguous).toBe(SMALL_CHUNK + 10);
+    queue.take(10);
+    expect(queue.contiguous).toBe(SMALL_CHUNK);
+    queue.skip(SMALL_CHUNK + 1);
+    expect([queue.contiguous, queue.length]).toEqual([SMALL_CHUNK - 1, SMALL_CHUNK - 1]);
+    queue.take(SMALL_CHUNK);
+    expect(queue.contiguous).toBe(0);
+  });
+
   it("copies small chunks together so 1-byte pushes read back as one run", () => {
     const queue = new ByteQueue();
     for (let i = 0; i < 1000; i++) queue.push(new Uint8Array([i & 0xff]));

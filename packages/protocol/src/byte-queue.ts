@@ -50,6 +50,12 @@ export class ByteQueue {
     return this.#length;
   }
 
+  /** How many unread bytes {@link ByteQueue.take} can hand out as one view (those of the first chunk). */
+  get contiguous(): number {
+    const chunk = this.#chunks[this.#head];
+    return chunk === undefined ? 0 : chunk.length - this.#offset;
+  }
+
   /** Appends `chunk`; the queue owns it from now on. */
   push(chunk: Uint8Array): void {
     const n = chunk.length;

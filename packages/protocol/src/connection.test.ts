@@ -314,3 +314,123 @@ describe("Connection: closing", () => {
     expect(output.length).toBe(0); // our close frame is already out: no second one
   });
 });
+
+describe("Connection: wholeBinaryMessages", () => {
+  /** A server Connection reporting whole binary messages into dirty memory it records. */
+  function wholeServer(limits?: { maxMessageSize: number }) {
+    const sizes: number[] = [];
+    const connection = new Connection({
+      role: "server",
+      wholeBinaryMessages: true,
+      ...(limits === undefined ? {} : { limits }),
+      // Dirty memory, as Buffer.allocUnsafeSlow may return it.
+      allocate: (size) => {
+        sizes.push(size);
+        return new Uint8Array(size).fill(0xcc);
+      },
+    });
+    return { connection, sizes };
+  }
+  const payload = Uint8Array.from({ length: 70_000 }, (_, i) => (i * 7 + (i >>> 8)) & 0xff);
+  const key = hex("9a 12 fe 03");
+  const binary = frame(2, payload, { mask: key });
+
+  it("gathers a one-frame binary message spread over chunks into one array, unmasked, every byte written", () => {
+    const { connection, sizes } = wholeServer();
+    // Cut at unaligned places: the key phase of every chunk differs.
+    const chunks = [binary.slice(0, 5), binary.slice(5, 40_003), binary.slice(40_003)];
+    const { events } = drive(connection, chunks);
+    expect(sizes).toEqual([payload.length]);
+    // An empty first piece announces the message while its bytes arrive (message timers run).
+    expect(events).toEqual([
+      {
+        type: "data",
+        binary: true,
+        data: new Uint8Array(0),
+        messageStarted: true,
+        fin: true,
+        frameFinished: false,
+        messageFinished: false,
+      },
+      {
+        type: "data",
+        binary: true,
+        data: payload,
+        messageStarted: false,
+        fin: true,
+        frameFinished: true,
+        messageFinished: true,
+      },
+    ]);
+  });
+
+  it("announces the message once however many chunks it takes, and allocates nothing until all its bytes are in", () => {
+    const { connection, sizes } = wholeServer();
+    const chunks = splitEvery(binary, 1000);
+    const last = chunks.pop() as Uint8Array;
+    const { events } = drive(connection, chunks);
+    expect(events).toMatchObject([{ messageStarted: true, data: new Uint8Array(0) }]);
+    expect(sizes).toEqual([]);
+    const rest = drive(connection, [last]);
+    expect(rest.events).toMatchObject([{ messageFinished: true, data: payload }]);
+    expect(sizes).toEqual([payload.length]);
+  });
+
+  it("hands out a frame that lies in one chunk as a view of it, without allocating", () => {
+    const { connection, sizes } = wholeServer();
+    const chunk = concatBytes([binary, frame(9, utf8("p"), masked)]);
+    connection.receiveData(chunk);
+    const [event] = connection.nextEvents();
+    expect(event).toMatchObject({ type: "data", messageStarted: true, messageFinished: true });
+    const data = (event as { data: Uint8Array }).data;
+    expect(data.buffer).toBe(chunk.buffer);
+    expect(data).toEqual(payload);
+    expect(sizes).toEqual([]);
+  });
+
+  it("keeps text, fragmented and unmasked-by-chunk pieces as before", () => {
+    const text = frame(1, utf8("é".repeat(30_000)), masked);
+    const fragments = concatBytes([
+      frame(2, payload.subarray(0, 40_000), { mask: key, fin: false }),
+      frame(0, payload.subarray(40_000), { mask: key }),
+    ]);
+    for (const bytes of [text, fragments]) {
+      const { connection, sizes } = wholeServer();
+      const { events } = drive(connection, splitEvery(bytes, 16_384));
+      const plain = drive(new Connection({ role: "server" }), splitEvery(bytes, 16_384));
+      expect(events).toEqual(plain.events);
+      expect(events.length).toBeGreaterThan(2);
+      expect(sizes).toEqual([]);
+    }
+  });
+
+  it("reports the same as piece by piece in 1-byte chunks, and after EOF mid-frame a 1006 only", () => {
+    const { connection } = wholeServer();
+    const { events } = drive(connection, splitEvery(concatBytes([binary, binary]), 1));
+    expect(events.filter((e) => e.type === "data" && e.messageFinished)).toMatchObject([
+      { data: payload },
+      { data: payload },
+    ]);
+    // The first chunk held the whole frame's start but not all of it: one announcement each.
+    expect(events).toHaveLength(4);
+    const cut = drive(wholeServer().connection, [binary.slice(0, 30_000)], { eof: true });
+    expect(cut.events).toMatchObject([
+      { type: "data", messageStarted: true, messageFinished: false },
+      { type: "close", code: 1006 },
+    ]);
+  });
+
+  it("fails an oversized frame on its header, before anything is allocated", () => {
+    const { connection, sizes } = wholeServer({ maxMessageSize: 1000 });
+    const { events } = drive(connection, [binary.slice(0, 20)]);
+    expect(events).toMatchObject([{ type: "close", code: 1009 }]);
+    expect(sizes).toEqual([]);
+  });
+
+  it("gathers a client's unmasked frames too", () => {
+    const c = new Connection({ role: "client", wholeBinaryMessages: true });
+    const { events } = drive(c, splitEvery(frame(2, payload), 30_000));
+    expect(events.at(-1)).toMatchObject({ messageFinished: true, data: payload });
+    expect(events).toHaveLength(2);
+  });
+});

@@ -120,9 +120,22 @@ export interface ConnectionOptions {
    * Where the client's masked copies of payloads over 4 KiB come from (smaller frames share a
    * slab). Default `new Uint8Array(size)`; Node drivers pass an allocator backed by
    * `Buffer.allocUnsafeSlow`, which skips the zero-filling: every byte is written by the masking
-   * before the copy is handed out. Must return a fresh array of exactly `size` bytes.
+   * before the copy is handed out. Must return a fresh array of exactly `size` bytes. With
+   * `wholeBinaryMessages` it also provides the arrays binary messages are gathered into.
    */
   readonly allocate?: Allocate;
+  /**
+   * Report a binary message that arrives as one frame without RSV bits (what browsers and ws
+   * send) as one `data` event, for consumers that assemble whole messages anyway (the message
+   * socket; a `MessageAssembler` then hands it on without a copy). A frame inside one transport
+   * chunk is a view of it; a frame spread over several is gathered, once all its bytes are
+   * buffered, into one array from `allocate`, unmasked on the way (one pass instead of an
+   * in-place unmask plus the assembler's copy). While its bytes arrive the message is announced
+   * by an empty first piece (`messageStarted`), so message timers run. Text, fragmented and
+   * extension-transformed messages are reported piece by piece as before. Default `false`: the
+   * stream socket passes pieces on without ever buffering a whole frame.
+   */
+  readonly wholeBinaryMessages?: boolean;
 }
 
 /** `open` until a close frame is sent or received, `closing` while we await the peer's, then `closed`. */
@@ -244,6 +257,8 @@ export class Connection {
       expectMasked: !this.#client,
       limits: this.#limits,
       allowedRsv: claimed,
+      wholeBinaryMessages: options.wholeBinaryMessages === true,
+      allocate: this.#allocate,
     });
   }
 

@@ -15,12 +15,13 @@ interface Seen {
 }
 
 /** Parses `chunks`, joining the data pieces of each frame, as a chunking-independent list. */
-function parse(chunks: Uint8Array[], expectMasked: boolean): Seen[] {
+function parse(chunks: Uint8Array[], expectMasked: boolean, wholeBinaryMessages = false): Seen[] {
   const queue = new ByteQueue();
   const parser = new FrameParser(queue, {
     expectMasked,
     limits: resolveLimits(),
     allowedRsv: 0,
+    wholeBinaryMessages,
   });
   const seen: Seen[] = [];
   let frame: Uint8Array[] = [];
@@ -63,11 +64,17 @@ function parse(chunks: Uint8Array[], expectMasked: boolean): Seen[] {
   return seen;
 }
 
-/** Parses whole, 1 byte at a time and in random chunks; all three must agree. */
+/**
+ * Parses whole, 1 byte at a time and in random chunks, with and without whole binary messages;
+ * all must agree (frameStarted marks the first piece of a frame in either mode).
+ */
 function parseEverywhere(bytes: Uint8Array, expectMasked: boolean): Seen[] {
   const whole = parse([bytes.slice()], expectMasked);
   expect(parse(splitEvery(bytes, 1), expectMasked)).toEqual(whole);
   expect(parse(splitRandom(bytes, 7, 9), expectMasked)).toEqual(whole);
+  for (const chunks of [[bytes.slice()], splitEvery(bytes, 1), splitRandom(bytes, 7, 9)]) {
+    expect(parse(chunks, expectMasked, true)).toEqual(whole);
+  }
   return whole;
 }
 
@@ -121,6 +128,17 @@ describe("FrameParser: RFC 6455 §5.7 examples", () => {
         messageStarted: false,
         payload: hello,
       },
+    ]);
+  });
+
+  it("a masked binary frame, reported whole or piece by piece, gives the same bytes", () => {
+    const payload = Uint8Array.from({ length: 300 }, (_, i) => (i * 13) & 0xff);
+    const key = hex("37 fa 21 3d");
+    const masked = payload.map((b, i) => b ^ (key[i & 3] as number));
+    const bytes = concatBytes([hex("82 fe 01 2c"), key, masked, hex("82 80"), key]);
+    expect(parseEverywhere(bytes, true).map((s) => [s.messageStarted, s.payload])).toEqual([
+      [true, toHex(payload)],
+      [true, ""],
     ]);
   });
 

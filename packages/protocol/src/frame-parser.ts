@@ -27,6 +27,15 @@
  * has to be buffered whole and nothing is copied. Control frames (≤ 125 bytes) are reported
  * whole. Only a header or control payload that spans chunks is copied.
  *
+ * With `wholeBinaryMessages` (for consumers that assemble whole messages anyway) a binary
+ * message that is one untransformed frame is reported as one piece instead: a view when the
+ * frame lies in one chunk, else, once all its bytes are buffered, one array from `allocate` that
+ * the chunks are unmasked straight into (copy and unmask fused: the copy a message assembler
+ * would make is the unmask's own). While such a frame waits for its bytes, an empty first piece
+ * (`messageStarted`) is reported once, so a driver's message timer runs as for any message in
+ * progress. Nothing is allocated before the bytes are there (no memory on a length alone), and
+ * text keeps its piece-by-piece path, so invalid UTF-8 still fails with the chunk that holds it.
+ *
  * Besides the frame syntax the parser checks what can be checked on a header, before any
  * payload is buffered: the fragmentation sequence, the RSV bits an extension may claim, the
  * masking rule of the role, and the limits (frame size, running message size of untransformed
@@ -36,8 +45,9 @@
  */
 import { MessageTooBigError, ProtocolError } from "@netsockets/errors";
 import type { ByteQueue } from "./byte-queue.js";
+import type { Allocate } from "./frame-serializer.js";
 import type { Limits } from "./limits.js";
-import { applyMask } from "./mask.js";
+import { applyMask, maskCopy } from "./mask.js";
 import { Opcode } from "./opcode.js";
 
 /** What {@link FrameParser.next} found. */
@@ -68,6 +78,9 @@ const TWO_POW_32 = 0x1_0000_0000;
 
 const EMPTY = new Uint8Array(0);
 
+/** The default {@link Allocate}: zeroed memory of its own. */
+const allocateZeroed: Allocate = (size) => new Uint8Array(size);
+
 /** Options of a {@link FrameParser}. */
 export interface FrameParserOptions {
   /** `true` on the server: every frame must be masked. `false` on the client: none may be. */
@@ -76,6 +89,16 @@ export interface FrameParserOptions {
   readonly limits: Limits;
   /** The RSV bits negotiated extensions claim (RSV1 = 4, RSV2 = 2, RSV3 = 1). */
   readonly allowedRsv: number;
+  /**
+   * Report a binary message that is one frame without RSV bits as one piece (see the file
+   * header). Default `false`: every message piece by piece, as its bytes arrive.
+   */
+  readonly wholeBinaryMessages?: boolean;
+  /**
+   * Where a whole binary message gathered from several chunks goes; default
+   * `new Uint8Array(size)`. See {@link Allocate}: every byte is written before it is reported.
+   */
+  readonly allocate?: Allocate;
 }
 
 /** The incremental frame parser; see the file header for how it works. */
@@ -108,6 +131,8 @@ export class FrameParser {
   readonly #maxMessageSize: number;
   readonly #maxFragments: number;
   readonly #allowedRsv: number;
+  readonly #wholeBinaryMessages: boolean;
+  readonly #allocate: Allocate;
 
   #state = HEADER;
   /** The current frame's header fields. */
@@ -119,6 +144,9 @@ export class FrameParser {
   readonly #maskKey = new Uint8Array(4);
   /** Payload bytes of the current frame already handed on. */
   #done = 0;
+  /** Whether the current frame is reported whole (`wholeBinaryMessages`), and whether its empty first piece is out. */
+  #whole = false;
+  #announced = false;
 
   /** Whether a fragmented message is open (a data frame without FIN was seen). */
   #inMessage = false;
@@ -137,6 +165,8 @@ export class FrameParser {
     this.#maxMessageSize = options.limits.maxMessageSize;
     this.#maxFragments = options.limits.maxFragments;
     this.#allowedRsv = options.allowedRsv;
+    this.#wholeBinaryMessages = options.wholeBinaryMessages ?? false;
+    this.#allocate = options.allocate ?? allocateZeroed;
   }
 
   /** Advances over the buffered bytes up to the next thing to report. */
@@ -203,11 +233,14 @@ export class FrameParser {
         }
         case DATA: {
           if (queue.length === 0) return ParseStep.needData;
+          if (this.#whole && queue.contiguous < this.#length) return this.#wholeStep(queue);
           const done = this.#done;
           const piece = queue.take(this.#length - done);
           if (this.#masked) applyMask(piece, this.#maskKey, done);
           this.#done = done + piece.length;
-          return this.#dataStep(piece, done === 0, this.#done === this.#length);
+          // (A whole-reported frame announced while its bytes arrived may end up here when the
+          // first chunk grew to hold it: its first piece was the announcement.)
+          return this.#dataStep(piece, done === 0 && !this.#announced, this.#done === this.#length);
         }
         case CONTROL: {
           const length = this.#length;
@@ -365,7 +398,47 @@ export class FrameParser {
     }
     this.#done = 0;
     this.#state = DATA;
+    // Only a message that is this one frame: the pieces of a fragmented one are joined by the
+    // consumer anyway, so gathering its frames would add an allocation and save no pass.
+    this.#whole =
+      this.#wholeBinaryMessages &&
+      this.#fin &&
+      this.#messageStarting &&
+      this.#messageBinary &&
+      this.#messageRsv === 0;
+    this.#announced = false;
     return ParseStep.needData;
+  }
+
+  /**
+   * A whole-reported frame that does not lie in the first chunk: announce its message once while
+   * its bytes are still arriving, then gather it, unmasking chunk by chunk into one array.
+   */
+  #wholeStep(queue: ByteQueue): ParseStep {
+    const length = this.#length;
+    if (queue.length < length) {
+      if (this.#announced) return ParseStep.needData;
+      this.#announced = true;
+      return this.#dataStep(EMPTY, true, false);
+    }
+    const target = this.#allocate(length);
+    if (!(target instanceof Uint8Array) || target.length !== length) {
+      throw new RangeError(`allocate(${length}) must return ${length} bytes`);
+    }
+    const buffer = target.buffer;
+    const base = target.byteOffset;
+    for (let at = 0; at < length; ) {
+      const piece = queue.take(length - at);
+      if (this.#masked) {
+        // The constructor, not subarray(): half the cost, once per chunk.
+        maskCopy(piece, this.#maskKey, at, new Uint8Array(buffer, base + at, piece.length));
+      } else {
+        target.set(piece, at);
+      }
+      at += piece.length;
+    }
+    this.#done = length;
+    return this.#dataStep(target, !this.#announced, true);
   }
 
   /** Fills the public fields for a `data` step. */

@@ -5,6 +5,7 @@ import {
   applyMask,
   defaultRandomFill,
   MaskKeyPool,
+  maskCopy,
   maskInto,
   maskIntoKey,
   maskWithWasm,
@@ -162,9 +163,30 @@ describe("the two masking engines", () => {
       const copy = new Uint8Array(source.length);
       fresh.maskInto(source, key, copy);
       expect(Buffer.compare(copy, referenceMask(source, key, 0))).toBe(0);
+      const fused = new Uint8Array(source.length).fill(0xcc);
+      fresh.maskCopy(source, key, 3, fused);
+      expect(Buffer.compare(fused, referenceMask(source, key, 3))).toBe(0);
     } finally {
       vi.unstubAllGlobals();
       vi.resetModules();
+    }
+  });
+
+  it("maskCopy (the receiver's fused unmask-and-copy) continues the key from any offset, every target byte written", () => {
+    const key = hex("5a c3 0f e1");
+    for (const size of [0, 1, 5, 127, 128, 300, 65_536, 65_537, 200_003]) {
+      for (let align = 0; align < 4; align++) {
+        for (let offset = 0; offset < 4; offset++) {
+          const source = pattern(align + size, size).subarray(align);
+          const before = source.slice();
+          // Dirty, differently aligned memory, as an unzeroed allocator returns it.
+          const target = new Uint8Array(size + 2).fill(0xcc).subarray(2);
+          maskCopy(source, key, offset + 4 * size, target);
+          expect(Buffer.compare(source, before)).toBe(0);
+          const expected = referenceMask(before, key, offset);
+          expect(Buffer.compare(target, expected), `${size}/${align}/${offset}`).toBe(0);
+        }
+      }
     }
   });
 

@@ -84,6 +84,27 @@ export function maskInto(source: Uint8Array, key: Uint8Array, target: Uint8Array
 }
 
 /**
+ * Writes `source`, whose first byte sits at payload position `offset`, masked (or unmasked) with
+ * `key` into `target`, leaving `source` untouched: the receiver's fused unmask-and-copy, for a
+ * frame gathered from several transport chunks into one array. Through the WebAssembly kernel
+ * that is copy in, XOR, copy out into `target`: one pass less than unmasking each chunk in place
+ * and copying it afterwards. Every byte of `target` is written.
+ *
+ * @param target - Exactly `source.length` bytes, not overlapping `source`.
+ * @internal
+ */
+export function maskCopy(
+  source: Uint8Array,
+  key: Uint8Array,
+  offset: number,
+  target: Uint8Array,
+): void {
+  if (source.length >= WASM_THRESHOLD && maskWithWasm(source, key, offset, target)) return;
+  target.set(source);
+  maskWithWords(target, key, offset);
+}
+
+/**
  * {@link maskInto} with the key as one 32-bit integer whose most significant byte is the key's
  * first byte (`key[0] << 24 | key[1] << 16 | key[2] << 8 | key[3]`, as {@link MaskKeyPool.nextKey}
  * returns it): no key array is needed per frame. Every byte of `target` is written.

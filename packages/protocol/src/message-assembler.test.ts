@@ -31,6 +31,19 @@ describe("MessageAssembler", () => {
     });
   });
 
+  it("starts every message empty: a joined, a one-piece and a reset message leave nothing behind", () => {
+    const assembler = new MessageAssembler({ maxMessageSize: 100 });
+    assembler.push(piece(hex("01"), true, false));
+    const joined = assembler.push(piece(hex("02"), false, true))?.data;
+    assembler.push(piece(hex("03"), true, false));
+    assembler.reset();
+    assembler.push(piece(hex(""), true, false));
+    expect(assembler.push(piece(hex("04 05"), false, true))?.data).toEqual(hex("04 05"));
+    assembler.push(piece(hex("06"), true, false));
+    expect(assembler.push(piece(hex("07"), false, true))?.data).toEqual(hex("06 07"));
+    expect(joined).toEqual(hex("01 02"));
+  });
+
   it("drops an unfinished message when the next one starts", () => {
     const assembler = new MessageAssembler({ maxMessageSize: 100 });
     assembler.push(piece(hex("ff"), true, false));

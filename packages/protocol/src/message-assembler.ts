@@ -35,7 +35,8 @@ export interface MessageAssemblerOptions {
 export class MessageAssembler {
   readonly #maxMessageSize: number;
   readonly #allocate: Allocate | undefined;
-  #pieces: Uint8Array[] = [];
+  /** The pieces of the open message; one array for the assembler's life, emptied in place. */
+  readonly #pieces: Uint8Array[] = [];
   #size = 0;
   #binary = false;
 
@@ -53,8 +54,9 @@ export class MessageAssembler {
    *   fails the connection with the error's `closeCode` (1009).
    */
   push(event: DataEvent): AssembledMessage | undefined {
+    const pieces = this.#pieces;
     if (event.messageStarted) {
-      this.#pieces = [];
+      pieces.length = 0;
       this.#size = 0;
       this.#binary = event.binary;
       if (event.messageFinished) {
@@ -66,12 +68,14 @@ export class MessageAssembler {
     const size = this.#size + data.length;
     if (size > this.#maxMessageSize) this.#tooBig();
     this.#size = size;
-    if (data.length !== 0) this.#pieces.push(data);
+    if (data.length !== 0) pieces.push(data);
     if (!event.messageFinished) return undefined;
-    const pieces = this.#pieces;
-    this.#pieces = [];
     this.#size = 0;
-    if (pieces.length === 1) return { binary: this.#binary, data: pieces[0] as Uint8Array };
+    if (pieces.length === 1) {
+      const only = pieces[0] as Uint8Array;
+      pieces.length = 0;
+      return { binary: this.#binary, data: only };
+    }
     const allocate = this.#allocate;
     const whole = allocate === undefined ? new Uint8Array(size) : allocate(size);
     if (whole.length !== size) {
@@ -82,12 +86,13 @@ export class MessageAssembler {
       whole.set(piece, at);
       at += piece.length;
     }
+    pieces.length = 0;
     return { binary: this.#binary, data: whole };
   }
 
   /** Drops a partly assembled message (the connection closed in the middle of it). */
   reset(): void {
-    this.#pieces = [];
+    this.#pieces.length = 0;
     this.#size = 0;
   }
 

@@ -126,18 +126,25 @@ describe("properties", () => {
           fc.array(fc.nat(), { maxLength: 30 }),
           fc.boolean(),
           fc.boolean(),
-          (frames, positions, eof, withExtension) => {
+          fc.boolean(),
+          (frames, positions, eof, withExtension, wholeBinaryMessages) => {
             const bytes = concatBytes(frames);
             // With a synchronous identity extension claiming RSV1, RSV1 messages are legal.
             const options = {
               role,
               limits: { maxMessageSize: 200_000 },
               ...(withExtension ? { extensions: [rsv1Identity] } : {}),
+              wholeBinaryMessages,
             };
             const whole = runChunks(options, [bytes.slice()], echoHandler(), eof);
             const chunked = runChunks(options, cut(bytes, positions), echoHandler(), eof);
             expect(chunked.events).toEqual(whole.events);
             expect(chunked.output).toEqual(whole.output);
+            // Whole binary messages change how messages are cut into pieces, nothing else.
+            const other = { ...options, wholeBinaryMessages: !wholeBinaryMessages };
+            const otherChunked = runChunks(other, cut(bytes, positions), echoHandler(), eof);
+            expect(otherChunked.events).toEqual(whole.events);
+            expect(otherChunked.output).toEqual(whole.output);
             if (bytes.length <= 4096) {
               const bytewise = runChunks(options, splitEvery(bytes, 1), echoHandler(), eof);
               expect(bytewise.events).toEqual(whole.events);
