@@ -38,19 +38,6 @@ const kDriver = Symbol("netsockets.driver");
 type DriverSocket = Socket & { [kDriver]: Driver };
 const NO_EXTENSIONS: readonly Extension[] = Object.freeze([]);
 
-// The bits of `Driver.#flags`.
-const IS_DONE = 1;
-const PAUSED = 2;
-const PUMPING = 4;
-const AWAITING_PENDING = 8;
-const WATCHING_SEND = 16;
-const IN_MESSAGE = 32;
-const ABOVE_HIGH_WATER = 64;
-const CLOSE_REQUESTED = 128;
-const PEER_ENDED = 256;
-const TERMINAL = 512;
-const FINALIZED = 1024;
-
 /** A send whose frame an extension has not produced yet (see `Driver.#send`). */
 interface EncodeWaiter {
   /** The number of data frames the Connection must have written for this send's to be out. */
@@ -132,6 +119,7 @@ export class Driver {
   /** Made on first read of {@link Driver.done}. */
   #done: Promise<void> | undefined;
   #resolveDone: (() => void) | undefined;
+  #isDone = false;
   readonly #onDone: ((driver: Driver) => void) | undefined;
   /** Data sends accepted by the Connection so far (the tickets of {@link EncodeWaiter}). */
   #dataSends = 0;
@@ -140,105 +128,25 @@ export class Driver {
   readonly #extensions: readonly Extension[];
 
   #bytesReceived = 0;
+  #paused = false;
+  #pumping = false;
+  #awaitingPending = false;
+  /** A watcher on `connection.sendPending` is armed (see {@link Driver.#collect}). */
+  #watchingSend = false;
   /** The furthest mark `#collect` has returned (infinite once bytes came after the end). */
   #collectedMark = 0;
+  #inMessage = false;
+  #aboveHighWater = false;
+  #closeRequested = false;
+  /** The peer ended its side of TCP (EOF seen). */
+  #peerEnded = false;
+  /** Set once the one terminal callback ran. */
+  #terminal = false;
   /** What sends after the end reject with. */
   #endError: NetSocketsError | undefined;
   /** The error the socket reported (ECONNRESET …), used when it closes without a close frame. */
   #socketError: Error | undefined;
-  /**
-   * The driver's booleans as bits of one number (eleven fields would cost 88 bytes per
-   * connection, this one 8); read and written through the private accessors below.
-   */
-  #flags = 0;
-
-  /** `done` has resolved (or would have: see {@link Driver.done}). */
-  get #isDone(): boolean {
-    return (this.#flags & IS_DONE) !== 0;
-  }
-  set #isDone(on: boolean) {
-    this.#flags = on ? this.#flags | IS_DONE : this.#flags & ~IS_DONE;
-  }
-
-  /** Reading is paused by {@link Driver.pause}. */
-  get #paused(): boolean {
-    return (this.#flags & PAUSED) !== 0;
-  }
-  set #paused(on: boolean) {
-    this.#flags = on ? this.#flags | PAUSED : this.#flags & ~PAUSED;
-  }
-
-  /** The pump is running (it does not re-enter). */
-  get #pumping(): boolean {
-    return (this.#flags & PUMPING) !== 0;
-  }
-  set #pumping(on: boolean) {
-    this.#flags = on ? this.#flags | PUMPING : this.#flags & ~PUMPING;
-  }
-
-  /** A watcher on `connection.receivePending` is armed. */
-  get #awaitingPending(): boolean {
-    return (this.#flags & AWAITING_PENDING) !== 0;
-  }
-  set #awaitingPending(on: boolean) {
-    this.#flags = on ? this.#flags | AWAITING_PENDING : this.#flags & ~AWAITING_PENDING;
-  }
-
-  /** A watcher on `connection.sendPending` is armed (see {@link Driver.#collect}). */
-  get #watchingSend(): boolean {
-    return (this.#flags & WATCHING_SEND) !== 0;
-  }
-  set #watchingSend(on: boolean) {
-    this.#flags = on ? this.#flags | WATCHING_SEND : this.#flags & ~WATCHING_SEND;
-  }
-
-  /** An incoming message has started and not finished (the message timer runs). */
-  get #inMessage(): boolean {
-    return (this.#flags & IN_MESSAGE) !== 0;
-  }
-  set #inMessage(on: boolean) {
-    this.#flags = on ? this.#flags | IN_MESSAGE : this.#flags & ~IN_MESSAGE;
-  }
-
-  /** Buffered output reached the high-water mark: `onDrain` is owed. */
-  get #aboveHighWater(): boolean {
-    return (this.#flags & ABOVE_HIGH_WATER) !== 0;
-  }
-  set #aboveHighWater(on: boolean) {
-    this.#flags = on ? this.#flags | ABOVE_HIGH_WATER : this.#flags & ~ABOVE_HIGH_WATER;
-  }
-
-  /** {@link Driver.close} sent our close frame. */
-  get #closeRequested(): boolean {
-    return (this.#flags & CLOSE_REQUESTED) !== 0;
-  }
-  set #closeRequested(on: boolean) {
-    this.#flags = on ? this.#flags | CLOSE_REQUESTED : this.#flags & ~CLOSE_REQUESTED;
-  }
-
-  /** The peer ended its side of TCP (EOF seen). */
-  get #peerEnded(): boolean {
-    return (this.#flags & PEER_ENDED) !== 0;
-  }
-  set #peerEnded(on: boolean) {
-    this.#flags = on ? this.#flags | PEER_ENDED : this.#flags & ~PEER_ENDED;
-  }
-
-  /** Set once the one terminal callback ran. */
-  get #terminal(): boolean {
-    return (this.#flags & TERMINAL) !== 0;
-  }
-  set #terminal(on: boolean) {
-    this.#flags = on ? this.#flags | TERMINAL : this.#flags & ~TERMINAL;
-  }
-
-  /** The socket closed and the driver released everything. */
-  get #finalized(): boolean {
-    return (this.#flags & FINALIZED) !== 0;
-  }
-  set #finalized(on: boolean) {
-    this.#flags = on ? this.#flags | FINALIZED : this.#flags & ~FINALIZED;
-  }
+  #finalized = false;
 
   /** Use {@link createDriver}. */
   constructor(
