@@ -115,6 +115,11 @@ describe("generateClientKey", () => {
     expect(keys.size).toBe(64);
     for (const key of keys) expect(Buffer.from(key, "base64")).toHaveLength(16);
   });
+
+  it("never repeats a key across refills of its buffered random pool (64 keys per refill)", () => {
+    const keys = new Set(Array.from({ length: 300 }, () => generateClientKey()));
+    expect(keys.size).toBe(300);
+  });
 });
 
 describe("validateClientRequest", () => {
