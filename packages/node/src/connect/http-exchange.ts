@@ -7,6 +7,7 @@ import {
   joinedHeaders,
   parseFieldLines,
   parseStatusLine,
+  setNotFlowing,
 } from "./http-head.js";
 
 /** The most bytes of one response head (status line and header lines): Node's default. */
@@ -141,8 +142,8 @@ export function httpExchange(
           continue;
         }
         // The next protocol (TLS, WebSocket frames) reads from here; keep its bytes buffered
-        // until its reader attaches and resumes.
-        socket.pause();
+        // until its reader attaches (not flowing, not paused: as node:http hands sockets over).
+        setNotFlowing(socket);
         settle();
         const response: HttpResponseHead = {
           ...parsed.status,
@@ -161,8 +162,6 @@ export function httpExchange(
     socket.on("error", onError);
     socket.on("end", onEnd);
     socket.on("close", onEnd);
-    // A socket handed on paused by a previous exchange (the CONNECT tunnel) flows again.
-    socket.resume();
     signal.addEventListener("abort", onAbort, { once: true });
     socket.write(text, "latin1");
   });

@@ -58,6 +58,8 @@ export type HeadChunkResult =
     }
   | ({ readonly kind: "error" } & HeadError);
 
+import type { Duplex } from "node:stream";
+
 const CRLFCRLF = Buffer.from("\r\n\r\n", "latin1");
 const LF = 0x0a;
 const CR = 0x0d;
@@ -314,6 +316,16 @@ export function distinctHeaders(rawHeaders: readonly string[]): Record<string, s
     else existing.push(value);
   }
   return out;
+}
+
+/**
+ * Stops a flowing socket after its head was read, without pausing it explicitly
+ * (`readableFlowing = null`, what node:http does before it emits `upgrade` or `connect`): later
+ * bytes stay buffered, and whoever reads next (the driver, TLS, a `'data'` listener) only has to
+ * attach.
+ */
+export function setNotFlowing(socket: Duplex): void {
+  (socket as { readableFlowing: boolean | null }).readableFlowing = null;
 }
 
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
