@@ -103,6 +103,30 @@ describe("computeAcceptKey", () => {
   });
 });
 
+describe("a precomputed accept value", () => {
+  it("is what buildAcceptHeaders sends and what validateServerResponse compares", () => {
+    expect(
+      buildAcceptHeaders({ key: SAMPLE_KEY, accept: SAMPLE_ACCEPT })["sec-websocket-accept"],
+    ).toBe(SAMPLE_ACCEPT);
+    const response = {
+      statusCode: 101,
+      headers: {
+        upgrade: "websocket",
+        connection: "Upgrade",
+        "sec-websocket-accept": SAMPLE_ACCEPT,
+      },
+    };
+    const expected = { key: SAMPLE_KEY, protocols: [], extensions: [] };
+    expect(validateServerResponse(response, { ...expected, accept: SAMPLE_ACCEPT }).protocol).toBe(
+      null,
+    );
+    // A caller that passes a different value gets it compared, not the computed one.
+    expect(() =>
+      validateServerResponse(response, { ...expected, accept: "AAAAAAAAAAAAAAAAAAAAAAAAAAA=" }),
+    ).toThrow(HandshakeError);
+  });
+});
+
 describe("generateClientKey", () => {
   it("is base64 of 16 bytes from the given source", () => {
     const key = generateClientKey((b) => b.fill(0xab));

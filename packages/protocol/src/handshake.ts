@@ -110,6 +110,11 @@ export type ClientRequestCheck =
 export interface AcceptHeadersOptions {
   /** The client's `Sec-WebSocket-Key` (from {@link validateClientRequest}). */
   readonly key: string;
+  /**
+   * `computeAcceptKey(key)` when the caller already has it (a platform with a native SHA-1, as
+   * the Node driver, computes it faster); it must be exactly that value. Default: computed here.
+   */
+  readonly accept?: string;
   /** The chosen subprotocol, one the client offered; `null`/absent for none. */
   readonly protocol?: string | null;
   /** The accepted extensions as a header value (e.g. from {@link formatExtensionHeader}); `null`/absent/empty for none. */
@@ -136,6 +141,11 @@ export interface ClientRequestHeadersOptions {
 export interface ExpectedResponse {
   /** The `Sec-WebSocket-Key` the client sent. */
   readonly key: string;
+  /**
+   * `computeAcceptKey(key)` when the caller already has it (e.g. from a native SHA-1); it must be
+   * exactly that value. Default: computed here.
+   */
+  readonly accept?: string;
   /** The subprotocols the client offered. */
   readonly protocols: readonly string[];
   /** The names of the extensions the client offered. */
@@ -472,7 +482,7 @@ export function buildAcceptHeaders(options: AcceptHeadersOptions): Record<string
   const out: Record<string, string> = {};
   setHeader(out, "upgrade", "websocket");
   setHeader(out, "connection", "Upgrade");
-  setHeader(out, "sec-websocket-accept", computeAcceptKey(options.key));
+  setHeader(out, "sec-websocket-accept", options.accept ?? computeAcceptKey(options.key));
   const { protocol, extensions } = options;
   if (protocol !== undefined && protocol !== null) {
     if (!isToken(protocol)) {
@@ -624,7 +634,11 @@ export function validateServerResponse(
   // §4.1 step 4: the accept value must be the base64 SHA-1 of key + GUID, "ignoring any leading
   // and trailing whitespace".
   const accept = singleValue(headers, "sec-websocket-accept");
-  if (accept === undefined || accept === null || accept !== computeAcceptKey(expected.key)) {
+  if (
+    accept === undefined ||
+    accept === null ||
+    accept !== (expected.accept ?? computeAcceptKey(expected.key))
+  ) {
     throw fail("bad-response", "Missing or invalid Sec-WebSocket-Accept header");
   }
   // §4.1 step 6: a subprotocol "not present in the client's handshake" fails the connection.

@@ -1,9 +1,11 @@
+import { computeAcceptKey, generateClientKey } from "@netsockets/protocol";
 import { describe, expect, it } from "vitest";
 import {
   distinctHeaders,
   formatRequestHead,
   HeadReader,
   joinedHeaders,
+  nativeAcceptKey,
   parseFieldLines,
   parseRequestLine,
   parseStatusLine,
@@ -88,6 +90,16 @@ describe("HeadReader", () => {
       failure: "too-large",
     });
     expect(new HeadReader(head.length).push(Buffer.from(`${head}\r\n`)).kind).toBe("head");
+  });
+
+  it("leaves a bare LF inside a complete head to the line parsers, which refuse it", () => {
+    const result = new HeadReader(16384).push(Buffer.from("HTTP/1.1 101 OK\r\nA: b\nc\r\n\r\n"));
+    expect(result.kind).toBe("head");
+    if (result.kind !== "head") return;
+    const status = parseStatusLine(result.text);
+    expect(parseFieldLines(result.text, status?.next ?? 0, 10)).toMatchObject({
+      failure: "malformed",
+    });
   });
 
   it("refuses a bare LF at once, even before the head is complete", () => {
@@ -255,5 +267,15 @@ describe("formatRequestHead", () => {
     expect(() => formatRequestHead(method, target, headers as Record<string, string>)).toThrow(
       TypeError,
     );
+  });
+});
+
+describe("nativeAcceptKey", () => {
+  it("is the protocol's computeAcceptKey (RFC 6455 sample and fresh keys)", () => {
+    expect(nativeAcceptKey("dGhlIHNhbXBsZSBub25jZQ==")).toBe("s3pPLMBiTxaQ9kYGzzhZRbK+xOo=");
+    for (let i = 0; i < 50; i++) {
+      const key = generateClientKey();
+      expect(nativeAcceptKey(key)).toBe(computeAcceptKey(key));
+    }
   });
 });

@@ -25,6 +25,7 @@ import type { ConnectOptions, UpgradedTransport } from "./connect-options.js";
 import { HandshakeDeadline } from "./handshake-deadline.js";
 import { basicAuthorization, offersBasic } from "./http-auth.js";
 import { discardResponse, type HttpOutcome, httpExchange } from "./http-exchange.js";
+import { nativeAcceptKey } from "./http-head.js";
 import { type ProxyTarget, selectProxy } from "./proxy-selection.js";
 import { followRedirect } from "./redirects.js";
 import { resolveHost } from "./resolve-host.js";
@@ -254,6 +255,7 @@ async function connectOnce(
     try {
       negotiated = validateServerResponse(outcome.response, {
         key,
+        accept: nativeAcceptKey(key),
         protocols: options.supportedProtocols ?? [],
         extensions: (parseExtensionHeader(offeredExtensions ?? "") ?? []).map((e) => e.name),
       });

@@ -19,6 +19,7 @@ import {
 import {
   distinctHeaders,
   HeadReader,
+  nativeAcceptKey,
   parseFieldLines,
   parseRequestLine,
   type RequestLine,
@@ -545,6 +546,7 @@ export class UpgradeServer {
         : [...options.negotiateExtensions(check.extensions, request)];
     const responseHeaders = buildAcceptHeaders({
       key: check.key,
+      accept: nativeAcceptKey(check.key),
       protocol,
       extensions: extensions.length === 0 ? null : formatExtensionHeader(extensions),
       ...(decision?.headers === undefined ? {} : { headers: decision.headers }),
