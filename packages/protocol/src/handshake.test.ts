@@ -103,6 +103,30 @@ describe("computeAcceptKey", () => {
   });
 });
 
+describe("a precomputed accept value", () => {
+  it("is what buildAcceptHeaders sends and what validateServerResponse compares", () => {
+    expect(
+      buildAcceptHeaders({ key: SAMPLE_KEY, accept: SAMPLE_ACCEPT })["sec-websocket-accept"],
+    ).toBe(SAMPLE_ACCEPT);
+    const response = {
+      statusCode: 101,
+      headers: {
+        upgrade: "websocket",
+        connection: "Upgrade",
+        "sec-websocket-accept": SAMPLE_ACCEPT,
+      },
+    };
+    const expected = { key: SAMPLE_KEY, protocols: [], extensions: [] };
+    expect(validateServerResponse(response, { ...expected, accept: SAMPLE_ACCEPT }).protocol).toBe(
+      null,
+    );
+    // A caller that passes a different value gets it compared, not the computed one.
+    expect(() =>
+      validateServerResponse(response, { ...expected, accept: "AAAAAAAAAAAAAAAAAAAAAAAAAAA=" }),
+    ).toThrow(HandshakeError);
+  });
+});
+
 describe("generateClientKey", () => {
   it("is base64 of 16 bytes from the given source", () => {
     const key = generateClientKey((b) => b.fill(0xab));
@@ -114,6 +138,11 @@ describe("generateClientKey", () => {
     const keys = new Set(Array.from({ length: 64 }, () => generateClientKey()));
     expect(keys.size).toBe(64);
     for (const key of keys) expect(Buffer.from(key, "base64")).toHaveLength(16);
+  });
+
+  it("never repeats a key across refills of its buffered random pool (64 keys per refill)", () => {
+    const keys = new Set(Array.from({ length: 300 }, () => generateClientKey()));
+    expect(keys.size).toBe(300);
   });
 });
 

@@ -1,21 +1,46 @@
-import * as http from "node:http";
 import type * as net from "node:net";
 import { HandshakeError, type NetSocketsError } from "@netsockets/errors";
 import { abortError, type ConnectStage, connectError } from "./connect-errors.js";
+import {
+  formatRequestHead,
+  HeadReader,
+  joinedHeaders,
+  parseFieldLines,
+  parseStatusLine,
+  setNotFlowing,
+} from "./http-head.js";
+
+/** The most bytes of one response head (status line and header lines): Node's default. */
+export const MAX_RESPONSE_HEAD_BYTES = 16 * 1024;
+/** The most header lines in one response head: Node's default `maxHeadersCount`. */
+export const MAX_RESPONSE_HEADERS = 2000;
+
+/** The head of the answer: what the handshake validation and the caller read. */
+export interface HttpResponseHead {
+  readonly statusCode: number;
+  readonly statusMessage: string;
+  /** `"1.0"` or `"1.1"`. */
+  readonly httpVersion: string;
+  /** Lower-case names, repeats joined as Node's `IncomingMessage.headers` joins them. */
+  readonly headers: Record<string, string | string[]>;
+  /** `[name, value, …]` as received (names in their case, values trimmed). */
+  readonly rawHeaders: readonly string[];
+}
 
 /** How the server answered one HTTP request sent over an already connected socket. */
 export type HttpOutcome =
   | {
-      /** A `101` (upgrade) or any answer to `CONNECT`: Node handed the raw socket back. */
+      /** A `101` to `GET`, or any final answer to `CONNECT`: the socket is ours, paused. */
       readonly kind: "switched";
-      readonly response: http.IncomingMessage;
+      readonly response: HttpResponseHead;
       readonly socket: net.Socket;
+      /** Bytes received after the head (the next protocol's first bytes). */
       readonly head: Buffer;
     }
   | {
-      /** Any other answer. Call {@link discardResponse} once its headers are read. */
+      /** Any other final answer. Call {@link discardResponse} once its head is read. */
       readonly kind: "response";
-      readonly response: http.IncomingMessage;
+      readonly response: HttpResponseHead;
       readonly socket: net.Socket;
     };
 
@@ -26,14 +51,24 @@ export interface HttpRequestSpec {
   readonly headers: Readonly<Record<string, string>>;
 }
 
-const noop = (): void => {};
+/** What Node's HTTP client reported for a peer that closed before answering. */
+function hangUp(): Error {
+  return Object.assign(new Error("socket hang up"), { code: "ECONNRESET" });
+}
 
 /**
- * Sends one HTTP/1.1 request over `socket` with Node's HTTP client (its llhttp parser and header
- * limits guard the response) and resolves with the answer's head. Rejects with the abort error
- * when `signal` fires (destroying the socket), with `HandshakeError` (`bad-response`) when the
- * answer is not valid HTTP or its head is too large, and with the mapped system error when the
- * socket fails or closes first.
+ * Sends one HTTP/1.1 request over `socket` and resolves with the answer's head. The request head
+ * goes out in one `socket.write`; the answer is read with the strict reader of `http-head.ts`
+ * (CRLF only, no obs-fold, token names, no controls in values, at most
+ * {@link MAX_RESPONSE_HEAD_BYTES} bytes and {@link MAX_RESPONSE_HEADERS} lines). Interim `1xx`
+ * answers other than `101` are skipped (RFC 9110 §15.2). No body is ever read: a `101` or a
+ * `2xx` to `CONNECT` has none (RFC 9112 §6.3, RFC 9110 §9.3.6), and any other answer ends the
+ * connection.
+ *
+ * Rejects with the abort error when `signal` fires (destroying the socket), with
+ * `HandshakeError` (`bad-response`) when the answer is not valid HTTP/1.x or its head is too
+ * large, and with the mapped system error when the socket fails or closes first (a close before
+ * the head is `connectionReset`, as Node's "socket hang up").
  */
 export function httpExchange(
   socket: net.Socket,
@@ -45,67 +80,94 @@ export function httpExchange(
     socket.destroy();
     return Promise.reject(abortError(signal));
   }
+  let text: string;
+  try {
+    text = formatRequestHead(spec.method, spec.path, spec.headers);
+  } catch (error) {
+    socket.destroy();
+    return Promise.reject(connectError(error, stage));
+  }
   return new Promise((resolve, reject) => {
-    let request: http.ClientRequest;
+    const reader = new HeadReader(MAX_RESPONSE_HEAD_BYTES);
+    let seen = 0;
     const settle = (): void => {
       signal.removeEventListener("abort", onAbort);
-      request.removeListener("upgrade", onSwitched);
-      request.removeListener("connect", onSwitched);
-      request.removeListener("response", onResponse);
-      request.removeListener("error", onError);
+      socket.removeListener("data", onData);
+      socket.removeListener("error", onError);
+      socket.removeListener("end", onEnd);
+      socket.removeListener("close", onEnd);
     };
     const fail = (error: NetSocketsError): void => {
       settle();
-      request.destroy();
       socket.destroy();
       reject(error);
     };
+    const badResponse = (message: string): void =>
+      fail(new HandshakeError("bad-response", `invalid HTTP response: ${message}`));
     const onAbort = (): void => fail(abortError(signal));
-    const onError = (error: Error & { code?: string }): void => {
-      if (typeof error.code === "string" && error.code.startsWith("HPE_")) {
-        fail(
-          new HandshakeError("bad-response", `invalid HTTP response: ${error.message}`, {
-            cause: error,
-          }),
-        );
-      } else fail(connectError(error, stage));
+    const onError = (error: Error): void => fail(connectError(error, stage));
+    const onEnd = (): void => fail(connectError(hangUp(), stage));
+    const onData = (chunk: Buffer): void => {
+      let bytes = chunk;
+      for (;;) {
+        // A quick refusal of what is not HTTP at all (an SSH banner, a TLS alert), before its
+        // head would complete — or never complete.
+        if (seen === 0 && bytes.length >= 5 && bytes.toString("latin1", 0, 5) !== "HTTP/") {
+          badResponse("the answer does not start with HTTP/");
+          return;
+        }
+        seen += bytes.length;
+        const result = reader.push(bytes);
+        if (result.kind === "more") return;
+        if (result.kind === "error") {
+          badResponse(result.message);
+          return;
+        }
+        const parsed = parseStatusLine(result.text);
+        if (parsed === null) {
+          badResponse("a malformed status line");
+          return;
+        }
+        const fields = parseFieldLines(result.text, parsed.next, MAX_RESPONSE_HEADERS);
+        if (!("rawHeaders" in fields)) {
+          badResponse(fields.message);
+          return;
+        }
+        const { statusCode } = parsed.status;
+        if (statusCode < 200 && statusCode !== 101) {
+          // An interim answer (100 Continue, 103 Early Hints): the final one follows.
+          seen = 0;
+          bytes = result.rest;
+          if (bytes.length === 0) return;
+          continue;
+        }
+        // The next protocol (TLS, WebSocket frames) reads from here; keep its bytes buffered
+        // until its reader attaches (not flowing, not paused: as node:http hands sockets over).
+        setNotFlowing(socket);
+        settle();
+        const response: HttpResponseHead = {
+          ...parsed.status,
+          headers: joinedHeaders(fields.rawHeaders),
+          rawHeaders: fields.rawHeaders,
+        };
+        if (spec.method === "CONNECT" || statusCode === 101) {
+          resolve({ kind: "switched", response, socket, head: result.rest });
+        } else {
+          resolve({ kind: "response", response, socket });
+        }
+        return;
+      }
     };
-    const onSwitched = (response: http.IncomingMessage, raw: net.Socket, head: Buffer): void => {
-      settle();
-      resolve({ kind: "switched", response, socket: raw, head });
-    };
-    const onResponse = (response: http.IncomingMessage): void => {
-      settle();
-      // A body still arriving when we destroy the socket must not become an unhandled error.
-      response.on("error", noop);
-      resolve({ kind: "response", response, socket });
-    };
-    try {
-      request = http.request({
-        method: spec.method,
-        path: spec.path,
-        headers: spec.headers,
-        setHost: false,
-        createConnection: () => socket,
-      });
-    } catch (error) {
-      socket.destroy();
-      reject(connectError(error, stage));
-      return;
-    }
-    // Errors after we settled (the socket destroyed under a finished request) are expected.
-    request.on("error", noop);
-    request.once("upgrade", onSwitched);
-    request.once("connect", onSwitched);
-    request.once("response", onResponse);
-    request.once("error", onError);
+    socket.on("data", onData);
+    socket.on("error", onError);
+    socket.on("end", onEnd);
+    socket.on("close", onEnd);
     signal.addEventListener("abort", onAbort, { once: true });
-    request.end();
+    socket.write(text, "latin1");
   });
 }
 
 /** Throws away a non-`101` answer and its connection. */
 export function discardResponse(outcome: HttpOutcome): void {
-  outcome.response.destroy();
   outcome.socket.destroy();
 }

@@ -25,6 +25,7 @@ import type { ConnectOptions, UpgradedTransport } from "./connect-options.js";
 import { HandshakeDeadline } from "./handshake-deadline.js";
 import { basicAuthorization, offersBasic } from "./http-auth.js";
 import { discardResponse, type HttpOutcome, httpExchange } from "./http-exchange.js";
+import { nativeAcceptKey } from "./http-head.js";
 import { type ProxyTarget, selectProxy } from "./proxy-selection.js";
 import { followRedirect } from "./redirects.js";
 import { resolveHost } from "./resolve-host.js";
@@ -252,14 +253,12 @@ async function connectOnce(
     const responseHeaders = headersOf(outcome);
     let negotiated: ReturnType<typeof validateServerResponse>;
     try {
-      negotiated = validateServerResponse(
-        { statusCode: outcome.response.statusCode ?? 0, headers: outcome.response.headers },
-        {
-          key,
-          protocols: options.supportedProtocols ?? [],
-          extensions: (parseExtensionHeader(offeredExtensions ?? "") ?? []).map((e) => e.name),
-        },
-      );
+      negotiated = validateServerResponse(outcome.response, {
+        key,
+        accept: nativeAcceptKey(key),
+        protocols: options.supportedProtocols ?? [],
+        extensions: (parseExtensionHeader(offeredExtensions ?? "") ?? []).map((e) => e.name),
+      });
       // RFC 7692 §7: a bad permessage-deflate answer fails the handshake (HandshakeError).
       if (options.perMessageDeflate !== undefined && outcome.kind === "switched") {
         perMessageDeflate = acceptServerAnswer(negotiated.extensions, options.perMessageDeflate);
@@ -270,7 +269,7 @@ async function connectOnce(
       if (outcome.kind === "response" && error instanceof HandshakeError) {
         return {
           from: "server",
-          statusCode: outcome.response.statusCode ?? 0,
+          statusCode: outcome.response.statusCode,
           headers: responseHeaders,
           error,
         };
@@ -278,7 +277,7 @@ async function connectOnce(
       throw error;
     }
     if (outcome.kind !== "switched") {
-      // A 101 that Node did not treat as an upgrade (no Upgrade header) fails validation above.
+      // Only a 101 is "switched" for GET; anything else failed validation above.
       discardResponse(outcome);
       throw new HandshakeError("bad-response", "the server did not switch protocols");
     }
@@ -328,13 +327,15 @@ async function tunnel(
   if (attempt.proxyAuthorization !== undefined) {
     headers["proxy-authorization"] = attempt.proxyAuthorization;
   }
+  // What Node's HTTP client sent when it wrote this request: proxies have seen it that way.
+  headers.connection = "close";
   const outcome = await httpExchange(
     socket,
     { method: "CONNECT", path: authority, headers },
     signal,
     "proxy",
   );
-  const statusCode = outcome.response.statusCode ?? 0;
+  const { statusCode } = outcome.response;
   if (outcome.kind === "switched" && statusCode >= 200 && statusCode < 300) {
     // Bytes the target already sent belong to the TLS or HTTP stage that follows.
     if (outcome.head.length > 0) socket.unshift(outcome.head);
@@ -369,9 +370,5 @@ function withAuthorization(
 }
 
 function headersOf(outcome: HttpOutcome): Record<string, string | string[]> {
-  const out: Record<string, string | string[]> = {};
-  for (const [name, value] of Object.entries(outcome.response.headers)) {
-    if (value !== undefined) out[name] = value;
-  }
-  return out;
+  return outcome.response.headers;
 }

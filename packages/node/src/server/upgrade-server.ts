@@ -1,28 +1,37 @@
 import { once } from "node:events";
+import { IncomingMessage, STATUS_CODES } from "node:http";
 import {
-  createServer as createHttpServer,
-  type IncomingMessage,
+  type AddressInfo,
+  createServer as createNetServer,
   type Server,
-  type ServerResponse,
-  STATUS_CODES,
-} from "node:http";
-import { createServer as createHttpsServer } from "node:https";
-import type { AddressInfo, Socket } from "node:net";
+  type Socket,
+} from "node:net";
 import type { Duplex } from "node:stream";
-import { TLSSocket } from "node:tls";
+import { createServer as createTlsServer, TLSSocket } from "node:tls";
 import { InvalidArgumentError, InvalidStateError } from "@netsockets/errors";
 import {
   buildAcceptHeaders,
   type ExtensionOffer,
   formatExtensionHeader,
+  type HeaderMap,
   validateClientRequest,
 } from "@netsockets/protocol";
+import {
+  distinctHeaders,
+  HeadReader,
+  nativeAcceptKey,
+  parseFieldLines,
+  parseRequestLine,
+  type RequestLine,
+  setNotFlowing,
+} from "../connect/http-head.js";
 import { createDriver, type Driver } from "../driver/driver.js";
 import type { DriverConnection, DriverHandler, DriverOptions } from "../driver/driver-types.js";
 import { Timer } from "../driver/timer.js";
 import { checkOrigin } from "./origin-policy.js";
 import type {
   AcceptedUpgrade,
+  UpgradeDecision,
   UpgradeRequest,
   UpgradeServerCloseOptions,
   UpgradeServerOptions,
@@ -30,7 +39,7 @@ import type {
 
 /** Default time allowed from connection to 101. */
 export const DEFAULT_HANDSHAKE_TIMEOUT_MS = 10_000;
-/** Default limit on the request head, in bytes (Node's own default). */
+/** Default limit on the request head (request line and header lines), in bytes (Node's default). */
 export const DEFAULT_MAX_HEADER_SIZE = 16 * 1024;
 /** Default limit on the number of request headers. */
 export const DEFAULT_MAX_HEADERS_COUNT = 100;
@@ -42,6 +51,94 @@ interface Refusal {
   readonly status: number;
   readonly reason: string;
   readonly headers?: Readonly<Record<string, string>> | undefined;
+}
+
+/** A socket's handshake deadline and the listener that clears it on close. */
+interface Deadline {
+  readonly timer: NodeJS.Timeout;
+  readonly onClose: () => void;
+}
+
+/**
+ * One upgrade request, from our own head reader or from an external server's `IncomingMessage`:
+ * what the handshake checks read, and the public views made on demand.
+ */
+interface RequestSource {
+  readonly method: string;
+  readonly url: string;
+  readonly httpVersion: string;
+  /** The map the validation reads. */
+  readonly validationHeaders: HeaderMap;
+  /** The Node request object (made on first use for our own reader's requests). */
+  message(): IncomingMessage;
+}
+
+/** The head as our reader parsed it; `IncomingMessage` only when someone asks for it. */
+class ParsedRequest implements RequestSource {
+  readonly method: string;
+  readonly url: string;
+  readonly httpVersion: string;
+  readonly validationHeaders: HeaderMap;
+  readonly #socket: Socket;
+  readonly #rawHeaders: string[];
+  #message: IncomingMessage | undefined;
+
+  constructor(socket: Socket, line: RequestLine, rawHeaders: string[], headers: HeaderMap) {
+    this.method = line.method;
+    this.url = line.target;
+    this.httpVersion = line.httpVersion;
+    this.validationHeaders = headers;
+    this.#socket = socket;
+    this.#rawHeaders = rawHeaders;
+  }
+
+  message(): IncomingMessage {
+    this.#message ??= incomingMessage(this.#socket, this, this.#rawHeaders);
+    return this.#message;
+  }
+}
+
+/** A finished `IncomingMessage` as Node's server makes for an upgrade (headers, no body). */
+function incomingMessage(
+  socket: Socket,
+  request: ParsedRequest,
+  rawHeaders: string[],
+): IncomingMessage {
+  const message = new IncomingMessage(socket);
+  message.method = request.method;
+  message.url = request.url;
+  message.httpVersion = request.httpVersion;
+  message.httpVersionMajor = 1;
+  message.httpVersionMinor = request.httpVersion === "1.0" ? 0 : 1;
+  // Node's own way to load a head: `headers` / `headersDistinct` are then built from rawHeaders
+  // on first access, with Node's joining rules.
+  (message as unknown as { _addHeaderLines(headers: string[], n: number): void })._addHeaderLines(
+    rawHeaders,
+    rawHeaders.length,
+  );
+  message.complete = true;
+  (message as unknown as { upgrade: boolean }).upgrade = true;
+  message.push(null);
+  return message;
+}
+
+/** An external server's request, as it is. */
+function nodeRequestSource(req: IncomingMessage): RequestSource {
+  return {
+    method: req.method ?? "",
+    url: req.url ?? "/",
+    httpVersion: req.httpVersion,
+    validationHeaders: req.headers,
+    message: () => req,
+  };
+}
+
+function isPromiseLike<T>(value: T | PromiseLike<T>): value is PromiseLike<T> {
+  return (
+    typeof value === "object" &&
+    value !== null &&
+    typeof (value as { then?: unknown }).then === "function"
+  );
 }
 
 /**
@@ -76,16 +173,14 @@ export class UpgradeServer {
   readonly #maxHeaderSize: number;
   readonly #maxHeadersCount: number;
   /** Sockets between TCP/TLS accept (or handleUpgrade) and the 101, with their deadline. */
-  readonly #handshaking = new Map<Socket, Timer>();
+  readonly #handshaking = new Map<Socket, Deadline>();
   /** Accepted sockets whose driver has not been started. */
   readonly #unstarted = new Set<Socket>();
   readonly #drivers = new Set<Driver>();
   /**
-   * The `close` listeners of a handshaking and of an accepted-but-unstarted socket: one function
-   * per server (the socket is `this`), removed when the phase ends, so an open connection keeps
-   * neither a closure nor a `once` wrapper from its handshake.
+   * The close listener of every accepted, unstarted socket: one function per server (the socket
+   * is `this`), removed at start, so an open connection keeps no closure of its accept.
    */
-  readonly #onHandshakingClose: (this: Socket) => void;
   readonly #onUnstartedClose: (this: Socket) => void;
   /** Every driver's `onDone`: no `done.then` (promise, reaction, closure) per connection. */
   readonly #onDriverDone: (driver: Driver) => void;
@@ -97,12 +192,7 @@ export class UpgradeServer {
     this.#handshakeTimeoutMs = options.handshakeTimeoutMs ?? DEFAULT_HANDSHAKE_TIMEOUT_MS;
     this.#maxHeaderSize = options.maxHeaderSize ?? DEFAULT_MAX_HEADER_SIZE;
     this.#maxHeadersCount = options.maxHeadersCount ?? DEFAULT_MAX_HEADERS_COUNT;
-    const handshaking = this.#handshaking;
     const unstarted = this.#unstarted;
-    this.#onHandshakingClose = function (this: Socket) {
-      handshaking.get(this)?.clear();
-      handshaking.delete(this);
-    };
     this.#onUnstartedClose = function (this: Socket) {
       unstarted.delete(this);
     };
@@ -131,35 +221,28 @@ export class UpgradeServer {
     if (this.#server !== undefined) throw new InvalidStateError("the server is already listening");
     if (this.#closing !== undefined) throw new InvalidStateError("the server is closed");
     const tlsOptions = this.#options.tls;
+    // A plain net/tls server: the head is read by our own strict reader (http-head.ts), not by
+    // node:http, whose per-connection parser, IncomingMessage and ServerResponse machinery was
+    // most of an accepted handshake's cost. Half-open as node:http's server is, so the driver
+    // decides how a connection ends.
     const server =
       tlsOptions === undefined
-        ? createHttpServer({ maxHeaderSize: this.#maxHeaderSize })
-        : createHttpsServer({
+        ? createNetServer({ allowHalfOpen: true })
+        : createTlsServer({
+            // What node:https offers by default.
+            ALPNProtocols: ["http/1.1"],
             ...tlsOptions,
-            maxHeaderSize: this.#maxHeaderSize,
+            allowHalfOpen: true,
             // The TLS phase of a trickling client is bounded by the same deadline.
             handshakeTimeout: this.#handshakeTimeoutMs,
           });
-    // One more than the limit, so a request over it is seen (Node truncates silently).
-    server.maxHeadersCount = this.#maxHeadersCount + 1;
     this.#server = server;
+    // A failed or timed-out TLS handshake (a silent client sends no ClientHello): tls.Server
+    // leaves the socket open unless a listener ends it.
+    server.on("tlsClientError", (_error: Error, socket: Duplex) => socket.destroy());
     server.on(tlsOptions === undefined ? "connection" : "secureConnection", (socket: Socket) =>
-      this.#armDeadline(socket),
+      this.#onConnection(socket),
     );
-    server.on("upgrade", (req: IncomingMessage, socket: Socket, head: Buffer) =>
-      this.handleUpgrade(req, socket, head),
-    );
-    server.on("request", (req: IncomingMessage, res: ServerResponse) => this.#onRequest(req, res));
-    server.on("clientError", (error: NodeJS.ErrnoException, socket: Socket) => {
-      // Node's parser refused the request: too large a head (431), a timeout (408), or bad HTTP.
-      const status =
-        error.code === "HPE_HEADER_OVERFLOW"
-          ? 431
-          : error.code === "ERR_HTTP_REQUEST_TIMEOUT"
-            ? 408
-            : 400;
-      this.#refuse(socket, { status, reason: STATUS_CODES[status] ?? "" });
-    });
     server.listen(endpoint.port ?? 0, endpoint.host);
     try {
       await once(server, "listening");
@@ -187,10 +270,12 @@ export class UpgradeServer {
     // async hook must not become an uncaught exception.
     socket.on("error", ignoreError);
     if (!this.#handshaking.has(socket)) this.#armDeadline(socket);
-    this.#handshake(req, socket, head).catch((error: unknown) => {
-      this.#report(error);
-      this.#refuse(socket, { status: 500, reason: STATUS_CODES[500] ?? "" });
-    });
+    const limit = this.#checkHead(req);
+    if (limit !== undefined) {
+      this.#refuse(socket, limit);
+      return;
+    }
+    this.#handshake(nodeRequestSource(req), socket, head);
   }
 
   /**
@@ -217,9 +302,8 @@ export class UpgradeServer {
       server === undefined
         ? Promise.resolve()
         : new Promise<void>((resolve) => server.close(() => resolve()));
-    server?.closeIdleConnections();
-    for (const [socket, timer] of this.#handshaking) {
-      timer.clear();
+    for (const [socket, deadline] of this.#handshaking) {
+      clearTimeout(deadline.timer);
       socket.destroy();
     }
     this.#handshaking.clear();
@@ -235,46 +319,102 @@ export class UpgradeServer {
     }
     const force = new Timer(() => {
       for (const driver of this.#drivers) driver.abort();
-      server?.closeAllConnections();
     });
     force.start(timeoutMs);
     await Promise.all(drivers.map((driver) => driver.done));
     force.clear();
-    server?.closeAllConnections();
     await serverClosed;
   }
 
   #armDeadline(socket: Socket): void {
-    const timer = new Timer(() => {
+    const onClose = (): void => this.#release(socket);
+    const timer = setTimeout(() => {
       // A trickling (slowloris) or silent client: cut off.
-      this.#handshaking.delete(socket);
+      this.#release(socket);
       socket.destroy();
-    });
-    timer.start(this.#handshakeTimeoutMs);
-    this.#handshaking.set(socket, timer);
-    socket.on("close", this.#onHandshakingClose);
+    }, this.#handshakeTimeoutMs);
+    timer.unref();
+    this.#handshaking.set(socket, { timer, onClose });
+    socket.once("close", onClose);
   }
 
-  #onRequest(req: IncomingMessage, res: ServerResponse): void {
-    // A plain HTTP request (no Upgrade header, or one Node's header limit cut off) on a
-    // WebSocket-only server: answer why, then close.
-    let answer: Refusal | undefined = this.#checkHead(req);
-    if (answer === undefined) {
-      const check = validateClientRequest(requestHead(req));
-      answer = check.ok
-        ? { status: 426, reason: "This is a WebSocket endpoint", headers: { upgrade: "websocket" } }
-        : check;
+  /**
+   * Ends a socket's handshake phase: its deadline timer, its close listener and its entry go, so
+   * an upgraded connection keeps nothing of the handshake alive (bench RESULTS item 14).
+   */
+  #release(socket: Socket): void {
+    const deadline = this.#handshaking.get(socket);
+    if (deadline === undefined) return;
+    clearTimeout(deadline.timer);
+    socket.removeListener("close", deadline.onClose);
+    this.#handshaking.delete(socket);
+  }
+
+  /** A connection on our own listening socket: read its request head. */
+  #onConnection(socket: Socket): void {
+    // Nothing else listens for this socket's errors until a driver takes it: a reset must not
+    // become an uncaught exception.
+    socket.on("error", ignoreError);
+    this.#armDeadline(socket);
+    const reader = new HeadReader(this.#maxHeaderSize);
+    const stop = (): void => {
+      socket.removeListener("data", onData);
+      socket.removeListener("end", onEnd);
+    };
+    const onEnd = (): void => {
+      // The client stopped sending before its head was complete.
+      stop();
+      this.#release(socket);
+      socket.destroy();
+    };
+    const onData = (chunk: Buffer): void => {
+      const result = reader.push(chunk);
+      if (result.kind === "more") return;
+      stop();
+      // Not flowing and not paused, as node:http hands an upgraded socket over: later bytes stay
+      // buffered until the next reader attaches (a 'data' listener or the driver's resume()).
+      setNotFlowing(socket);
+      if (result.kind === "error") {
+        this.#refuse(
+          socket,
+          result.failure === "too-large"
+            ? { status: 431, reason: "Request headers too large" }
+            : { status: 400, reason: `Invalid HTTP request: ${result.message}` },
+        );
+        return;
+      }
+      this.#onHead(socket, result.text, result.rest);
+    };
+    socket.on("data", onData);
+    socket.on("end", onEnd);
+  }
+
+  /** A complete request head from our reader: parse it strictly, then the handshake. */
+  #onHead(socket: Socket, text: string, rest: Buffer): void {
+    const parsed = parseRequestLine(text);
+    if (parsed === null) {
+      this.#refuse(socket, { status: 400, reason: "Invalid HTTP request line" });
+      return;
     }
-    res.shouldKeepAlive = false;
-    res.writeHead(answer.status, {
-      ...answer.headers,
-      connection: "close",
-      "content-type": "text/plain; charset=utf-8",
-    });
-    res.end(answer.reason);
+    const fields = parseFieldLines(text, parsed.next, this.#maxHeadersCount);
+    if (!("rawHeaders" in fields)) {
+      this.#refuse(
+        socket,
+        fields.failure === "too-many-fields"
+          ? { status: 431, reason: "Too many request headers" }
+          : { status: 400, reason: `Invalid HTTP request: ${fields.message}` },
+      );
+      return;
+    }
+    const headers = distinctHeaders(fields.rawHeaders);
+    this.#handshake(
+      new ParsedRequest(socket, parsed.request, fields.rawHeaders, headers),
+      socket,
+      rest,
+    );
   }
 
-  /** Header count and size limits on a parsed request. */
+  /** Header count and size limits on a request an external server parsed. */
   #checkHead(req: IncomingMessage): Refusal | undefined {
     const raw = req.rawHeaders;
     if (raw.length / 2 > this.#maxHeadersCount) {
@@ -288,41 +428,101 @@ export class UpgradeServer {
     return undefined;
   }
 
-  async #handshake(req: IncomingMessage, socket: Socket, head: Uint8Array): Promise<void> {
-    const options = this.#options;
-    if (this.#closing !== undefined || options.onConnection === undefined) {
-      this.#refuse(socket, { status: 503, reason: "The server is not accepting connections" });
-      return;
-    }
-    const limit = this.#checkHead(req);
-    if (limit !== undefined) {
-      this.#refuse(socket, limit);
-      return;
-    }
-    const check = validateClientRequest(requestHead(req));
-    if (!check.ok) {
-      this.#refuse(socket, check);
-      return;
-    }
-    const secure = socket instanceof TLSSocket;
-    const request: UpgradeRequest = {
-      url: req.url ?? "/",
-      headers: req.headers,
-      origin: check.origin,
-      host: check.host,
-      protocols: check.protocols,
-      extensions: check.extensions,
-      remoteAddress: socket.remoteAddress ?? "",
-      remotePort: socket.remotePort ?? 0,
-      secure,
-      request: req,
+  /**
+   * Validates the request, applies the origin policy and the hook, and accepts or refuses. It
+   * stays synchronous unless the origin policy or the hook returns a promise, so a handshake
+   * without async decisions answers in the tick its head arrived. Anything that throws (a hook,
+   * the extension negotiator) is reported and answered `500`.
+   */
+  #handshake(source: RequestSource, socket: Socket, head: Uint8Array): void {
+    const fail = (error: unknown): void => {
+      this.#report(error);
+      this.#refuse(socket, { status: 500, reason: STATUS_CODES[500] ?? "" });
     };
-    const originOk = await checkOrigin(check.origin, check.host, secure, options.allowedOrigins);
-    if (!originOk) {
-      this.#refuse(socket, { status: 403, reason: "Origin not allowed" });
-      return;
+    try {
+      const options = this.#options;
+      if (this.#closing !== undefined || options.onConnection === undefined) {
+        this.#refuse(socket, { status: 503, reason: "The server is not accepting connections" });
+        return;
+      }
+      const check = validateClientRequest({
+        method: source.method,
+        httpVersion: source.httpVersion,
+        headers: source.validationHeaders,
+      });
+      if (!check.ok) {
+        this.#refuse(socket, check);
+        return;
+      }
+      // RFC 9112 §6.3: a request's body is framed by Transfer-Encoding or Content-Length. A
+      // handshake has none, and we never read one: refusing both (but "Content-Length: 0") keeps
+      // a body from being taken for WebSocket frames, and no framing ambiguity can arise.
+      const framing = bodyFraming(source.validationHeaders);
+      if (framing !== undefined) {
+        this.#refuse(socket, { status: 400, reason: framing });
+        return;
+      }
+      const secure = socket instanceof TLSSocket;
+      const request: UpgradeRequest = {
+        url: source.url,
+        get headers() {
+          return source.message().headers;
+        },
+        origin: check.origin,
+        host: check.host,
+        protocols: check.protocols,
+        extensions: check.extensions,
+        remoteAddress: socket.remoteAddress ?? "",
+        remotePort: socket.remotePort ?? 0,
+        secure,
+        get request() {
+          return source.message();
+        },
+      };
+      const afterHook = (decision: UpgradeDecision | undefined): void => {
+        try {
+          this.#decide(socket, head, request, check, decision);
+        } catch (error) {
+          fail(error);
+        }
+      };
+      const afterOrigin = (originOk: boolean): void => {
+        if (!originOk) {
+          this.#refuse(socket, { status: 403, reason: "Origin not allowed" });
+          return;
+        }
+        const decision = options.onUpgrade === undefined ? undefined : options.onUpgrade(request);
+        if (isPromiseLike(decision)) decision.then(afterHook, fail);
+        else afterHook(decision);
+      };
+      const originOk = checkOrigin(check.origin, check.host, secure, options.allowedOrigins);
+      if (isPromiseLike(originOk)) {
+        originOk.then((ok) => {
+          try {
+            afterOrigin(ok);
+          } catch (error) {
+            fail(error);
+          }
+        }, fail);
+      } else afterOrigin(originOk);
+    } catch (error) {
+      fail(error);
     }
-    const decision = options.onUpgrade === undefined ? undefined : await options.onUpgrade(request);
+  }
+
+  /** The hook decided (or there was none): refuse, or choose protocol and extensions and accept. */
+  #decide(
+    socket: Socket,
+    head: Uint8Array,
+    request: UpgradeRequest,
+    check: {
+      readonly key: string;
+      readonly protocols: string[];
+      readonly extensions: ExtensionOffer[];
+    },
+    decision: UpgradeDecision | undefined,
+  ): void {
+    const options = this.#options;
     if (socket.destroyed || !this.#handshaking.has(socket)) return; // timed out or gone meanwhile
     if (this.#closing !== undefined) {
       this.#refuse(socket, { status: 503, reason: "The server is shutting down" });
@@ -361,6 +561,7 @@ export class UpgradeServer {
         : [...options.negotiateExtensions(check.extensions, request)];
     const responseHeaders = buildAcceptHeaders({
       key: check.key,
+      accept: nativeAcceptKey(check.key),
       protocol,
       extensions: extensions.length === 0 ? null : formatExtensionHeader(extensions),
       ...(decision?.headers === undefined ? {} : { headers: decision.headers }),
@@ -376,12 +577,11 @@ export class UpgradeServer {
     extensions: readonly ExtensionOffer[],
     responseHeaders: Record<string, string>,
   ): void {
-    this.#handshaking.get(socket)?.clear();
-    this.#handshaking.delete(socket);
-    socket.removeListener("close", this.#onHandshakingClose);
+    this.#release(socket);
     let text = "HTTP/1.1 101 Switching Protocols\r\n";
     for (const [name, value] of Object.entries(responseHeaders)) text += `${name}: ${value}\r\n`;
-    socket.write(`${text}\r\n`);
+    // Header bytes are latin1 (the values were checked to be at most U+00FF).
+    socket.write(`${text}\r\n`, "latin1");
     socket.setTimeout(0);
     socket.setNoDelay(this.#options.noDelay ?? true);
     this.#unstarted.add(socket);
@@ -430,8 +630,7 @@ export class UpgradeServer {
 
   /** Answers `refusal` and closes the socket once the answer is written. */
   #refuse(socket: Socket, refusal: Refusal): void {
-    this.#handshaking.get(socket)?.clear();
-    this.#handshaking.delete(socket);
+    this.#release(socket);
     if (socket.destroyed) return;
     if (!socket.writable) {
       socket.destroy();
@@ -473,7 +672,15 @@ function isSafeHeader(name: string, value: string): boolean {
   return /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(name) && !/[\r\n\0]/.test(value);
 }
 
-/** What the protocol's request validation reads from a Node request. */
-function requestHead(req: IncomingMessage) {
-  return { method: req.method ?? "", httpVersion: req.httpVersion, headers: req.headers };
+/**
+ * Why the request's body framing refuses it, or `undefined`: any `Transfer-Encoding`, or a
+ * `Content-Length` other than one `0`.
+ */
+function bodyFraming(headers: HeaderMap): string | undefined {
+  if (Object.hasOwn(headers, "transfer-encoding")) {
+    return "A WebSocket handshake has no body (Transfer-Encoding)";
+  }
+  if (!Object.hasOwn(headers, "content-length")) return undefined;
+  const value = headers["content-length"];
+  return value === "0" ? undefined : "A WebSocket handshake has no body (Content-Length)";
 }

@@ -114,6 +114,57 @@ describe("hostile or broken 101 answers", () => {
     expect(await failure(port)).toMatchObject({ code: "ERR_HANDSHAKE_BAD_RESPONSE" });
   });
 
+  it.each([
+    ["an obs-fold line", "X-Folded: a\r\n b\r\n"],
+    ["whitespace before a colon", "Upgrade : websocket\r\n"],
+    ["a NUL in a value", "X-A: a\0b\r\n"],
+    ["a bare CR in a value", "X-A: a\rb\r\n"],
+  ])("fails a 101 with %s with errorHttpInvalidServerResponse", async (_name, extra) => {
+    const port = await rawServer((key, socket) => socket.write(ok(key, extra)));
+    const error = await failure(port);
+    expect(error).toBeInstanceOf(HandshakeError);
+    expect(error).toMatchObject({
+      code: "ERR_HANDSHAKE_BAD_RESPONSE",
+      status: WebErrorStatus.errorHttpInvalidServerResponse,
+    });
+  });
+
+  it("fails a 101 whose lines end in a bare LF without waiting for a blank line", async () => {
+    const port = await rawServer((_key, socket) =>
+      socket.write(`HTTP/1.1 101 Switching Protocols\nUpgrade: websocket\n`),
+    );
+    expect(await failure(port)).toMatchObject({ code: "ERR_HANDSHAKE_BAD_RESPONSE" });
+  });
+
+  it("fails a banner that is not HTTP before it ends (no wait for the timeout)", async () => {
+    const port = await rawServer((_key, socket) => socket.write("SSH-2.0-OpenSSH_9.6\r\n"));
+    expect(await failure(port)).toMatchObject({ code: "ERR_HANDSHAKE_BAD_RESPONSE" });
+  });
+
+  it("skips interim 1xx answers before the 101, and keeps the bytes after it", async () => {
+    const port = await rawServer((key, socket) => {
+      socket.write("HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 103 Early Hints\r\nLink: </a>\r\n\r\n");
+      socket.write(Buffer.concat([Buffer.from(ok(key), "latin1"), Buffer.from([0x81, 0x00])]));
+    });
+    const transport = await openWebSocketTransport(`ws://127.0.0.1:${port}/`);
+    expect(Buffer.from(transport.head).toString("hex")).toBe("8100");
+    transport.socket.destroy();
+  });
+
+  it("reads a 101 that arrives one byte at a time", async () => {
+    const port = await rawServer((key, socket) => {
+      const bytes = Buffer.from(ok(key), "latin1");
+      let i = 0;
+      const step = (): void => {
+        if (i < bytes.length) socket.write(bytes.subarray(i, ++i), step);
+      };
+      step();
+    });
+    const transport = await openWebSocketTransport(`ws://127.0.0.1:${port}/`);
+    expect(transport.responseHeaders.upgrade).toBe("websocket");
+    transport.socket.destroy();
+  });
+
   it("fails a server that closes without answering with connectionReset", async () => {
     const port = await rawServer((_key, socket) => socket.end());
     const error = await failure(port);

@@ -85,6 +85,102 @@ describe("hostile handshakes", () => {
     }
   });
 
+  // Our own head reader (peers.md: header injection, request smuggling through duplicate or
+  // folded headers, bodies on GET): every malformed head gets 400 and nothing is accepted.
+  const valid = upgradeRequest();
+  const malformed: [string, string][] = [
+    ["a bare LF line end", valid.replace("\r\nupgrade", "\nupgrade")],
+    ["a bare CR in a value", upgradeRequest({ "x-a": "a\rb" })],
+    ["a NUL in a value", upgradeRequest({ "x-a": "a\0b" })],
+    ["an obs-fold continuation line", upgradeRequest({}, { extra: "x-a: a\r\n b\r\n" })],
+    ["whitespace before a colon", upgradeRequest({}, { extra: "x-a : b\r\n" })],
+    ["a header name that is not a token", upgradeRequest({}, { extra: "x(a): b\r\n" })],
+    ["a request line with two spaces", valid.replace("GET / ", "GET  / ")],
+    ["a request target with a control", upgradeRequest({}, { path: "/\x01" })],
+    ["an HTTP/2.0 request line", valid.replace("HTTP/1.1", "HTTP/2.0")],
+    ["not HTTP at all", "SSH-2.0-OpenSSH_9.6\r\n\r\n"],
+    ["two Host headers", upgradeRequest({}, { extra: "host: evil.test\r\n" })],
+    [
+      "two Sec-WebSocket-Key headers",
+      upgradeRequest({}, { extra: "sec-websocket-key: AAAAAAAAAAAAAAAAAAAAAA==\r\n" }),
+    ],
+    ["a Content-Length body", upgradeRequest({ "content-length": "5" })],
+    [
+      "two Content-Length headers",
+      upgradeRequest({ "content-length": "0" }, { extra: "content-length: 0\r\n" }),
+    ],
+    ["a Transfer-Encoding body", upgradeRequest({ "transfer-encoding": "chunked" })],
+    ["HTTP/1.0", valid.replace("HTTP/1.1", "HTTP/1.0")],
+  ];
+  for (const [name, head] of malformed) {
+    it(`answers 400 to ${name}, and keeps serving`, async () => {
+      const { port, accepted } = await start();
+      const response = await rawRequest(port, head);
+      expect(response.status).toBe(400);
+      expect(response.headers.connection).toBe("close");
+      expect(accepted()).toBe(0);
+      await stillServes(port);
+    });
+  }
+
+  it("accepts Content-Length: 0, a head in one-byte pieces, and frames sent with the head", async () => {
+    const { port, accepted } = await start();
+    expect((await rawRequest(port, upgradeRequest({ "content-length": "0" }))).status).toBe(101);
+    const socket = await rawConnect(port);
+    const answer = readUntilClose(socket);
+    const bytes = Buffer.from(upgradeRequest(), "latin1");
+    for (let i = 0; i < bytes.length; i++) {
+      await new Promise<void>((resolve) => socket.write(bytes.subarray(i, i + 1), () => resolve()));
+    }
+    expect((await answer).status).toBe(101);
+    expect(accepted()).toBe(2);
+  });
+
+  it("hands the bytes after the head to the connection as head", async () => {
+    const heads: string[] = [];
+    const server = new UpgradeServer({
+      onConnection: (upgrade) => {
+        heads.push(Buffer.from(upgrade.head).toString("hex"));
+        upgrade.socket.destroy();
+      },
+    });
+    servers.push(server);
+    const { port } = await server.listen({ host: "127.0.0.1", port: 0 });
+    const frame = Buffer.from([0x81, 0x80, 1, 2, 3, 4]);
+    const response = await rawRequest(
+      port,
+      Buffer.concat([Buffer.from(upgradeRequest(), "latin1"), frame]),
+    );
+    expect(response.status).toBe(101);
+    expect(heads).toEqual([frame.toString("hex")]);
+  });
+
+  it("gives the hook Node's request object, made on demand, with Node's header joining", async () => {
+    let seen:
+      | { url: string | undefined; xa: unknown; raw: string[]; method: string | undefined }
+      | undefined;
+    const { port } = await start({
+      onUpgrade: (request) => {
+        seen = {
+          url: request.request.url,
+          xa: request.headers["x-a"],
+          raw: request.request.rawHeaders,
+          method: request.request.method,
+        };
+        return undefined;
+      },
+    });
+    const response = await rawRequest(
+      port,
+      upgradeRequest({}, { path: "/p?q=1", extra: "X-A: 1\r\nx-a:  2 \r\n" }),
+    );
+    expect(response.status).toBe(101);
+    expect(seen?.url).toBe("/p?q=1");
+    expect(seen?.method).toBe("GET");
+    expect(seen?.xa).toBe("1, 2");
+    expect(seen?.raw.slice(-4)).toEqual(["X-A", "1", "x-a", "2"]);
+  });
+
   it("parses ReDoS-shaped protocol and extension values in linear time", async () => {
     const { port } = await start({ maxHeaderSize: 512 * 1024 });
     const values: Record<string, string>[] = [
