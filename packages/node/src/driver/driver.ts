@@ -144,6 +144,12 @@ export class Driver {
   #terminal = false;
   /** What sends after the end reject with. */
   #endError: NetSocketsError | undefined;
+  /**
+   * How a clean or timed-out close ended, until {@link Driver.#ended} turns it into
+   * {@link Driver.#endError}: most connections close with nothing left to reject, and a
+   * `ConnectionClosedError` (a captured stack) per close showed in the handshake profiles.
+   */
+  #closeInfo: DriverCloseInfo | undefined;
   /** The error the socket reported (ECONNRESET …), used when it closes without a close frame. */
   #socketError: Error | undefined;
   #finalized = false;
@@ -381,7 +387,7 @@ export class Driver {
   }
 
   #rejectEnded(): Promise<void> {
-    return Promise.reject(this.#endError ?? this.#closedError());
+    return Promise.reject(this.#ended() ?? this.#closedError());
   }
 
   /** After a send was handed to the Connection: its promise (see {@link Driver.#send}). */
@@ -428,7 +434,7 @@ export class Driver {
       (waiters[i] as EncodeWaiter).resolve(this.#out().whenWritten(this.#collectedMark));
       i++;
     }
-    const endError = this.#endError;
+    const endError = this.#ended();
     if (
       i < waiters.length &&
       endError !== undefined &&
@@ -493,9 +499,12 @@ export class Driver {
 
   /** The output queue, made on first use. */
   #out(): OutputQueue {
-    this.#output ??= new OutputQueue(this.#socket, this.#highWaterMark, (bytes) =>
-      this.#onWritten(bytes),
-    );
+    if (this.#output === undefined) {
+      this.#output = new OutputQueue(this.#socket, this.#highWaterMark, (bytes) =>
+        this.#onWritten(bytes),
+      );
+      if (this.#finalized) this.#output.abandon(() => this.#ended() ?? this.#closedError());
+    }
     return this.#output;
   }
 
@@ -555,8 +564,9 @@ export class Driver {
   #onSocketEnd(): void {
     this.#peerEnded = true;
     if (this.#terminal) {
-      // The peer ended TCP after the close: end ours (the client's side of §7.1.1).
-      this.#socket.end();
+      // The peer ended TCP after the close: end ours (the client's side of §7.1.1) — unless we
+      // already did (a server ends first): ending twice makes Node build an error object.
+      if (!this.#socket.writableEnded) this.#socket.end();
       return;
     }
     this.#connection.receiveEof();
@@ -739,7 +749,7 @@ export class Driver {
     if (this.#terminal) return;
     this.#terminal = true;
     this.#stopTimersExceptClose();
-    this.#endError = this.#closedError(info);
+    this.#closeInfo = info;
     this.#settleEncodeWaiters();
     this.#call(() => this.#handler.onClose(info));
   }
@@ -750,7 +760,7 @@ export class Driver {
     this.#stopTimersExceptClose();
     this.#closeTimer?.disarm();
     this.#endError = error;
-    this.#output?.abandon(error);
+    this.#output?.abandon(() => error);
     this.#settleEncodeWaiters();
     this.#call(() => this.#handler.onError(error));
   }
@@ -768,12 +778,13 @@ export class Driver {
     this.#messageTimer?.clear();
     this.#closeTimer?.clear();
     this.#sendTimer?.clear();
-    const endError = this.#endError ?? this.#closedError();
-    this.#out().abandon(endError);
+    const endError = (): NetSocketsError => this.#ended() ?? this.#closedError();
+    // A queue made later (see #out) starts abandoned.
+    this.#output?.abandon(endError);
     // Frames still inside an encode can no longer reach the socket.
     const waiters = this.#encodeWaiters;
     this.#encodeWaiters = undefined;
-    if (waiters !== undefined) for (const waiter of waiters) waiter.reject(endError);
+    if (waiters !== undefined) for (const waiter of waiters) waiter.reject(endError());
     // The Connection never releases its extensions (zlib streams …): the driver does, once the
     // connection has ended and no decode or encode still uses them.
     this.#afterPending(() => {
@@ -786,6 +797,14 @@ export class Driver {
       const onDone = this.#onDone;
       if (onDone !== undefined) this.#call(() => onDone(this));
     });
+  }
+
+  /** Why the connection ended (made on first use after a close), or `undefined` while open. */
+  #ended(): NetSocketsError | undefined {
+    if (this.#endError === undefined && this.#closeInfo !== undefined) {
+      this.#endError = this.#closedError(this.#closeInfo);
+    }
+    return this.#endError;
   }
 
   #lossError(): ConnectionClosedError {

@@ -69,7 +69,7 @@ export class OutputQueue {
     this.#flush();
   };
   /** Set by {@link OutputQueue.abandon}: what later sends reject with. */
-  #abandoned: { readonly error: unknown } | undefined;
+  #abandoned: { readonly error: () => unknown } | undefined;
 
   /**
    * `onProgress(bytes)` runs after each completed write with the number of bytes the kernel took.
@@ -127,7 +127,7 @@ export class OutputQueue {
   whenWritten(mark: number): Promise<void> {
     if (mark <= this.#writtenBytes) return RESOLVED;
     // A send whose bytes came after the end (an extension finished encoding late) never waits.
-    if (this.#abandoned !== undefined) return Promise.reject(this.#abandoned.error);
+    if (this.#abandoned !== undefined) return Promise.reject(this.#abandoned.error());
     const groups = this.#groups;
     const last = groups[groups.length - 1];
     if (last !== undefined && this.#groupHead < groups.length) {
@@ -168,11 +168,14 @@ export class OutputQueue {
     this.#flush();
   }
 
-  /** Rejects every waiting send with `error` and drops the queue (the socket is gone). */
-  abandon(error: unknown): void {
+  /**
+   * Rejects every waiting send with `error()` and drops the queue (the socket is gone). The error
+   * is made only when a send is there to reject: a clean close with nothing waiting builds none.
+   */
+  abandon(error: () => unknown): void {
     this.#abandoned ??= { error };
     const groups = this.#groups;
-    for (let i = this.#groupHead; i < groups.length; i++) groups[i]?.reject(error);
+    for (let i = this.#groupHead; i < groups.length; i++) groups[i]?.reject(error());
     this.#groups = [];
     this.#groupHead = 0;
     this.#groupOpen = false;
