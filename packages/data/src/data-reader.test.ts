@@ -304,4 +304,13 @@ describe("DataReader ownership", () => {
     }
     expect(source.closed).toBe(true);
   });
+
+  it("readBuffer copies even from a Node Buffer (whose slice would be a view)", () => {
+    const wire = Buffer.from([1, 2, 3, 4]);
+    const reader = DataReader.fromBuffer(wire);
+    const bytes = reader.readBuffer(4);
+    expect(bytes.constructor).toBe(Uint8Array);
+    bytes[0] = 99;
+    expect(wire[0]).toBe(1);
+  });
 });

@@ -1,4 +1,5 @@
 import { ByteOrder } from "./byte-order.js";
+import { copyBytes } from "./copy-bytes.js";
 import {
   concurrentOperation,
   invalidArgument,
@@ -247,7 +248,7 @@ export class DataReader implements Disposable {
   readBuffer(length: number): Uint8Array {
     if (length >>> 0 !== length) outOfRange("UInt32 length", length);
     const offset = this.#take(length);
-    return this.#bytes.slice(offset, offset + length);
+    return copyBytes(this.#bytes, offset, offset + length);
   }
 
   /** Reads a signed 16-bit integer. */

@@ -1,6 +1,7 @@
 // Bytes in memory as streams: the source and sink of tests, of DataReader/DataWriter round trips,
 // and the role WinRT's InMemoryRandomAccessStream plays in samples.
 import { abortable } from "./abortable.js";
+import { copyBytes } from "./copy-bytes.js";
 import { invalidArgument, objectClosed } from "./data-errors.js";
 import type { InputStreamOptions } from "./input-stream-options.js";
 import type { AsyncOptions, IInputStream, IOutputStream } from "./stream-contracts.js";
@@ -111,7 +112,7 @@ export class MemoryOutputStream implements IOutputStream, Disposable {
       return Promise.reject(invalidArgument("bytes must be a Uint8Array"));
     }
     if (opts.signal?.aborted) return abortable(Promise.resolve(0), opts.signal);
-    this.#chunks.push(bytes.slice());
+    this.#chunks.push(copyBytes(bytes));
     this.#length += bytes.length;
     return Promise.resolve(bytes.length);
   }

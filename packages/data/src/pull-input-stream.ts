@@ -4,6 +4,7 @@
 // rest stays in the source's own bounded buffer (a chunk larger than asked is the one exception,
 // kept here until read).
 import { abortable, linkSignal, throwIfAborted } from "./abortable.js";
+import { copyBytes } from "./copy-bytes.js";
 import { concurrentOperation, invalidArgument, objectClosed } from "./data-errors.js";
 import { type InputStreamOptions, isPartial } from "./input-stream-options.js";
 import { checkReadArguments } from "./memory-streams.js";
@@ -104,7 +105,7 @@ export class PullInputStream implements IInputStream, Disposable {
       // Bytes already copied for a read that now fails go back in front, so none are lost. A
       // read only waits (and so only fails) once the leftover is used up, so there is nothing
       // to join them with.
-      if (filled > 0 && !this.#closed) this.#leftover = buffer.slice(0, filled);
+      if (filled > 0 && !this.#closed) this.#leftover = copyBytes(buffer, 0, filled);
       throw error;
     } finally {
       unlink();

@@ -28,19 +28,36 @@ describe("ByteQueue", () => {
     expect(queue.contiguous).toBe(0);
   });
 
-  it("copies small chunks together so 1-byte pushes read back as one run", () => {
+  it("copies small chunks that queue up behind unread bytes together", () => {
     const queue = new ByteQueue();
     for (let i = 0; i < 1000; i++) queue.push(new Uint8Array([i & 0xff]));
     expect(queue.length).toBe(1000);
+    // The first arrived on an empty queue and is kept as it is; the 999 behind it are one run.
+    expect(queue.take(5000)).toHaveLength(1);
     const run = queue.take(5000);
-    expect(run).toHaveLength(1000);
-    expect(run[999]).toBe(999 & 0xff);
+    expect(run).toHaveLength(999);
+    expect(run[998]).toBe(999 & 0xff);
+  });
+
+  it("keeps a chunk that arrives on an empty queue without copying it", () => {
+    const queue = new ByteQueue();
+    const chunk = hex("01 02 03");
+    queue.push(chunk);
+    const view = queue.take(10);
+    expect(view.buffer).toBe(chunk.buffer);
+    expect(toHex(view)).toBe("010203");
+    // Empty again: the next one is kept as it is too.
+    const next = hex("04");
+    queue.push(next);
+    expect(queue.take(10).buffer).toBe(next.buffer);
   });
 
   it("keeps the read position when the block it reads grows", () => {
     const queue = new ByteQueue();
-    queue.push(hex("01 02 03"));
-    expect(toHex(queue.take(2))).toBe("0102");
+    queue.push(hex("01"));
+    queue.push(hex("02 03"));
+    queue.skip(1);
+    expect(toHex(queue.take(1))).toBe("02");
     queue.push(hex("04 05"));
     expect(toHex(queue.take(10))).toBe("030405");
   });

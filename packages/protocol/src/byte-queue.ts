@@ -15,7 +15,7 @@
  *   so parsing a frame header allocates nothing.
  *
  * Memory is bounded by bytes, not by the number of chunks: a chunk shorter than
- * {@link SMALL_CHUNK} is copied into a shared block (a fresh 16 KiB block when the last one is
+ * {@link SMALL_CHUNK} that arrives behind unread bytes is copied into a shared block (a fresh 16 KiB block when the last one is
  * full) instead of being kept as an object of its own, so a peer that dribbles one byte per TCP
  * segment costs one byte per byte, not a chunk object per byte (peers.md S11). Blocks are never
  * reused: views handed out earlier keep their bytes.
@@ -60,8 +60,13 @@ export class ByteQueue {
   push(chunk: Uint8Array): void {
     const n = chunk.length;
     if (n === 0) return;
+    const empty = this.#length === 0;
     this.#length += n;
-    if (n >= SMALL_CHUNK) {
+    // A chunk that arrives on an empty queue is kept as it is, whatever its size: usually the
+    // parser consumes it at once (one small message per read), and copying it would cost a
+    // block per connection. Only small chunks that queue up behind unread bytes are copied,
+    // which is what bounds a dribbling peer.
+    if (n >= SMALL_CHUNK || empty) {
       this.#chunks.push(chunk);
       this.#tailIsBlock = false;
       return;
