@@ -92,7 +92,6 @@ type Phase = "idle" | "connecting" | "open" | "closed";
 /** Handshake headers `setRequestHeader` refuses: the handshake sets them itself. */
 const RESERVED_HEADERS = new Set(["host", "upgrade", "connection"]);
 const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
-const textEncoder = new TextEncoder();
 
 /** Turns WinRT's "INFINITE" into the protocol's "no limit". */
 function protocolLimit(value: number): number {
@@ -498,7 +497,9 @@ export class MessageWebSocket
     let bytes: Uint8Array;
     if (typeof data === "string") {
       type = options?.messageType ?? SocketMessageType.utf8;
-      bytes = textEncoder.encode(data);
+      // Buffer.from takes small strings' bytes from Node's shared pool; TextEncoder allocates a
+      // new ArrayBuffer (and its backing store) per call. Same bytes (WHATWG UTF-8 encode).
+      bytes = Buffer.from(data, "utf8");
     } else if (data instanceof Uint8Array) {
       type = options?.messageType ?? this.#control.messageType;
       bytes = data;

@@ -580,6 +580,10 @@ export class Driver {
   #pump(): void {
     if (this.#pumping || this.#finalized) return;
     this.#pumping = true;
+    // Answers the handlers send while this read's events are dispatched leave in one write at
+    // the end (a queue made during the pump schedules its own flush).
+    const output = this.#output;
+    output?.hold();
     try {
       while (!this.#paused && !this.#terminal) {
         // Only a decode stops the pump; a pending encode holds its frames inside the Connection.
@@ -608,6 +612,7 @@ export class Driver {
       }
     } finally {
       this.#pumping = false;
+      output?.release();
     }
   }
 

@@ -56,6 +56,10 @@ export class OutputQueue {
   #handedBytes = 0;
   #writtenBytes = 0;
   #flushScheduled = false;
+  /** {@link OutputQueue.hold} depth; while above 0, a flush waits for the last release. */
+  #held = 0;
+  /** A flush was asked for while held. */
+  #flushWanted = false;
   #unbounded = false;
   /** Groups in mark order; the last one is open (joinable) until the next flush starts. */
   #groups: WaitGroup[] = [];
@@ -184,7 +188,28 @@ export class OutputQueue {
     this.#afterFlush = undefined;
   }
 
+  /**
+   * Defers flushing until the matching {@link OutputQueue.release}: the driver holds the queue
+   * while it dispatches a read's events, so what the handlers send in answer leaves in one write
+   * when they are done — without a promise job per read.
+   */
+  hold(): void {
+    this.#held++;
+  }
+
+  /** Ends a {@link OutputQueue.hold}; the last release flushes what was queued meanwhile. */
+  release(): void {
+    if (--this.#held > 0 || !this.#flushWanted) return;
+    this.#flushWanted = false;
+    // A flush already scheduled before the hold will find the queue empty.
+    this.#flush();
+  }
+
   #scheduleFlush(): void {
+    if (this.#held > 0) {
+      this.#flushWanted = true;
+      return;
+    }
     if (this.#flushScheduled) return;
     this.#flushScheduled = true;
     // A promise job, not queueMicrotask: Node wraps every queueMicrotask callback in an
