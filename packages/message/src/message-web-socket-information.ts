@@ -1,38 +1,17 @@
-import type { X509Certificate } from "node:crypto";
-import {
-  type BandwidthStatistics,
-  type ChainValidationResult,
-  type DeflateParameters,
-  SocketSslErrorSeverity,
-  ZERO_BANDWIDTH_STATISTICS,
+export {
+  type ConnectedInformation,
+  connectionFacts,
+  type InformationSource,
+  recordConnection,
 } from "@netsockets/node";
 
-/** Where the information of a socket comes from (internal). */
-export interface InformationSource {
-  /** The live statistics of the connection, once there is one. */
-  bandwidthStatistics(): BandwidthStatistics | undefined;
-}
-
-/** What a connect (or an accept) learned, recorded on the information object. */
-export interface ConnectedInformation {
-  readonly localAddress: string;
-  readonly protocol: string | null;
-  readonly serverCertificate: X509Certificate | null;
-  readonly serverCertificateErrors: readonly ChainValidationResult[];
-  readonly serverCertificateErrorSeverity: SocketSslErrorSeverity;
-  readonly serverIntermediateCertificates: readonly X509Certificate[];
-  /** The negotiated permessage-deflate parameters, when it was negotiated. */
-  readonly perMessageDeflate?: DeflateParameters | null;
-}
-
-const NONE: readonly never[] = Object.freeze([]);
-
-let record: (information: MessageWebSocketInformation, connected: ConnectedInformation) => void;
+import { WebSocketInformation } from "@netsockets/node";
 
 /**
  * `Windows.Networking.Sockets.MessageWebSocketInformation` (reference/uwp-api.md §6): read-only
  * facts about the connection, readable at any time — before connect (`null`s, empty lists, zero
- * statistics), while connected, and after close (the values of the last connection).
+ * statistics), while connected, and after close (the values of the last connection). Every
+ * member comes from `WebSocketInformation` (shared with `StreamWebSocketInformation`).
  *
  * @example
  * ```ts
@@ -40,82 +19,4 @@ let record: (information: MessageWebSocketInformation, connected: ConnectedInfor
  * console.log(socket.information.protocol, socket.information.serverCertificate?.subject);
  * ```
  */
-export class MessageWebSocketInformation {
-  readonly #source: InformationSource;
-  #connected: ConnectedInformation | undefined;
-
-  /** Made by its socket (`socket.information`). */
-  constructor(source: InformationSource) {
-    this.#source = source;
-  }
-
-  /**
-   * The connection's throughput over the last second, live (bytes in and out, framing
-   * included). The `*Instability` fields are `0n` and `*BandwidthPeaked` `false`: Node has no
-   * extended TCP statistics (like Windows with them off). All zero before connect.
-   */
-  get bandwidthStatistics(): BandwidthStatistics {
-    return this.#source.bandwidthStatistics() ?? ZERO_BANDWIDTH_STATISTICS;
-  }
-
-  /** The local IP address of the connection; `null` before connect. */
-  get localAddress(): string | null {
-    return this.#connected?.localAddress ?? null;
-  }
-
-  /** The subprotocol the server selected; `null` before connect and when none was. */
-  get protocol(): string | null {
-    return this.#connected?.protocol ?? null;
-  }
-
-  /** The certificate the server presented (`wss:`); `null` otherwise and on the server side. */
-  get serverCertificate(): X509Certificate | null {
-    return this.#connected?.serverCertificate ?? null;
-  }
-
-  /** The certificate errors met (and ignored per `ignorableServerCertificateErrors`). */
-  get serverCertificateErrors(): readonly ChainValidationResult[] {
-    return this.#connected?.serverCertificateErrors ?? NONE;
-  }
-
-  /** The severity of {@link serverCertificateErrors}. */
-  get serverCertificateErrorSeverity(): SocketSslErrorSeverity {
-    return this.#connected?.serverCertificateErrorSeverity ?? SocketSslErrorSeverity.none;
-  }
-
-  /** The intermediate certificates the server sent. */
-  get serverIntermediateCertificates(): readonly X509Certificate[] {
-    return this.#connected?.serverIntermediateCertificates ?? NONE;
-  }
-
-  static {
-    record = (information, connected) => {
-      information.#connected = connected;
-    };
-  }
-}
-
-/** A frozen copy of a list; empty ones (every accepted socket's) share one. */
-function frozenList<T>(list: readonly T[]): readonly T[] {
-  return list.length === 0 ? NONE : Object.freeze([...list]);
-}
-
-/**
- * What a connect or accept learned, as the information object keeps it: the lists copied and
- * frozen (internal; the socket keeps it until its information object is made).
- */
-export function connectionFacts(connected: ConnectedInformation): ConnectedInformation {
-  return {
-    ...connected,
-    serverCertificateErrors: frozenList(connected.serverCertificateErrors),
-    serverIntermediateCertificates: frozenList(connected.serverIntermediateCertificates),
-  };
-}
-
-/** Records what a connect or accept learned, from {@link connectionFacts} (internal). */
-export function recordConnection(
-  information: MessageWebSocketInformation,
-  connected: ConnectedInformation,
-): void {
-  record(information, connected);
-}
+export class MessageWebSocketInformation extends WebSocketInformation {}

@@ -9,6 +9,7 @@ import {
 } from "@netsockets/errors";
 import {
   type ConnectOptions,
+  ControlSnapshots,
   createDriver,
   type DataInfo,
   type Driver,
@@ -19,6 +20,7 @@ import {
   nodeConnectionOptions,
   openWebSocketTransport,
   PerMessageDeflate,
+  type ControlSnapshot as SharedControlSnapshot,
   type TypedEventListener,
   TypedEventTarget,
   WebSocketClosedEventArgs,
@@ -118,73 +120,31 @@ type ControlValues = Pick<
   | "pingTimeoutMs"
 >;
 
-/**
- * Validated control options made of primitives only, and the values a control made from them
- * has: shared (frozen) by every socket constructed with equal options — typically every socket
- * one listener accepts — until a socket's own control is first read (see `MessageWebSocket`).
- */
-interface ControlSnapshot {
-  readonly options: Readonly<MessageWebSocketControlOptions>;
-  readonly values: Readonly<ControlValues>;
-}
+type ControlSnapshot = SharedControlSnapshot<MessageWebSocketControlOptions, ControlValues>;
 
 /** The owner of a control made only to validate options and read its values. */
 const TEMPLATE_OWNER: ControlOwner = {
   locked: () => false,
   actualUnsolicitedPongIntervalMs: () => undefined,
 };
-let emptySnapshot: ControlSnapshot | undefined;
-let lastSnapshot: ControlSnapshot | undefined;
 
-/** Validates `options` (throws as the control's setters do) and freezes what a socket reads. */
-function makeSnapshot(options: MessageWebSocketControlOptions): ControlSnapshot {
+/** Validates options (throws as the control's setters do) and freezes what a socket reads. */
+const snapshots = new ControlSnapshots((options: MessageWebSocketControlOptions): ControlValues => {
   const c = new MessageWebSocketControl(TEMPLATE_OWNER, options);
   return {
-    options: Object.freeze({ ...options }),
-    values: Object.freeze({
-      messageType: c.messageType,
-      maxMessageSize: c.maxMessageSize,
-      maxFragments: c.maxFragments,
-      receiveMode: c.receiveMode,
-      closeTimeoutMs: c.closeTimeoutMs,
-      sendTimeoutMs: c.sendTimeoutMs,
-      messageTimeoutMs: c.messageTimeoutMs,
-      outboundBufferSizeInBytes: c.outboundBufferSizeInBytes,
-      desiredUnsolicitedPongInterval: c.desiredUnsolicitedPongInterval,
-      pingIntervalMs: c.pingIntervalMs,
-      pingTimeoutMs: c.pingTimeoutMs,
-    }),
+    messageType: c.messageType,
+    maxMessageSize: c.maxMessageSize,
+    maxFragments: c.maxFragments,
+    receiveMode: c.receiveMode,
+    closeTimeoutMs: c.closeTimeoutMs,
+    sendTimeoutMs: c.sendTimeoutMs,
+    messageTimeoutMs: c.messageTimeoutMs,
+    outboundBufferSizeInBytes: c.outboundBufferSizeInBytes,
+    desiredUnsolicitedPongInterval: c.desiredUnsolicitedPongInterval,
+    pingIntervalMs: c.pingIntervalMs,
+    pingTimeoutMs: c.pingTimeoutMs,
   };
-}
-
-/**
- * The shared snapshot for `options`, or `undefined` when one of its values is an object or a
- * function (a list or a credential the caller may still change: such a socket copies it into its
- * own control at once, as before). Remembers the empty options and the last other options seen:
- * a listener hands every socket equal options.
- */
-function snapshotOf(options: MessageWebSocketControlOptions): ControlSnapshot | undefined {
-  const record = options as Readonly<Record<string, unknown>>;
-  const keys = Object.keys(record);
-  if (keys.length === 0) {
-    emptySnapshot ??= makeSnapshot({});
-    return emptySnapshot;
-  }
-  const last = lastSnapshot?.options as Readonly<Record<string, unknown>> | undefined;
-  let same = last !== undefined && Object.keys(last).length === keys.length;
-  for (const key of keys) {
-    const value = record[key];
-    if ((typeof value === "object" && value !== null) || typeof value === "function") {
-      return undefined;
-    }
-    if (same && !(Object.hasOwn(last as object, key) && Object.is(last?.[key], value))) {
-      same = false;
-    }
-  }
-  if (same) return lastSnapshot;
-  lastSnapshot = makeSnapshot(options);
-  return lastSnapshot;
-}
+});
 
 let Handler: new (socket: MessageWebSocket) => DriverHandler;
 
@@ -282,7 +242,7 @@ export class MessageWebSocket
   constructor(options: MessageWebSocketControlOptions = {}) {
     super();
     // Invalid options throw here either way: the snapshot is made through a control.
-    const snapshot = snapshotOf(options);
+    const snapshot = snapshots.of(options);
     if (snapshot === undefined) this.#ownControl = this.#newControl(options);
     else this.#snapshot = snapshot;
   }

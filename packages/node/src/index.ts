@@ -97,6 +97,7 @@ export {
   severityOf,
 } from "./winrt/chain-validation-result.js";
 export { WebSocketClosedEventArgs } from "./winrt/closed-event-args.js";
+export { type ControlSnapshot, ControlSnapshots } from "./winrt/control-snapshots.js";
 export {
   EventArgsBase,
   reportListenerError,
@@ -110,3 +111,10 @@ export {
   type ServerCertificateInfo,
   WebSocketServerCustomValidationRequestedEventArgs,
 } from "./winrt/server-custom-validation.js";
+export {
+  type ConnectedInformation,
+  connectionFacts,
+  type InformationSource,
+  recordConnection,
+  WebSocketInformation,
+} from "./winrt/web-socket-information.js";

@@ -18,6 +18,7 @@ import {
 } from "@netsockets/errors";
 import {
   type ConnectOptions,
+  ControlSnapshots,
   createDriver,
   type DataInfo,
   type Driver,
@@ -28,6 +29,7 @@ import {
   nodeConnectionOptions,
   openWebSocketTransport,
   PerMessageDeflate,
+  type ControlSnapshot as SharedControlSnapshot,
   type TypedEventListener,
   TypedEventTarget,
   WebSocketClosedEventArgs,
@@ -99,70 +101,28 @@ type ControlValues = Pick<
   | "pingTimeoutMs"
 >;
 
-/**
- * Validated control options made of primitives only, and the values a control made from them
- * has: shared (frozen) by every socket constructed with equal options — typically every socket
- * one listener accepts — until a socket's own control is first read (see `StreamWebSocket`).
- */
-interface ControlSnapshot {
-  readonly options: Readonly<StreamWebSocketControlOptions>;
-  readonly values: Readonly<ControlValues>;
-}
+type ControlSnapshot = SharedControlSnapshot<StreamWebSocketControlOptions, ControlValues>;
 
 /** The owner of a control made only to validate options and read its values. */
 const TEMPLATE_OWNER: ControlOwner = {
   locked: () => false,
   actualUnsolicitedPongIntervalMs: () => undefined,
 };
-let emptySnapshot: ControlSnapshot | undefined;
-let lastSnapshot: ControlSnapshot | undefined;
 
-/** Validates `options` (throws as the control's setters do) and freezes what a socket reads. */
-function makeSnapshot(options: StreamWebSocketControlOptions): ControlSnapshot {
+/** Validates options (throws as the control's setters do) and freezes what a socket reads. */
+const snapshots = new ControlSnapshots((options: StreamWebSocketControlOptions): ControlValues => {
   const c = new StreamWebSocketControl(TEMPLATE_OWNER, options);
   return {
-    options: Object.freeze({ ...options }),
-    values: Object.freeze({
-      inboundBufferSizeInBytes: c.inboundBufferSizeInBytes,
-      closeTimeoutMs: c.closeTimeoutMs,
-      sendTimeoutMs: c.sendTimeoutMs,
-      messageTimeoutMs: c.messageTimeoutMs,
-      outboundBufferSizeInBytes: c.outboundBufferSizeInBytes,
-      desiredUnsolicitedPongInterval: c.desiredUnsolicitedPongInterval,
-      pingIntervalMs: c.pingIntervalMs,
-      pingTimeoutMs: c.pingTimeoutMs,
-    }),
+    inboundBufferSizeInBytes: c.inboundBufferSizeInBytes,
+    closeTimeoutMs: c.closeTimeoutMs,
+    sendTimeoutMs: c.sendTimeoutMs,
+    messageTimeoutMs: c.messageTimeoutMs,
+    outboundBufferSizeInBytes: c.outboundBufferSizeInBytes,
+    desiredUnsolicitedPongInterval: c.desiredUnsolicitedPongInterval,
+    pingIntervalMs: c.pingIntervalMs,
+    pingTimeoutMs: c.pingTimeoutMs,
   };
-}
-
-/**
- * The shared snapshot for `options`, or `undefined` when one of its values is an object or a
- * function (a list or a credential the caller may still change: such a socket copies it into its
- * own control at once, as before). Remembers the empty options and the last other options seen:
- * a listener hands every socket equal options.
- */
-function snapshotOf(options: StreamWebSocketControlOptions): ControlSnapshot | undefined {
-  const record = options as Readonly<Record<string, unknown>>;
-  const keys = Object.keys(record);
-  if (keys.length === 0) {
-    emptySnapshot ??= makeSnapshot({});
-    return emptySnapshot;
-  }
-  const last = lastSnapshot?.options as Readonly<Record<string, unknown>> | undefined;
-  let same = last !== undefined && Object.keys(last).length === keys.length;
-  for (const key of keys) {
-    const value = record[key];
-    if ((typeof value === "object" && value !== null) || typeof value === "function") {
-      return undefined;
-    }
-    if (same && !(Object.hasOwn(last as object, key) && Object.is(last?.[key], value))) {
-      same = false;
-    }
-  }
-  if (same) return lastSnapshot;
-  lastSnapshot = makeSnapshot(options);
-  return lastSnapshot;
-}
+});
 
 let Handler: new (socket: StreamWebSocket) => DriverHandler;
 let Flow: new (socket: StreamWebSocket) => ConstructorParameters<typeof InboundStream>[0];
@@ -252,7 +212,7 @@ export class StreamWebSocket
   constructor(options: StreamWebSocketControlOptions = {}) {
     super();
     // Invalid options throw here either way: the snapshot is made through a control.
-    const snapshot = snapshotOf(options);
+    const snapshot = snapshots.of(options);
     if (snapshot === undefined) this.#ownControl = this.#newControl(options);
     else this.#snapshot = snapshot;
     this.#inbound = new InboundStream(new Flow(this), this.#controlValues.inboundBufferSizeInBytes);
