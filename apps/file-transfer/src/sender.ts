@@ -153,6 +153,9 @@ export async function sendFile(
         if (inFlight !== undefined) sent += await inFlight;
         options.onProgress?.(sent, confirmed, size);
         inFlight = socket.outputStream.writeAsync(chunk);
+        // Awaited on the next turn (or after the loop); until then the file read runs, and a
+        // connection lost meanwhile must not surface as an unhandled rejection.
+        inFlight.catch(() => {});
         queued += bytesRead;
       }
       if (inFlight !== undefined) sent += await inFlight;
