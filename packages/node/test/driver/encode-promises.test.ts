@@ -1,8 +1,8 @@
 import { ConnectionClosedError } from "@netsockets/errors";
 import { Connection, type Extension, type RsvBits } from "@netsockets/protocol";
 import { afterEach, describe, expect, it } from "vitest";
-import { createDriver, nodeConnectionOptions, UpgradeServer } from "../../src/index.js";
-import { openTestTransport, Recorder, text, until } from "./harness.js";
+import { nodeConnectionOptions, UpgradeServer } from "../../src/index.js";
+import { connectClient, Recorder, text, until } from "./harness.js";
 
 // Send promises over an asynchronous extension (permessage-deflate's encode runs on zlib's thread
 // pool): a send resolves only once ITS frame reached the kernel — not when earlier bytes did —
@@ -61,15 +61,10 @@ async function setup() {
   });
   servers.push(server);
   const { port } = await server.listen({ host: "127.0.0.1", port: 0 });
-  const transport = await openTestTransport(`ws://127.0.0.1:${port}`);
   const extension = new HandEncoder();
-  const recorder = new Recorder();
-  const driver = createDriver(
-    transport.socket,
-    new Connection(nodeConnectionOptions("client", { extensions: [extension] })),
-    recorder,
-    { head: transport.head, extensions: [extension] },
-  );
+  const { driver, recorder } = await connectClient(`ws://127.0.0.1:${port}`, {
+    extensions: [extension],
+  });
   await until(() => recorders.length === 1);
   return { driver, extension, recorder, peer: recorders[0] as Recorder };
 }

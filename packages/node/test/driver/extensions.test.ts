@@ -8,13 +8,8 @@ import {
 } from "@netsockets/protocol";
 import { closePayload, decodeFrames, frame } from "@netsockets/protocol/testing";
 import { afterEach, describe, expect, it } from "vitest";
-import {
-  createDriver,
-  type DriverConnection,
-  nodeConnectionOptions,
-  UpgradeServer,
-} from "../../src/index.js";
-import { openTestTransport, Recorder, text, until } from "./harness.js";
+import { type DriverConnection, nodeConnectionOptions, UpgradeServer } from "../../src/index.js";
+import { connectClient, openTestTransport, Recorder, text, until } from "./harness.js";
 
 // The driver's side of the extension contract (packages/protocol/src/extension.ts): frames an
 // extension is still encoding when the connection closes go out before TCP ends, and every
@@ -112,15 +107,10 @@ async function flipServer() {
 }
 
 async function flipClient(port: number) {
-  const transport = await openTestTransport(`ws://127.0.0.1:${port}`);
   const extension = new FlipExtension();
-  const recorder = new Recorder();
-  const driver = createDriver(
-    transport.socket,
-    new Connection(nodeConnectionOptions("client", { extensions: [extension] })),
-    recorder,
-    { head: transport.head, extensions: [extension] },
-  );
+  const { driver, recorder, transport } = await connectClient(`ws://127.0.0.1:${port}`, {
+    extensions: [extension],
+  });
   return { driver, recorder, extension, socket: transport.socket };
 }
 

@@ -5,6 +5,7 @@ import type { NetSocketsError } from "@netsockets/errors";
 import {
   buildClientRequestHeaders,
   Connection,
+  type Extension,
   generateClientKey,
   type Limits,
   MessageAssembler,
@@ -217,7 +218,10 @@ export function openTestTransport(
   });
 }
 
-/** A client driver over a test transport, recording into a Recorder. */
+/**
+ * A client driver over a test transport, recording into a Recorder. `extensions` run in its
+ * Connection (as if negotiated) and are released by the driver.
+ */
 export async function connectClient(
   url: string,
   options: {
@@ -225,15 +229,20 @@ export async function connectClient(
     ca?: string;
     driver?: DriverOptions;
     limits?: Partial<Limits>;
+    extensions?: Extension[];
   } = {},
 ) {
   const transport = await openTestTransport(url, options);
   const recorder = new Recorder(options.limits?.maxMessageSize);
   const connection = new Connection(
-    nodeConnectionOptions("client", options.limits === undefined ? {} : { limits: options.limits }),
+    nodeConnectionOptions("client", {
+      ...(options.limits === undefined ? {} : { limits: options.limits }),
+      ...(options.extensions === undefined ? {} : { extensions: options.extensions }),
+    }),
   );
   const driver = createDriver(transport.socket, connection, recorder, {
     ...options.driver,
+    ...(options.extensions === undefined ? {} : { extensions: options.extensions }),
     head: transport.head,
   });
   return { driver, recorder, transport };
