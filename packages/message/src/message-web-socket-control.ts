@@ -1,4 +1,5 @@
 import { InvalidArgumentError } from "@netsockets/errors";
+import type { ControlOwner } from "@netsockets/node";
 import {
   actualUnsolicitedPongInterval,
   type ChainValidationResult,
@@ -47,13 +48,8 @@ export interface MessageWebSocketControlOptions {
   readonly perMessageDeflate?: boolean;
 }
 
-/** What the control asks its socket: may before-connect-only properties still change? */
-export interface ControlOwner {
-  /** `true` from `connectAsync` on (until it fails), and for a socket a listener accepted. */
-  locked(): boolean;
-  /** The unsolicited-pong interval the connection uses, once connected. */
-  actualUnsolicitedPongIntervalMs(): number | undefined;
-}
+/** What the control asks its socket (shared by both socket kinds, from @netsockets/node). */
+export type { ControlOwner };
 
 let setLists: (
   control: MessageWebSocketControl,

@@ -21,6 +21,7 @@ import {
   openWebSocketTransport,
   PerMessageDeflate,
   type ControlSnapshot as SharedControlSnapshot,
+  TEMPLATE_CONTROL_OWNER,
   type TypedEventListener,
   TypedEventTarget,
   WebSocketClosedEventArgs,
@@ -36,7 +37,6 @@ import {
   receiveErrorOf,
 } from "./message-received-event-args.js";
 import {
-  type ControlOwner,
   MessageWebSocketControl,
   type MessageWebSocketControlOptions,
 } from "./message-web-socket-control.js";
@@ -122,15 +122,9 @@ type ControlValues = Pick<
 
 type ControlSnapshot = SharedControlSnapshot<MessageWebSocketControlOptions, ControlValues>;
 
-/** The owner of a control made only to validate options and read its values. */
-const TEMPLATE_OWNER: ControlOwner = {
-  locked: () => false,
-  actualUnsolicitedPongIntervalMs: () => undefined,
-};
-
 /** Validates options (throws as the control's setters do) and freezes what a socket reads. */
 const snapshots = new ControlSnapshots((options: MessageWebSocketControlOptions): ControlValues => {
-  const c = new MessageWebSocketControl(TEMPLATE_OWNER, options);
+  const c = new MessageWebSocketControl(TEMPLATE_CONTROL_OWNER, options);
   return {
     messageType: c.messageType,
     maxMessageSize: c.maxMessageSize,

@@ -97,7 +97,12 @@ export {
   severityOf,
 } from "./winrt/chain-validation-result.js";
 export { WebSocketClosedEventArgs } from "./winrt/closed-event-args.js";
-export { type ControlSnapshot, ControlSnapshots } from "./winrt/control-snapshots.js";
+export {
+  type ControlOwner,
+  type ControlSnapshot,
+  ControlSnapshots,
+  TEMPLATE_CONTROL_OWNER,
+} from "./winrt/control-snapshots.js";
 export {
   EventArgsBase,
   reportListenerError,

@@ -30,6 +30,7 @@ import {
   openWebSocketTransport,
   PerMessageDeflate,
   type ControlSnapshot as SharedControlSnapshot,
+  TEMPLATE_CONTROL_OWNER,
   type TypedEventListener,
   TypedEventTarget,
   WebSocketClosedEventArgs,
@@ -40,7 +41,6 @@ import { InboundStream } from "./inbound-stream.js";
 import { MessageFramer, StreamOutputStream } from "./outbound-stream.js";
 import { duplexOf } from "./stream-adapters.js";
 import {
-  type ControlOwner,
   StreamWebSocketControl,
   type StreamWebSocketControlOptions,
 } from "./stream-web-socket-control.js";
@@ -103,15 +103,9 @@ type ControlValues = Pick<
 
 type ControlSnapshot = SharedControlSnapshot<StreamWebSocketControlOptions, ControlValues>;
 
-/** The owner of a control made only to validate options and read its values. */
-const TEMPLATE_OWNER: ControlOwner = {
-  locked: () => false,
-  actualUnsolicitedPongIntervalMs: () => undefined,
-};
-
 /** Validates options (throws as the control's setters do) and freezes what a socket reads. */
 const snapshots = new ControlSnapshots((options: StreamWebSocketControlOptions): ControlValues => {
-  const c = new StreamWebSocketControl(TEMPLATE_OWNER, options);
+  const c = new StreamWebSocketControl(TEMPLATE_CONTROL_OWNER, options);
   return {
     inboundBufferSizeInBytes: c.inboundBufferSizeInBytes,
     closeTimeoutMs: c.closeTimeoutMs,

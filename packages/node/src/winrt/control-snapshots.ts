@@ -1,3 +1,20 @@
+/** What a socket control asks its socket: may before-connect-only properties still change? */
+export interface ControlOwner {
+  /** `true` from `connectAsync` on (until it fails), and for a socket a listener accepted. */
+  locked(): boolean;
+  /** The unsolicited-pong interval the connection uses, once connected. */
+  actualUnsolicitedPongIntervalMs(): number | undefined;
+}
+
+/**
+ * The owner of a control made only to validate options and read its values (the template of a
+ * {@link ControlSnapshots} cache): never locked, never connected.
+ */
+export const TEMPLATE_CONTROL_OWNER: ControlOwner = Object.freeze({
+  locked: () => false,
+  actualUnsolicitedPongIntervalMs: () => undefined,
+});
+
 /**
  * Validated control options made of primitives only, and the values a control made from them
  * has: shared (frozen) by every socket constructed with equal options — typically every socket
