@@ -63,7 +63,7 @@ let onSocketClose: (this: Socket) => void;
  *                                                 dispatch events to the handler, synchronously, in order
  *                                                 flush connection.dataToSend() into the output queue
  *                                               }
- *   send*() ─▶ connection.send* ─▶ output queue ─▶ one corked writev per tick ─▶ promise at the kernel
+ *   send*() ─▶ connection.send* ─▶ output queue ─▶ one write per tick (or per dispatched read) ─▶ promise at the kernel
  *   connection.sendPending settles ─▶ flush connection.dataToSend(), pump once, watch the next encode
  * ```
  *

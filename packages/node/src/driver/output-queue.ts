@@ -7,8 +7,8 @@ import type { Socket } from "node:net";
  * Theory of operation:
  *
  * ```
- *  Connection.dataToSend() ──push()──▶ [ queue ] ──flush (microtask)──▶ socket.cork(); write…; uncork()
- *        queuedBytes ▲                               handedBytes ▲         │  one writev
+ *  Connection.dataToSend() ──push()──▶ [ queue ] ──flush (promise job, or release())──▶ one write
+ *        queuedBytes ▲                               handedBytes ▲         │  (≤ 16 KiB joined; else one corked writev)
  *                    │                                             write callback of the last piece
  *  whenWritten(mark) ┘  resolves once writtenBytes ≥ mark  ◀──────────────── writtenBytes += batch
  * ```
@@ -20,7 +20,8 @@ import type { Socket } from "node:net";
  *   the socket's own buffer (always at least one piece when none are). That makes
  *   `outboundBufferSizeInBytes` the point at which sends start to wait — Node has no SO_SNDBUF
  *   setter — and keeps the socket buffer bounded; the rest waits here, already framed.
- * - Flushing is deferred to a microtask so that everything one tick produced (several sends, a
+ * - Flushing is deferred to a promise job (or to the end of the driver's dispatch of a read, see
+ *   {@link OutputQueue.hold}) so that everything one tick produced (several sends, a
  *   pong, a close echo) leaves in one system call. Small pieces of a batch (frame headers, small
  *   payloads) are copied into one buffer first: a 64-byte echo is then one `write` of one buffer
  *   instead of a two-element `writev`, and 256 pipelined messages are one buffer instead of 512
