@@ -39,6 +39,34 @@ describe("ByteQueue", () => {
     expect(run[998]).toBe(999 & 0xff);
   });
 
+  it("stays first-in first-out while it compacts and reuses its chunk list", () => {
+    // 300 chunks in, consumed while more arrive: the list is compacted (head past 64) and,
+    // once empty, reused from the start. Every byte must come out in order.
+    const queue = new ByteQueue();
+    let pushed = 0;
+    let expected = 0;
+    const pushOne = (): void => {
+      queue.push(new Uint8Array(SMALL_CHUNK).fill(pushed & 0xff));
+      pushed++;
+    };
+    const takeOne = (): void => {
+      const piece = queue.take(SMALL_CHUNK);
+      expect(piece).toHaveLength(SMALL_CHUNK);
+      expect([piece[0], piece[SMALL_CHUNK - 1]]).toEqual([expected & 0xff, expected & 0xff]);
+      expected++;
+    };
+    for (let round = 0; round < 3; round++) {
+      for (let i = 0; i < 100; i++) pushOne();
+      for (let i = 0; i < 70; i++) takeOne();
+      for (let i = 0; i < 20; i++) pushOne();
+      while (queue.length > 0) takeOne();
+      expect([queue.contiguous, expected]).toEqual([0, pushed]);
+    }
+    pushOne();
+    expect(queue.contiguous).toBe(SMALL_CHUNK);
+    takeOne();
+  });
+
   it("keeps a chunk that arrives on an empty queue without copying it", () => {
     const queue = new ByteQueue();
     const chunk = hex("01 02 03");

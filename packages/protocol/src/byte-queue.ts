@@ -32,9 +32,15 @@ const BLOCK_SIZE = 16 * 1024;
 
 /** A FIFO of byte chunks with zero-copy reads. */
 export class ByteQueue {
-  /** The chunks; `#chunks[#head]` is the first unread one. */
+  /**
+   * The chunks: `#chunks[#head]` is the first unread one, `#chunks[#tail - 1]` the last. Slots
+   * outside that range hold `EMPTY`. The array keeps its capacity when it empties (setting
+   * `length = 0` would make V8 drop its backing store, and the next push allocate a new one: once
+   * per read on a connection that receives one message per read).
+   */
   #chunks: Uint8Array[] = [];
   #head = 0;
+  #tail = 0;
   /** The read position in `#chunks[#head]`. */
   #offset = 0;
   /** Unread bytes in all chunks. */
@@ -52,8 +58,8 @@ export class ByteQueue {
 
   /** How many unread bytes {@link ByteQueue.take} can hand out as one view (those of the first chunk). */
   get contiguous(): number {
-    const chunk = this.#chunks[this.#head];
-    return chunk === undefined ? 0 : chunk.length - this.#offset;
+    if (this.#head === this.#tail) return 0;
+    return (this.#chunks[this.#head] as Uint8Array).length - this.#offset;
   }
 
   /** Appends `chunk`; the queue owns it from now on. */
@@ -67,7 +73,7 @@ export class ByteQueue {
     // block per connection. Only small chunks that queue up behind unread bytes are copied,
     // which is what bounds a dribbling peer.
     if (n >= SMALL_CHUNK || empty) {
-      this.#chunks.push(chunk);
+      this.#chunks[this.#tail++] = chunk;
       this.#tailIsBlock = false;
       return;
     }
@@ -84,11 +90,11 @@ export class ByteQueue {
     const chunks = this.#chunks;
     if (this.#tailIsBlock) {
       // Grow the view that ends where this copy starts; its start (and so #offset) is unchanged.
-      const last = chunks.length - 1;
+      const last = this.#tail - 1;
       const tail = chunks[last] as Uint8Array;
       chunks[last] = block.subarray(tail.byteOffset - block.byteOffset, start + n);
     } else {
-      chunks.push(block.subarray(start, start + n));
+      chunks[this.#tail++] = block.subarray(start, start + n);
       this.#tailIsBlock = true;
     }
   }
@@ -193,6 +199,7 @@ export class ByteQueue {
   clear(): void {
     this.#chunks = [];
     this.#head = 0;
+    this.#tail = 0;
     this.#offset = 0;
     this.#length = 0;
     this.#block = undefined;
@@ -219,14 +226,19 @@ export class ByteQueue {
     chunks[this.#head] = EMPTY;
     this.#head++;
     this.#offset = 0;
-    if (this.#head === chunks.length) {
-      chunks.length = 0;
+    if (this.#head === this.#tail) {
       this.#head = 0;
+      this.#tail = 0;
       this.#tailIsBlock = false;
-    } else if (this.#head >= 64 && this.#head * 2 >= chunks.length) {
+      // A burst that queued many chunks does not pin a large array for the connection's life.
+      if (chunks.length > 64) this.#chunks = [];
+    } else if (this.#head >= 64 && this.#head * 2 >= this.#tail) {
       // Compact now and then so the array does not grow with the number of chunks ever seen.
-      chunks.splice(0, this.#head);
+      const live = this.#tail - this.#head;
+      chunks.copyWithin(0, this.#head, this.#tail);
+      chunks.fill(EMPTY, live, this.#tail);
       this.#head = 0;
+      this.#tail = live;
     }
   }
 }

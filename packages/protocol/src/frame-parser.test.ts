@@ -3,6 +3,7 @@ import { ByteQueue } from "./byte-queue.js";
 import { FrameParser, ParseStep } from "./frame-parser.js";
 import { resolveLimits } from "./limits.js";
 import { concatBytes, hex, splitEvery, splitRandom, toHex } from "./testing/bytes.js";
+import { frame as buildFrame } from "./testing/frames.js";
 
 interface Seen {
   step: "data" | "control" | "error";
@@ -273,5 +274,50 @@ describe("FrameParser: rules", () => {
     queue.push(new Uint8Array(1_048_576 - 4000));
     expect(parser.next()).toBe(ParseStep.data);
     expect([parser.frameStarted, parser.frameFinished]).toEqual([false, true]);
+  });
+});
+
+describe("masking keys of interleaved parsers", () => {
+  it("each parser unmasks a frame split across reads with its own key", () => {
+    // Two connections whose masked frames arrive in alternating pieces: each parser keeps its
+    // own frame's key between reads (the key bytes are spelled out only for each unmask call).
+    const make = () => {
+      const queue = new ByteQueue();
+      const parser = new FrameParser(queue, {
+        expectMasked: true,
+        limits: resolveLimits(),
+        allowedRsv: 0,
+        wholeBinaryMessages: false,
+      });
+      return { queue, parser, out: [] as number[] };
+    };
+    const a = make();
+    const b = make();
+    const payloadA = Uint8Array.from({ length: 300 }, (_, i) => i & 0xff);
+    const payloadB = Uint8Array.from({ length: 300 }, (_, i) => (i * 7 + 3) & 0xff);
+    const wireA = buildFrame(0x2, payloadA, { mask: hex("11 22 33 44") });
+    const wireB = buildFrame(0x2, payloadB, { mask: hex("a5 5a c3 3c") });
+    const piecesA = splitEvery(wireA, 37);
+    const piecesB = splitEvery(wireB, 53);
+    for (let i = 0; i < Math.max(piecesA.length, piecesB.length); i++) {
+      for (const [side, pieces] of [
+        [a, piecesA],
+        [b, piecesB],
+      ] as const) {
+        const piece = pieces[i];
+        if (piece === undefined) continue;
+        side.queue.push(piece.slice());
+        for (
+          let step = side.parser.next();
+          step !== ParseStep.needData;
+          step = side.parser.next()
+        ) {
+          expect(step).toBe(ParseStep.data);
+          side.out.push(...side.parser.payload);
+        }
+      }
+    }
+    expect(Uint8Array.from(a.out)).toEqual(payloadA);
+    expect(Uint8Array.from(b.out)).toEqual(payloadB);
   });
 });

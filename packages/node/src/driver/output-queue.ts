@@ -46,6 +46,17 @@ interface WaitGroup {
 }
 
 const RESOLVED: Promise<void> = Promise.resolve();
+
+/**
+ * The settlers of the promise being made in {@link OutputQueue.whenWritten}: one executor for
+ * every promise (an arrow function per call would be a closure and a context per message).
+ */
+let capturedResolve: (() => void) | undefined;
+let capturedReject: ((error: unknown) => void) | undefined;
+function captureSettlers(resolve: () => void, reject: (error: unknown) => void): void {
+  capturedResolve = resolve;
+  capturedReject = reject;
+}
 export class OutputQueue {
   readonly #socket: Socket;
   readonly #highWaterMark: number;
@@ -53,6 +64,13 @@ export class OutputQueue {
 
   #pieces: (Uint8Array | undefined)[] = [];
   #head = 0;
+  /**
+   * The end of the queued pieces in `#pieces` (slots from here on are `undefined`). The arrays
+   * of this class keep their capacity when they empty: `length = 0` or a new `[]` would make V8
+   * allocate a new backing store at the next push, once per message on a request/response
+   * connection.
+   */
+  #tail = 0;
   #queuedBytes = 0;
   #handedBytes = 0;
   #writtenBytes = 0;
@@ -63,8 +81,9 @@ export class OutputQueue {
   #flushWanted = false;
   #unbounded = false;
   /** Groups in mark order; the last one is open (joinable) until the next flush starts. */
-  #groups: WaitGroup[] = [];
+  #groups: (WaitGroup | undefined)[] = [];
   #groupHead = 0;
+  #groupTail = 0;
   #groupOpen = false;
   /** Sizes of the batches handed to the socket whose write callback is still due. */
   readonly #batches: number[] = [];
@@ -113,10 +132,10 @@ export class OutputQueue {
     for (let i = 0; i < pieces.length; i++) {
       const piece = pieces[i] as Uint8Array;
       if (piece.byteLength === 0) continue;
-      queue.push(piece);
+      queue[this.#tail++] = piece;
       this.#queuedBytes += piece.byteLength;
     }
-    if (this.#head < queue.length) this.#scheduleFlush();
+    if (this.#head < this.#tail) this.#scheduleFlush();
     return this.#queuedBytes;
   }
 
@@ -134,27 +153,30 @@ export class OutputQueue {
     // A send whose bytes came after the end (an extension finished encoding late) never waits.
     if (this.#abandoned !== undefined) return Promise.reject(this.#abandoned.error());
     const groups = this.#groups;
-    const last = groups[groups.length - 1];
-    if (last !== undefined && this.#groupHead < groups.length) {
+    const tail = this.#groupTail;
+    if (this.#groupHead < tail) {
+      const last = groups[tail - 1] as WaitGroup;
       if (this.#groupOpen) {
         if (mark > last.mark) last.mark = mark;
         return last.promise;
       }
       // Bytes queued before a flush that already started: the first group covering them.
       if (mark <= last.mark) {
-        for (let i = this.#groupHead; i < groups.length; i++) {
+        for (let i = this.#groupHead; i < tail; i++) {
           const group = groups[i] as WaitGroup;
           if (group.mark >= mark) return group.promise;
         }
       }
     }
-    let resolve!: () => void;
-    let reject!: (error: unknown) => void;
-    const promise = new Promise<void>((res, rej) => {
-      resolve = res;
-      reject = rej;
-    });
-    groups.push({ mark, promise, resolve, reject });
+    const promise = new Promise<void>(captureSettlers);
+    groups[this.#groupTail++] = {
+      mark,
+      promise,
+      resolve: capturedResolve as () => void,
+      reject: capturedReject as (error: unknown) => void,
+    };
+    capturedResolve = undefined;
+    capturedReject = undefined;
     this.#groupOpen = true;
     return promise;
   }
@@ -180,12 +202,14 @@ export class OutputQueue {
   abandon(error: () => unknown): void {
     this.#abandoned ??= { error };
     const groups = this.#groups;
-    for (let i = this.#groupHead; i < groups.length; i++) groups[i]?.reject(error());
+    for (let i = this.#groupHead; i < this.#groupTail; i++) groups[i]?.reject(error());
     this.#groups = [];
     this.#groupHead = 0;
+    this.#groupTail = 0;
     this.#groupOpen = false;
     this.#pieces = [];
     this.#head = 0;
+    this.#tail = 0;
     this.#afterFlush = undefined;
   }
 
@@ -225,9 +249,10 @@ export class OutputQueue {
     const pieces = this.#pieces;
     const start = this.#head;
     const inFlight = this.#handedBytes - this.#writtenBytes;
+    const tail = this.#tail;
     let end = start;
     let bytes = 0;
-    while (end < pieces.length) {
+    while (end < tail) {
       if (!this.#unbounded && inFlight + bytes >= this.#highWaterMark) break;
       bytes += (pieces[end] as Uint8Array).byteLength;
       end++;
@@ -264,13 +289,14 @@ export class OutputQueue {
       }
       socket.uncork();
     }
-    if (end === pieces.length) {
+    // The written pieces leave the queue (their bytes are the socket's now).
+    for (let i = start; i < end; i++) pieces[i] = undefined;
+    if (end === tail) {
       // Keep the array (its capacity serves the next tick) unless a burst made it large.
       if (pieces.length > 64) this.#pieces = [];
-      else pieces.length = 0;
       this.#head = 0;
+      this.#tail = 0;
     } else {
-      for (let i = start; i < end; i++) pieces[i] = undefined;
       this.#head = end;
     }
   }
@@ -290,20 +316,21 @@ export class OutputQueue {
   #onWritten(bytes: number): void {
     this.#writtenBytes += bytes;
     const groups = this.#groups;
-    while (this.#groupHead < groups.length) {
+    while (this.#groupHead < this.#groupTail) {
       const group = groups[this.#groupHead] as WaitGroup;
       if (group.mark > this.#writtenBytes) break;
-      groups[this.#groupHead] = undefined as never;
+      groups[this.#groupHead] = undefined;
       this.#groupHead++;
       group.resolve();
     }
-    if (this.#groupHead === groups.length) {
-      this.#groups = [];
+    if (this.#groupHead === this.#groupTail) {
+      if (groups.length > 64) this.#groups = [];
       this.#groupHead = 0;
+      this.#groupTail = 0;
       this.#groupOpen = false;
     }
     this.#onProgress(bytes);
-    if (this.#head < this.#pieces.length) this.#flush();
+    if (this.#head < this.#tail) this.#flush();
     else if (this.bufferedAmount === 0 && this.#afterFlush !== undefined) {
       const then = this.#afterFlush;
       this.#afterFlush = undefined;

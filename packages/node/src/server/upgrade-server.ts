@@ -616,6 +616,9 @@ export class UpgradeServer {
                 },
         });
         this.#drivers.add(driver);
+        // The driver listens for the socket's errors from now on (for the socket's whole life):
+        // the handshake's stand-in goes, one listener array less per connection.
+        socket.removeListener("error", ignoreError);
         if (this.#closing !== undefined) driver.close(1001, "server shutting down");
         return driver;
       },

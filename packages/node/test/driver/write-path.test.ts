@@ -117,6 +117,28 @@ describe("the write path", () => {
     expect(client.driver.bufferedAmount).toBe(0);
     client.driver.abort();
   });
+
+  it("reuses its queues across flushes and bursts: every send resolves, every byte in order", async () => {
+    const { server, port, nextPeer } = await startServer();
+    servers.push(server);
+    const peerP = nextPeer();
+    const client = await connectClient(`ws://127.0.0.1:${port}`);
+    const peer = await peerP;
+    const payload = (i: number): Uint8Array => new Uint8Array(1 + (i % 50)).fill(i & 0xff);
+    let sent = 0;
+    // One send per flush (request/response traffic), then a burst of 100 sends in one tick (the
+    // queues grow past the size they are kept at), then single sends again.
+    for (let i = 0; i < 150; i++) await client.driver.sendBinary(payload(sent++));
+    await Promise.all(Array.from({ length: 100 }, () => client.driver.sendBinary(payload(sent++))));
+    for (let i = 0; i < 50; i++) await client.driver.sendBinary(payload(sent++));
+    expect(client.driver.bufferedAmount).toBe(0);
+    await peer.recorder.received(sent);
+    expect(peer.recorder.messages.map((m) => new Uint8Array(m.data))).toEqual(
+      Array.from({ length: sent }, (_, i) => payload(i)),
+    );
+    client.driver.close(1000);
+    await client.recorder.ended;
+  });
 });
 
 describe("after a clean close", () => {
