@@ -1,26 +1,53 @@
+/** The monotonic clock timers measure with (milliseconds). */
+const monotonicNow = (): number => performance.now();
+
 /**
  * A restartable one-shot timer that never keeps the process alive (`unref`): the socket it
  * guards keeps the event loop running while it is open, and once it is gone no driver timer may
  * hold the process up.
  *
- * One Node `Timeout` serves the timer's whole life: it is made on the first {@link Timer.start}
- * and re-armed with `refresh()` afterwards. {@link Timer.disarm} only drops a flag, so a driver
- * that arms and disarms its send timer once per message pays neither a timer-list insert and
- * removal nor a new `Timeout` (with its async resource) each time; a disarmed `Timeout` that
- * still fires finds the flag down and does nothing. {@link Timer.clear} really cancels it and
- * must end the timer's use: a pending `Timeout` keeps its callback — and what that reaches —
- * alive until it fires.
+ * Re-arming is lazy. {@link Timer.start} and {@link Timer.refresh} only move a deadline (one
+ * clock read) while a Node `Timeout` is pending that fires no later than it; when that `Timeout`
+ * fires early it waits for the rest with a new one. A driver re-arms its send timer once per
+ * message and its message timer once per read: with `Timeout.refresh()` each of those was a
+ * timer-list removal and insert (≈ 5 % of a server echoing small messages), now it is a
+ * subtraction, and a new `Timeout` is made at most once per period. {@link Timer.disarm} only
+ * drops a flag; a disarmed `Timeout` that still fires does nothing. {@link Timer.clear} really
+ * cancels it and must end the timer's use: a pending `Timeout` keeps its callback — and what
+ * that reaches — alive until it fires.
  */
 export class Timer {
   readonly #onFire: () => void;
+  readonly #now: () => number;
   #handle: NodeJS.Timeout | undefined;
-  /** The delay `#handle` was made with (`refresh()` keeps it). */
+  /** When the pending `#handle` fires (clock ms); meaningless without one. */
+  #due = 0;
+  /** When the armed timer expires (clock ms). */
+  #deadline = 0;
+  /** The delay of the last {@link Timer.start} (what {@link Timer.refresh} restarts). */
   #ms = 0;
   #armed = false;
+  readonly #onTimeout = (): void => {
+    this.#handle = undefined;
+    if (!this.#armed) return;
+    const left = this.#deadline - this.#now();
+    if (left > 0) {
+      // Re-armed since this Timeout was made: wait for the rest.
+      this.#schedule(left, this.#deadline);
+      return;
+    }
+    this.#armed = false;
+    this.#onFire();
+  };
 
-  /** `onFire` runs when the timer expires while armed; the timer is then disarmed. */
-  constructor(onFire: () => void) {
+  /**
+   * `onFire` runs when the timer expires while armed; the timer is then disarmed. `now` is the
+   * clock in milliseconds (default: the monotonic `performance.now()`; tests with fake timers
+   * pass the faked `Date.now`).
+   */
+  constructor(onFire: () => void, now: () => number = monotonicNow) {
     this.#onFire = onFire;
+    this.#now = now;
   }
 
   /** Whether the timer is armed. */
@@ -35,21 +62,17 @@ export class Timer {
       return;
     }
     this.#armed = true;
-    const handle = this.#handle;
-    if (handle !== undefined && this.#ms === ms) {
-      handle.refresh();
-      return;
-    }
-    if (handle !== undefined) clearTimeout(handle);
     this.#ms = ms;
-    const timeout = setTimeout(() => this.#fire(), ms);
-    timeout.unref();
-    this.#handle = timeout;
+    const deadline = this.#now() + ms;
+    this.#deadline = deadline;
+    // A pending Timeout that fires no later than the deadline finds it moved and waits on.
+    if (this.#handle !== undefined && this.#due <= deadline) return;
+    this.#schedule(ms, deadline);
   }
 
-  /** Restarts an armed timer's countdown with its original delay; no effect when disarmed. */
+  /** Restarts an armed timer's countdown with its last delay; no effect when disarmed. */
   refresh(): void {
-    if (this.#armed) this.#handle?.refresh();
+    if (this.#armed) this.start(this.#ms);
   }
 
   /** Disarms the timer and keeps its `Timeout` for a cheap re-arm (it may still fire: a no-op). */
@@ -66,9 +89,11 @@ export class Timer {
     this.#handle = undefined;
   }
 
-  #fire(): void {
-    if (!this.#armed) return;
-    this.#armed = false;
-    this.#onFire();
+  #schedule(delay: number, due: number): void {
+    if (this.#handle !== undefined) clearTimeout(this.#handle);
+    const timeout = setTimeout(this.#onTimeout, Math.ceil(delay));
+    timeout.unref();
+    this.#handle = timeout;
+    this.#due = due;
   }
 }
