@@ -84,6 +84,29 @@ describe("TypedEventTarget", () => {
     expect(calls).toBe(2);
   });
 
+  it("keeps each type's listeners apart as types gain and lose their last listener", () => {
+    const target = new Sample();
+    const seen: string[] = [];
+    const onPong = () => seen.push("pong");
+    const onClosed = () => seen.push("closed");
+    target.addEventListener("closed", onClosed);
+    target.addEventListener("pong", onPong);
+    target.onclosed = () => seen.push("slot");
+    target.removeEventListener("closed", onClosed);
+    expect([target.has("closed"), target.has("pong")]).toEqual([true, true]);
+    target.fireClosed(1000, "");
+    target.firePong();
+    target.onclosed = null;
+    expect([target.has("closed"), target.has("pong")]).toEqual([false, true]);
+    target.fireClosed(1000, "");
+    target.removeEventListener("pong", onPong);
+    target.addEventListener("closed", onClosed);
+    target.firePong();
+    target.fireClosed(1000, "");
+    expect(seen).toEqual(["slot", "pong", "closed"]);
+    expect([target.has("closed"), target.has("pong")]).toEqual([true, false]);
+  });
+
   it("does not call listeners added during a dispatch, nor ones removed by an earlier listener", () => {
     const target = new Sample();
     const order: string[] = [];
