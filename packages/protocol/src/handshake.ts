@@ -479,22 +479,25 @@ const ORIGIN: ReadonlySet<string> = new Set(["origin"]);
  * @see https://www.rfc-editor.org/rfc/rfc6455#section-4.2.2
  */
 export function buildAcceptHeaders(options: AcceptHeadersOptions): Record<string, string> {
-  const out: Record<string, string> = {};
-  setHeader(out, "upgrade", "websocket");
-  setHeader(out, "connection", "Upgrade");
-  setHeader(out, "sec-websocket-accept", options.accept ?? computeAcceptKey(options.key));
+  // The handshake's own names are plain properties (a literal, no defineProperty each: this
+  // runs per connection); only user header names, which may be "__proto__", need setHeader.
+  const out: Record<string, string> = {
+    upgrade: "websocket",
+    connection: "Upgrade",
+    "sec-websocket-accept": options.accept ?? computeAcceptKey(options.key),
+  };
   const { protocol, extensions } = options;
   if (protocol !== undefined && protocol !== null) {
     if (!isToken(protocol)) {
       throw new InvalidArgumentError(`subprotocol ${JSON.stringify(protocol)} is not a token`);
     }
-    setHeader(out, "sec-websocket-protocol", protocol);
+    out["sec-websocket-protocol"] = protocol;
   }
   if (extensions !== undefined && extensions !== null && extensions.length > 0) {
     if (!isSafeHeaderValue(extensions)) {
       throw new InvalidArgumentError("Sec-WebSocket-Extensions value contains control characters");
     }
-    setHeader(out, "sec-websocket-extensions", extensions);
+    out["sec-websocket-extensions"] = extensions;
   }
   addUserHeaders(out, options.headers, NO_NAMES);
   return out;
@@ -538,23 +541,25 @@ export function buildClientRequestHeaders(
     }
     seen.add(protocol);
   }
-  const out: Record<string, string> = {};
-  setHeader(out, "upgrade", "websocket");
-  setHeader(out, "connection", "Upgrade");
-  setHeader(out, "sec-websocket-key", key);
-  setHeader(out, "sec-websocket-version", "13");
-  if (protocols.length > 0) setHeader(out, "sec-websocket-protocol", protocols.join(", "));
+  // Plain properties for the handshake's own names (see buildAcceptHeaders).
+  const out: Record<string, string> = {
+    upgrade: "websocket",
+    connection: "Upgrade",
+    "sec-websocket-key": key,
+    "sec-websocket-version": "13",
+  };
+  if (protocols.length > 0) out["sec-websocket-protocol"] = protocols.join(", ");
   if (extensions !== undefined && extensions !== null && extensions.length > 0) {
     if (!isSafeHeaderValue(extensions)) {
       throw new InvalidArgumentError("Sec-WebSocket-Extensions value contains control characters");
     }
-    setHeader(out, "sec-websocket-extensions", extensions);
+    out["sec-websocket-extensions"] = extensions;
   }
   if (origin !== undefined) {
     if (!isSafeHeaderValue(origin)) {
       throw new InvalidArgumentError("Origin value contains control characters");
     }
-    setHeader(out, "origin", origin);
+    out.origin = origin;
   }
   addUserHeaders(out, options.headers, origin === undefined ? NO_NAMES : ORIGIN);
   return out;
