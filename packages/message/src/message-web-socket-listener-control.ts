@@ -1,5 +1,8 @@
 import { InvalidArgumentError, InvalidStateError } from "@netsockets/errors";
 import {
+  checkBoolean,
+  checkMs,
+  checkUInt32,
   DEFAULT_CLOSE_TIMEOUT_MS,
   DEFAULT_HANDSHAKE_TIMEOUT_MS,
   DEFAULT_MAX_HEADER_SIZE,
@@ -12,7 +15,7 @@ import {
   type UpgradeHook,
 } from "@netsockets/node";
 import { DEFAULT_MAX_FRAGMENTS } from "@netsockets/protocol";
-import { checkBoolean, checkMs, checkUInt32 } from "./control-values.js";
+
 import type { MessageWebSocketControlOptions } from "./message-web-socket-control.js";
 import { isReceiveMode, MessageWebSocketReceiveMode } from "./receive-mode.js";
 import { isSocketMessageType, SocketMessageType } from "./socket-message-type.js";

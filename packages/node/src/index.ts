@@ -104,6 +104,16 @@ export {
   TEMPLATE_CONTROL_OWNER,
 } from "./winrt/control-snapshots.js";
 export {
+  checkBoolean,
+  checkCredential,
+  checkMs,
+  checkSize,
+  checkTimeSpan,
+  checkUInt32,
+  lockedError,
+  UINT32_MAX,
+} from "./winrt/control-values.js";
+export {
   EventArgsBase,
   reportListenerError,
   type TypedEvent,
@@ -116,6 +126,13 @@ export {
   type ServerCertificateInfo,
   WebSocketServerCustomValidationRequestedEventArgs,
 } from "./winrt/server-custom-validation.js";
+export {
+  type ApplyControlOptionsOrder,
+  applyControlOptions,
+  assertControlUnlocked,
+  WebSocketControl,
+  type WebSocketControlOptions,
+} from "./winrt/web-socket-control.js";
 export {
   type ConnectedInformation,
   connectionFacts,

@@ -1,5 +1,9 @@
 import { InvalidArgumentError, InvalidStateError } from "@netsockets/errors";
 import {
+  checkBoolean,
+  checkMs,
+  checkTimeSpan,
+  checkUInt32,
   DEFAULT_CLOSE_TIMEOUT_MS,
   DEFAULT_HANDSHAKE_TIMEOUT_MS,
   DEFAULT_MAX_HEADER_SIZE,
@@ -10,7 +14,7 @@ import {
   type OriginPolicy,
   type UpgradeHook,
 } from "@netsockets/node";
-import { checkBoolean, checkMs, checkTimeSpan, checkUInt32 } from "./control-values.js";
+
 import {
   DEFAULT_INBOUND_BUFFER_SIZE,
   DEFAULT_STREAM_OUTBOUND_BUFFER_SIZE,
