@@ -1,4 +1,3 @@
-import { InvalidArgumentError } from "@netsockets/errors";
 import {
   applyControlOptions,
   assertControlUnlocked,
@@ -10,8 +9,8 @@ import {
   type WebSocketControlOptions,
 } from "@netsockets/node";
 import { DEFAULT_MAX_FRAGMENTS, DEFAULT_MAX_MESSAGE_SIZE } from "@netsockets/protocol";
-import { isReceiveMode, MessageWebSocketReceiveMode } from "./receive-mode.js";
-import { isSocketMessageType, SocketMessageType } from "./socket-message-type.js";
+import { checkReceiveMode, MessageWebSocketReceiveMode } from "./receive-mode.js";
+import { checkSocketMessageType, SocketMessageType } from "./socket-message-type.js";
 
 /** The settable properties of a {@link MessageWebSocketControl}, for `new MessageWebSocket(options)`. */
 export interface MessageWebSocketControlOptions extends WebSocketControlOptions {
@@ -73,12 +72,7 @@ export class MessageWebSocketControl extends WebSocketControl {
     return this.#messageType;
   }
   set messageType(value: SocketMessageType) {
-    if (!isSocketMessageType(value)) {
-      throw new InvalidArgumentError(
-        `messageType must be a SocketMessageType, got ${String(value)}`,
-      );
-    }
-    this.#messageType = value;
+    this.#messageType = checkSocketMessageType(value);
   }
 
   /**
@@ -119,11 +113,7 @@ export class MessageWebSocketControl extends WebSocketControl {
     return this.#receiveMode;
   }
   set receiveMode(value: MessageWebSocketReceiveMode) {
-    if (!isReceiveMode(value)) {
-      throw new InvalidArgumentError(
-        `receiveMode must be a MessageWebSocketReceiveMode, got ${String(value)}`,
-      );
-    }
+    checkReceiveMode(value);
     assertControlUnlocked(this, "receiveMode");
     this.#receiveMode = value;
   }

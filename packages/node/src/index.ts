@@ -140,3 +140,9 @@ export {
   recordConnection,
   WebSocketInformation,
 } from "./winrt/web-socket-information.js";
+export {
+  applyListenerControlOptions,
+  type ServerCertificate,
+  WebSocketListenerControl,
+  type WebSocketListenerControlOptions,
+} from "./winrt/web-socket-listener-control.js";
