@@ -141,6 +141,13 @@ export {
   WebSocketInformation,
 } from "./winrt/web-socket-information.js";
 export {
+  acceptedConnectionInformation,
+  type ListenerAddress,
+  WebSocketListener,
+  WebSocketListenerInformation,
+  type WebSocketListenerKind,
+} from "./winrt/web-socket-listener.js";
+export {
   applyListenerControlOptions,
   type ServerCertificate,
   WebSocketListenerControl,
