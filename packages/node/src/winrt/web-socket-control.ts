@@ -56,7 +56,7 @@ export interface ApplyControlOptionsOrder {
   readonly readOnly?: readonly string[];
 }
 
-const NONE: readonly string[] = Object.freeze([]);
+const NO_ORDER: ApplyControlOptionsOrder = Object.freeze({});
 
 // Module-private accessors (the base's #fields are invisible to subclasses, and a protected
 // member would become a settable-looking name on every control, accepted by `key in control`).
@@ -402,29 +402,38 @@ export function assertControlUnlocked(control: WebSocketControl, name: string): 
 export function applyControlOptions(
   control: WebSocketControl,
   options: WebSocketControlOptions,
-  order: ApplyControlOptionsOrder = {},
+  order: ApplyControlOptionsOrder = NO_ORDER,
 ): void {
-  const first = order.first ?? NONE;
-  const readOnly = order.readOnly ?? NONE;
+  // Runs each time a socket's control is first made (lazily, from its shared snapshot, mostly
+  // empty options): indexed loops over Object.keys, no entry arrays, nothing copied.
   const { supportedProtocols, ignorableServerCertificateErrors } = options;
-  setLists(control, supportedProtocols, ignorableServerCertificateErrors);
+  if (supportedProtocols !== undefined || ignorableServerCertificateErrors !== undefined) {
+    setLists(control, supportedProtocols, ignorableServerCertificateErrors);
+  }
   const source = options as Readonly<Record<string, unknown>>;
   const target = control as unknown as Record<string, unknown>;
-  for (const key of first) {
-    const value = source[key];
-    if (value !== undefined) target[key] = value;
+  const first = order.first;
+  if (first !== undefined) {
+    for (let i = 0; i < first.length; i++) {
+      const key = first[i] as string;
+      const value = source[key];
+      if (value !== undefined) target[key] = value;
+    }
   }
-  for (const [key, value] of Object.entries(options)) {
+  const keys = Object.keys(options);
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i] as string;
     if (
       key === "supportedProtocols" ||
       key === "ignorableServerCertificateErrors" ||
-      first.includes(key)
+      first?.includes(key) === true
     ) {
       continue;
     }
-    if (!(key in control) || readOnly.includes(key)) {
+    if (!(key in control) || order.readOnly?.includes(key) === true) {
       throw new InvalidArgumentError(`unknown control option ${key}`);
     }
+    const value = source[key];
     if (value !== undefined) target[key] = value;
   }
 }
