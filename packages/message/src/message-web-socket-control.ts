@@ -1,4 +1,5 @@
 import {
+  type ApplyControlOptionsOrder,
   applyControlOptions,
   assertControlUnlocked,
   type ControlOwner,
@@ -23,8 +24,20 @@ export interface MessageWebSocketControlOptions extends WebSocketControlOptions 
 /** What the control asks its socket (shared by both socket kinds, from @netsockets/node). */
 export type { ControlOwner };
 
-/** receiveMode before maxMessageSize: the maxMessageSize default depends on it. */
-const OPTION_ORDER = Object.freeze({ first: Object.freeze(["receiveMode", "maxMessageSize"]) });
+/** receiveMode, then maxMessageSize, then the rest: the maxMessageSize default depends on it. */
+const OPTION_ORDER: ApplyControlOptionsOrder<
+  MessageWebSocketControl,
+  MessageWebSocketControlOptions
+> = Object.freeze({
+  first(
+    control: MessageWebSocketControl,
+    { receiveMode, maxMessageSize }: MessageWebSocketControlOptions,
+  ): void {
+    if (receiveMode !== undefined) control.receiveMode = receiveMode;
+    if (maxMessageSize !== undefined) control.maxMessageSize = maxMessageSize;
+  },
+  firstKeys: Object.freeze(["receiveMode", "maxMessageSize"]),
+});
 
 /**
  * `Windows.Networking.Sockets.MessageWebSocketControl` (reference/uwp-api.md §5), plus the

@@ -27,7 +27,14 @@ class LimitControl extends WebSocketControl {
 
   constructor(owner: ControlOwner, options: LimitOptions = {}, readOnly: readonly string[] = []) {
     super(owner, 1234);
-    applyControlOptions(this, options, { first: ["mode", "limit"], readOnly });
+    applyControlOptions(this, options, {
+      first(control: LimitControl, { mode, limit }: LimitOptions) {
+        if (mode !== undefined) control.mode = mode;
+        if (limit !== undefined) control.limit = limit;
+      },
+      firstKeys: ["mode", "limit"],
+      readOnly,
+    });
   }
 
   get mode(): "whole" | "parts" {
