@@ -24,11 +24,11 @@ import {
   TEMPLATE_CONTROL_OWNER,
   type TypedEventListener,
   TypedEventTarget,
+  UINT32_MAX,
   WebSocketClosedEventArgs,
   type WebSocketServerCustomValidationRequestedEventArgs,
 } from "@netsockets/node";
 import { Connection, MAX_CLOSE_REASON_BYTES, MessageAssembler } from "@netsockets/protocol";
-import { UINT32_MAX } from "./control-values.js";
 import { MessageOutputStream } from "./message-output-stream.js";
 import { MessageQueue } from "./message-queue.js";
 import {

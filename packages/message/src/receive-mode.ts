@@ -1,3 +1,5 @@
+import { InvalidArgumentError } from "@netsockets/errors";
+
 /**
  * `Windows.Networking.Sockets.MessageWebSocketReceiveMode` (reference/uwp-api.md §7.2): whether
  * `messagereceived` carries whole messages or sections of a message as they arrive.
@@ -28,4 +30,14 @@ export function isReceiveMode(value: unknown): value is MessageWebSocketReceiveM
     value === MessageWebSocketReceiveMode.fullMessage ||
     value === MessageWebSocketReceiveMode.partialMessage
   );
+}
+
+/** Throws `InvalidArgumentError` unless `value` is a {@link MessageWebSocketReceiveMode} (both controls' setter). */
+export function checkReceiveMode(value: unknown): MessageWebSocketReceiveMode {
+  if (!isReceiveMode(value)) {
+    throw new InvalidArgumentError(
+      `receiveMode must be a MessageWebSocketReceiveMode, got ${String(value)}`,
+    );
+  }
+  return value;
 }

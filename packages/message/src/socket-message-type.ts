@@ -1,3 +1,5 @@
+import { InvalidArgumentError } from "@netsockets/errors";
+
 /**
  * `Windows.Networking.Sockets.SocketMessageType` (reference/uwp-api.md §7.3): the kind of a
  * WebSocket message. `control.messageType` chooses it for what a `MessageWebSocket` sends;
@@ -22,4 +24,12 @@ export type SocketMessageType = (typeof SocketMessageType)[keyof typeof SocketMe
 /** Whether `value` is a {@link SocketMessageType}. */
 export function isSocketMessageType(value: unknown): value is SocketMessageType {
   return value === SocketMessageType.binary || value === SocketMessageType.utf8;
+}
+
+/** Throws `InvalidArgumentError` unless `value` is a {@link SocketMessageType} (both controls' setter). */
+export function checkSocketMessageType(value: unknown): SocketMessageType {
+  if (!isSocketMessageType(value)) {
+    throw new InvalidArgumentError(`messageType must be a SocketMessageType, got ${String(value)}`);
+  }
+  return value;
 }

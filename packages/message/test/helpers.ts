@@ -1,5 +1,9 @@
 import { once } from "node:events";
 import {
+  type TestServer as SharedTestServer,
+  startTestServer,
+} from "../../../tests/support/listeners.js";
+import {
   MessageWebSocket,
   type MessageWebSocketControlOptions,
   MessageWebSocketListener,
@@ -8,13 +12,7 @@ import {
 } from "../src/index.js";
 
 /** A bound listener on 127.0.0.1 and the sockets it accepted. */
-export interface TestServer {
-  readonly listener: MessageWebSocketListener;
-  readonly url: string;
-  readonly accepted: MessageWebSocket[];
-  /** Resolves with the next accepted socket. */
-  nextSocket(): Promise<MessageWebSocket>;
-}
+export type TestServer = SharedTestServer<MessageWebSocketListener, MessageWebSocket>;
 
 /**
  * Starts a listener on 127.0.0.1:0. `setup` runs inside `connectionreceived` for each accepted
@@ -25,23 +23,11 @@ export async function startServer(
   options: MessageWebSocketListenerControlOptions = {},
   scheme: "ws" | "wss" = "ws",
 ): Promise<TestServer> {
-  const listener = new MessageWebSocketListener(options);
-  const accepted: MessageWebSocket[] = [];
-  let waiters: ((socket: MessageWebSocket) => void)[] = [];
-  listener.addEventListener("connectionreceived", ({ socket }) => {
-    accepted.push(socket);
-    setup(socket);
-    const current = waiters;
-    waiters = [];
-    for (const w of current) w(socket);
-  });
-  await listener.bindEndpointAsync("127.0.0.1", 0);
-  return {
-    listener,
-    url: `${scheme}://127.0.0.1:${listener.information.localPort}/`,
-    accepted,
-    nextSocket: () => new Promise((resolve) => waiters.push(resolve)),
-  };
+  return startTestServer<MessageWebSocketListener, MessageWebSocket>(
+    new MessageWebSocketListener(options),
+    setup,
+    scheme,
+  );
 }
 
 /** An echo server: every message goes back with its type. */

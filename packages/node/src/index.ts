@@ -104,6 +104,16 @@ export {
   TEMPLATE_CONTROL_OWNER,
 } from "./winrt/control-snapshots.js";
 export {
+  checkBoolean,
+  checkCredential,
+  checkMs,
+  checkSize,
+  checkTimeSpan,
+  checkUInt32,
+  lockedError,
+  UINT32_MAX,
+} from "./winrt/control-values.js";
+export {
   EventArgsBase,
   reportListenerError,
   type TypedEvent,
@@ -117,9 +127,29 @@ export {
   WebSocketServerCustomValidationRequestedEventArgs,
 } from "./winrt/server-custom-validation.js";
 export {
+  type ApplyControlOptionsOrder,
+  applyControlOptions,
+  assertControlUnlocked,
+  WebSocketControl,
+  type WebSocketControlOptions,
+} from "./winrt/web-socket-control.js";
+export {
   type ConnectedInformation,
   connectionFacts,
   type InformationSource,
   recordConnection,
   WebSocketInformation,
 } from "./winrt/web-socket-information.js";
+export {
+  acceptedConnectionInformation,
+  type ListenerAddress,
+  WebSocketListener,
+  WebSocketListenerInformation,
+  type WebSocketListenerKind,
+} from "./winrt/web-socket-listener.js";
+export {
+  applyListenerControlOptions,
+  type ServerCertificate,
+  WebSocketListenerControl,
+  type WebSocketListenerControlOptions,
+} from "./winrt/web-socket-listener-control.js";

@@ -1,19 +1,10 @@
-import { InvalidArgumentError } from "@netsockets/errors";
-import type { ControlOwner } from "@netsockets/node";
 import {
-  actualUnsolicitedPongInterval,
-  type ChainValidationResult,
-  type ClientCertificate,
-  DEFAULT_CLIENT_HANDSHAKE_TIMEOUT_MS,
-  DEFAULT_CLOSE_TIMEOUT_MS,
-  DEFAULT_CONNECT_TIMEOUT_MS,
-  DEFAULT_MESSAGE_TIMEOUT_MS,
-  DEFAULT_PING_TIMEOUT_MS,
-  DEFAULT_SEND_TIMEOUT_MS,
-  type LookupFunction,
-  PasswordCredential,
+  applyControlOptions,
+  type ControlOwner,
+  checkSize,
+  WebSocketControl,
+  type WebSocketControlOptions,
 } from "@netsockets/node";
-import { checkBoolean, checkMs, checkSize, checkTimeSpan, lockedError } from "./control-values.js";
 
 /**
  * Default `inboundBufferSizeInBytes`: received bytes the socket holds for a slow reader before it
@@ -30,44 +21,22 @@ export const DEFAULT_INBOUND_BUFFER_SIZE = 1024 * 1024;
 export const DEFAULT_STREAM_OUTBOUND_BUFFER_SIZE = 1024 * 1024;
 
 /** The settable properties of a {@link StreamWebSocketControl}, for `new StreamWebSocket(options)`. */
-export interface StreamWebSocketControlOptions {
-  readonly noDelay?: boolean;
-  readonly outboundBufferSizeInBytes?: number;
+export interface StreamWebSocketControlOptions extends WebSocketControlOptions {
   readonly inboundBufferSizeInBytes?: number;
-  readonly serverCredential?: PasswordCredential | null;
-  readonly proxyCredential?: PasswordCredential | null;
-  readonly supportedProtocols?: readonly string[];
-  readonly ignorableServerCertificateErrors?: readonly ChainValidationResult[];
-  readonly clientCertificate?: ClientCertificate | null;
-  readonly desiredUnsolicitedPongInterval?: number;
-  readonly connectTimeoutMs?: number;
-  readonly handshakeTimeoutMs?: number;
-  readonly closeTimeoutMs?: number;
-  readonly sendTimeoutMs?: number;
-  readonly messageTimeoutMs?: number;
-  readonly pingIntervalMs?: number;
-  readonly pingTimeoutMs?: number;
-  readonly ca?: string | Uint8Array | readonly (string | Uint8Array)[] | null;
-  readonly lookup?: LookupFunction | null;
-  readonly proxy?: string | URL | false | null;
-  readonly origin?: string | null;
-  readonly followRedirects?: false | number;
-  readonly perMessageDeflate?: boolean;
 }
 
 /** What the control asks its socket (shared by both socket kinds, from @netsockets/node). */
 export type { ControlOwner };
 
-let setLists: (
-  control: StreamWebSocketControl,
-  protocols: readonly string[] | undefined,
-  ignorable: readonly ChainValidationResult[] | undefined,
-) => void;
+/** `actualUnsolicitedPongInterval` has no setter: refused as an option like an unknown name. */
+const OPTION_ORDER = Object.freeze({ readOnly: Object.freeze(["actualUnsolicitedPongInterval"]) });
 
 /**
  * `Windows.Networking.Sockets.StreamWebSocketControl` (reference/uwp-api.md §8.1), plus the
  * timeouts, keepalive and connection options of the Node driver and the receive buffer size.
- * Created with its socket, the same object for the socket's lifetime (`socket.control`).
+ * Created with its socket, the same object for the socket's lifetime (`socket.control`). The
+ * members it shares with `MessageWebSocketControl` come from `WebSocketControl`
+ * (@netsockets/node); `inboundBufferSizeInBytes` is its own.
  *
  * After `connectAsync` (reference §17.2): `noDelay`, the credentials and every other setter throw
  * `InvalidStateError` (`ERR_INVALID_STATE`, `E_ILLEGAL_METHOD_CALL`) — also after close — and are
@@ -84,65 +53,13 @@ let setLists: (
  * await socket.connectAsync("wss://files.example/upload");
  * ```
  */
-export class StreamWebSocketControl {
-  readonly #owner: ControlOwner;
-  #noDelay = true;
-  #outboundBufferSizeInBytes = DEFAULT_STREAM_OUTBOUND_BUFFER_SIZE;
+export class StreamWebSocketControl extends WebSocketControl {
   #inboundBufferSizeInBytes = DEFAULT_INBOUND_BUFFER_SIZE;
-  #serverCredential: PasswordCredential | null = null;
-  #proxyCredential: PasswordCredential | null = null;
-  #supportedProtocols: string[] = [];
-  #ignorableServerCertificateErrors: ChainValidationResult[] = [];
-  #clientCertificate: ClientCertificate | null = null;
-  #desiredUnsolicitedPongInterval = 0;
-  #connectTimeoutMs = DEFAULT_CONNECT_TIMEOUT_MS;
-  #handshakeTimeoutMs = DEFAULT_CLIENT_HANDSHAKE_TIMEOUT_MS;
-  #closeTimeoutMs = DEFAULT_CLOSE_TIMEOUT_MS;
-  #sendTimeoutMs = DEFAULT_SEND_TIMEOUT_MS;
-  #messageTimeoutMs = DEFAULT_MESSAGE_TIMEOUT_MS;
-  #pingIntervalMs = 0;
-  #pingTimeoutMs = DEFAULT_PING_TIMEOUT_MS;
-  #ca: string | Uint8Array | readonly (string | Uint8Array)[] | null = null;
-  #lookup: LookupFunction | null = null;
-  #proxy: string | URL | false | null = null;
-  #origin: string | null = null;
-  #followRedirects: false | number = false;
-  #perMessageDeflate = false;
 
   /** Made by its socket (`socket.control`). */
   constructor(owner: ControlOwner, options: StreamWebSocketControlOptions = {}) {
-    this.#owner = owner;
-    applyControlOptions(this, options);
-  }
-
-  #unlocked(name: string): void {
-    if (this.#owner.locked()) throw lockedError(name);
-  }
-
-  /**
-   * Nagle's algorithm off (TCP_NODELAY). Default `true`, as WinRT. Setting it after
-   * `connectAsync` throws (reference §17.2).
-   */
-  get noDelay(): boolean {
-    return this.#noDelay;
-  }
-  set noDelay(value: boolean) {
-    checkBoolean("noDelay", value);
-    this.#unlocked("noDelay");
-    this.#noDelay = value;
-  }
-
-  /**
-   * The buffered output, in bytes, at which `outputStream.writeAsync` stops framing more of a
-   * write and waits for the kernel (Node has no SO_SNDBUF setter; this is the driver's
-   * high-water mark). Default 1 MiB ({@link DEFAULT_STREAM_OUTBOUND_BUFFER_SIZE}). Setting it
-   * after connect is accepted and has no effect, as in WinRT.
-   */
-  get outboundBufferSizeInBytes(): number {
-    return this.#outboundBufferSizeInBytes;
-  }
-  set outboundBufferSizeInBytes(value: number) {
-    this.#outboundBufferSizeInBytes = checkSize("outboundBufferSizeInBytes", value);
+    super(owner, DEFAULT_STREAM_OUTBOUND_BUFFER_SIZE);
+    applyControlOptions(this, options, OPTION_ORDER);
   }
 
   /**
@@ -156,255 +73,5 @@ export class StreamWebSocketControl {
   }
   set inboundBufferSizeInBytes(value: number) {
     this.#inboundBufferSizeInBytes = checkSize("inboundBufferSizeInBytes", value);
-  }
-
-  /** HTTP Basic credential for the server (answers a `401`). Before connect only. */
-  get serverCredential(): PasswordCredential | null {
-    return this.#serverCredential;
-  }
-  set serverCredential(value: PasswordCredential | null) {
-    checkCredential("serverCredential", value);
-    this.#unlocked("serverCredential");
-    this.#serverCredential = value;
-  }
-
-  /** HTTP Basic credential for the proxy (answers a `407`). Before connect only. */
-  get proxyCredential(): PasswordCredential | null {
-    return this.#proxyCredential;
-  }
-  set proxyCredential(value: PasswordCredential | null) {
-    checkCredential("proxyCredential", value);
-    this.#unlocked("proxyCredential");
-    this.#proxyCredential = value;
-  }
-
-  /**
-   * Subprotocols offered in `Sec-WebSocket-Protocol`, in order of preference (a mutable list).
-   * Read when `connectAsync` starts: additions after a successful connect are ignored; after a
-   * failed connect, edit it and connect again.
-   */
-  get supportedProtocols(): string[] {
-    return this.#supportedProtocols;
-  }
-
-  /**
-   * Certificate errors that do not fail a `wss:` connect (a mutable list of
-   * `ChainValidationResult`); they are still reported in `information`. Read when `connectAsync`
-   * starts, like {@link supportedProtocols}.
-   */
-  get ignorableServerCertificateErrors(): ChainValidationResult[] {
-    return this.#ignorableServerCertificateErrors;
-  }
-
-  /** A TLS client certificate (PEM key + cert, or PFX) to present. Before connect only. */
-  get clientCertificate(): ClientCertificate | null {
-    return this.#clientCertificate;
-  }
-  set clientCertificate(value: ClientCertificate | null) {
-    if (value !== null && (typeof value !== "object" || !("pfx" in value || "cert" in value))) {
-      throw new InvalidArgumentError("clientCertificate must be { key, cert } or { pfx } or null");
-    }
-    this.#unlocked("clientCertificate");
-    this.#clientCertificate = value;
-  }
-
-  /**
-   * The desired period of unsolicited pongs (a one-way heartbeat), in ms (TimeSpan); 0 (the
-   * default) sends none. Before connect only.
-   */
-  get desiredUnsolicitedPongInterval(): number {
-    return this.#desiredUnsolicitedPongInterval;
-  }
-  set desiredUnsolicitedPongInterval(value: number) {
-    checkTimeSpan("desiredUnsolicitedPongInterval", value);
-    this.#unlocked("desiredUnsolicitedPongInterval");
-    this.#desiredUnsolicitedPongInterval = value;
-  }
-
-  /**
-   * The unsolicited-pong period in effect, in ms (0 = off): the desired one clamped to what the
-   * driver honours (at least 100 ms).
-   */
-  get actualUnsolicitedPongInterval(): number {
-    return (
-      this.#owner.actualUnsolicitedPongIntervalMs() ??
-      actualUnsolicitedPongInterval(this.#desiredUnsolicitedPongInterval)
-    );
-  }
-
-  /** Timeout of each TCP connect attempt, ms (default 60 000; up to 5 addresses). Before connect only. */
-  get connectTimeoutMs(): number {
-    return this.#connectTimeoutMs;
-  }
-  set connectTimeoutMs(value: number) {
-    checkMs("connectTimeoutMs", value, false);
-    this.#unlocked("connectTimeoutMs");
-    this.#connectTimeoutMs = value;
-  }
-
-  /** Timeout from the TCP connection to the `101` (TLS, proxy, upgrade), ms (default 60 000). Before connect only. */
-  get handshakeTimeoutMs(): number {
-    return this.#handshakeTimeoutMs;
-  }
-  set handshakeTimeoutMs(value: number) {
-    checkMs("handshakeTimeoutMs", value, false);
-    this.#unlocked("handshakeTimeoutMs");
-    this.#handshakeTimeoutMs = value;
-  }
-
-  /**
-   * How long `close()` waits for the peer's close frame before destroying the connection and
-   * raising `closed` with 1006, ms (default 30 000; 0 = wait forever). Before connect only.
-   */
-  get closeTimeoutMs(): number {
-    return this.#closeTimeoutMs;
-  }
-  set closeTimeoutMs(value: number) {
-    checkMs("closeTimeoutMs", value, true);
-    this.#unlocked("closeTimeoutMs");
-    this.#closeTimeoutMs = value;
-  }
-
-  /** A send that makes no progress into the kernel for this long fails the connection, ms (default 30 000; 0 = off). Before connect only. */
-  get sendTimeoutMs(): number {
-    return this.#sendTimeoutMs;
-  }
-  set sendTimeoutMs(value: number) {
-    checkMs("sendTimeoutMs", value, true);
-    this.#unlocked("sendTimeoutMs");
-    this.#sendTimeoutMs = value;
-  }
-
-  /**
-   * A started incoming message that receives nothing for this long fails the connection, ms
-   * (default 30 000; 0 = off; not counted while the reader is behind). Before connect only.
-   */
-  get messageTimeoutMs(): number {
-    return this.#messageTimeoutMs;
-  }
-  set messageTimeoutMs(value: number) {
-    checkMs("messageTimeoutMs", value, true);
-    this.#unlocked("messageTimeoutMs");
-    this.#messageTimeoutMs = value;
-  }
-
-  /** Keepalive: send a ping this often, ms (default 0 = off). Before connect only. */
-  get pingIntervalMs(): number {
-    return this.#pingIntervalMs;
-  }
-  set pingIntervalMs(value: number) {
-    checkMs("pingIntervalMs", value, true);
-    this.#unlocked("pingIntervalMs");
-    this.#pingIntervalMs = value;
-  }
-
-  /** Keepalive: a ping without a pong for this long ends the connection, ms (default 20 000). Before connect only. */
-  get pingTimeoutMs(): number {
-    return this.#pingTimeoutMs;
-  }
-  set pingTimeoutMs(value: number) {
-    checkMs("pingTimeoutMs", value, false);
-    this.#unlocked("pingTimeoutMs");
-    this.#pingTimeoutMs = value;
-  }
-
-  /** Extra trusted CA certificates (PEM) for `wss:`, added to Node's roots. Before connect only. */
-  get ca(): string | Uint8Array | readonly (string | Uint8Array)[] | null {
-    return this.#ca;
-  }
-  set ca(value: string | Uint8Array | readonly (string | Uint8Array)[] | null) {
-    this.#unlocked("ca");
-    this.#ca = value;
-  }
-
-  /** Resolves host names (default `dns.lookup`), called with `{ all: true }`. Before connect only. */
-  get lookup(): LookupFunction | null {
-    return this.#lookup;
-  }
-  set lookup(value: LookupFunction | null) {
-    if (value !== null && typeof value !== "function") {
-      throw new InvalidArgumentError("lookup must be a function or null");
-    }
-    this.#unlocked("lookup");
-    this.#lookup = value;
-  }
-
-  /**
-   * An HTTP CONNECT proxy URL; `false` for none; `null` (default) reads
-   * `HTTPS_PROXY`/`HTTP_PROXY`/`NO_PROXY`. Before connect only.
-   */
-  get proxy(): string | URL | false | null {
-    return this.#proxy;
-  }
-  set proxy(value: string | URL | false | null) {
-    this.#unlocked("proxy");
-    this.#proxy = value;
-  }
-
-  /** Sent as the `Origin` header when set. Before connect only. */
-  get origin(): string | null {
-    return this.#origin;
-  }
-  set origin(value: string | null) {
-    if (value !== null && typeof value !== "string") {
-      throw new InvalidArgumentError("origin must be a string or null");
-    }
-    this.#unlocked("origin");
-    this.#origin = value;
-  }
-
-  /** How many redirects `connectAsync` follows (default `false`: none). Before connect only. */
-  get followRedirects(): false | number {
-    return this.#followRedirects;
-  }
-  set followRedirects(value: false | number) {
-    if (value !== false && !(Number.isInteger(value) && value >= 0)) {
-      throw new InvalidArgumentError("followRedirects must be false or a non-negative integer");
-    }
-    this.#unlocked("followRedirects");
-    this.#followRedirects = value;
-  }
-
-  /**
-   * Offer permessage-deflate compression (RFC 7692; default `false`). When the server accepts,
-   * written sections of 1024 bytes and more are compressed and received ones inflated as they
-   * arrive. Before connect only.
-   */
-  get perMessageDeflate(): boolean {
-    return this.#perMessageDeflate;
-  }
-  set perMessageDeflate(value: boolean) {
-    checkBoolean("perMessageDeflate", value);
-    this.#unlocked("perMessageDeflate");
-    this.#perMessageDeflate = value;
-  }
-
-  static {
-    setLists = (control, protocols, ignorable) => {
-      if (protocols !== undefined) control.#supportedProtocols = [...protocols];
-      if (ignorable !== undefined) control.#ignorableServerCertificateErrors = [...ignorable];
-    };
-  }
-}
-
-function checkCredential(name: string, value: unknown): void {
-  if (value !== null && !(value instanceof PasswordCredential)) {
-    throw new InvalidArgumentError(`${name} must be a PasswordCredential or null`);
-  }
-}
-
-/** Sets every option given on `control` through its setters (so each is validated). */
-function applyControlOptions(
-  control: StreamWebSocketControl,
-  options: StreamWebSocketControlOptions,
-): void {
-  const { supportedProtocols, ignorableServerCertificateErrors, ...rest } = options;
-  setLists(control, supportedProtocols, ignorableServerCertificateErrors);
-  const target = control as unknown as Record<string, unknown>;
-  for (const [key, value] of Object.entries(rest)) {
-    if (!(key in control) || key === "actualUnsolicitedPongInterval") {
-      throw new InvalidArgumentError(`unknown control option ${key}`);
-    }
-    if (value !== undefined) target[key] = value;
   }
 }

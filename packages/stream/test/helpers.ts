@@ -1,5 +1,9 @@
 import { InputStreamOptions } from "@netsockets/data";
 import {
+  type TestServer as SharedTestServer,
+  startTestServer,
+} from "../../../tests/support/listeners.js";
+import {
   StreamWebSocket,
   type StreamWebSocketControlOptions,
   StreamWebSocketListener,
@@ -7,13 +11,7 @@ import {
 } from "../src/index.js";
 
 /** A bound listener on 127.0.0.1 and the sockets it accepted. */
-export interface TestServer {
-  readonly listener: StreamWebSocketListener;
-  readonly url: string;
-  readonly accepted: StreamWebSocket[];
-  /** Resolves with the next accepted socket. */
-  nextSocket(): Promise<StreamWebSocket>;
-}
+export type TestServer = SharedTestServer<StreamWebSocketListener, StreamWebSocket>;
 
 /**
  * Starts a listener on 127.0.0.1:0. `setup` runs inside `connectionreceived` for each accepted
@@ -24,23 +22,11 @@ export async function startServer(
   options: StreamWebSocketListenerControlOptions = {},
   scheme: "ws" | "wss" = "ws",
 ): Promise<TestServer> {
-  const listener = new StreamWebSocketListener(options);
-  const accepted: StreamWebSocket[] = [];
-  let waiters: ((socket: StreamWebSocket) => void)[] = [];
-  listener.addEventListener("connectionreceived", ({ socket }) => {
-    accepted.push(socket);
-    setup(socket);
-    const current = waiters;
-    waiters = [];
-    for (const w of current) w(socket);
-  });
-  await listener.bindEndpointAsync("127.0.0.1", 0);
-  return {
-    listener,
-    url: `${scheme}://127.0.0.1:${listener.information.localPort}/`,
-    accepted,
-    nextSocket: () => new Promise((resolve) => waiters.push(resolve)),
-  };
+  return startTestServer<StreamWebSocketListener, StreamWebSocket>(
+    new StreamWebSocketListener(options),
+    setup,
+    scheme,
+  );
 }
 
 /** Echoes every byte read back to the peer (one message per read) until the end of the stream. */
