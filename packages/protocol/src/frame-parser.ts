@@ -47,7 +47,7 @@ import { MessageTooBigError, ProtocolError } from "@netsockets/errors";
 import type { ByteQueue } from "./byte-queue.js";
 import type { Allocate } from "./frame-serializer.js";
 import type { Limits } from "./limits.js";
-import { applyMask, maskCopy } from "./mask.js";
+import { applyMaskKey, maskCopyKey } from "./mask.js";
 import { Opcode } from "./opcode.js";
 
 /** What {@link FrameParser.next} found. */
@@ -77,8 +77,6 @@ const DEAD = 6;
 const TWO_POW_32 = 0x1_0000_0000;
 
 const EMPTY = new Uint8Array(0);
-/** The masking key of the frame being unmasked (see `FrameParser.#key`). */
-const KEY_SCRATCH = new Uint8Array(4);
 
 /** The default {@link Allocate}: zeroed memory of its own. */
 const allocateZeroed: Allocate = (size) => new Uint8Array(size);
@@ -144,9 +142,9 @@ export class FrameParser {
   #masked = false;
   #length = 0;
   /**
-   * The current frame's masking key as a big-endian 32-bit number: a per-parser `Uint8Array(4)`
-   * would cost ≈ 200 bytes (typed array, buffer, backing store) on every idle connection.
-   * {@link FrameParser.#key} spells it out into a shared scratch array right before each use.
+   * The current frame's masking key as a 32-bit number, its first byte most significant: a
+   * per-parser `Uint8Array(4)` would cost ≈ 200 bytes (typed array, buffer, backing store) on
+   * every idle connection.
    */
   #maskWord = 0;
   /** Payload bytes of the current frame already handed on. */
@@ -243,7 +241,7 @@ export class FrameParser {
           if (this.#whole && queue.contiguous < this.#length) return this.#wholeStep(queue);
           const done = this.#done;
           const piece = queue.take(this.#length - done);
-          if (this.#masked) applyMask(piece, this.#key(), done);
+          if (this.#masked) applyMaskKey(piece, this.#maskWord, done);
           this.#done = done + piece.length;
           // (A whole-reported frame announced while its bytes arrived may end up here when the
           // first chunk grew to hold it: its first piece was the announcement.)
@@ -253,7 +251,7 @@ export class FrameParser {
           const length = this.#length;
           if (queue.length < length) return ParseStep.needData;
           const payload = length === 0 ? EMPTY : queue.read(length);
-          if (this.#masked && length !== 0) applyMask(payload, this.#key(), 0);
+          if (this.#masked && length !== 0) applyMaskKey(payload, this.#maskWord, 0);
           this.#state = HEADER;
           this.opcode = this.#opcode;
           this.fin = true;
@@ -438,7 +436,7 @@ export class FrameParser {
       const piece = queue.take(length - at);
       if (this.#masked) {
         // The constructor, not subarray(): half the cost, once per chunk.
-        maskCopy(piece, this.#key(), at, new Uint8Array(buffer, base + at, piece.length));
+        maskCopyKey(piece, this.#maskWord, at, new Uint8Array(buffer, base + at, piece.length));
       } else {
         target.set(piece, at);
       }
@@ -446,20 +444,6 @@ export class FrameParser {
     }
     this.#done = length;
     return this.#dataStep(target, !this.#announced, true);
-  }
-
-  /**
-   * The masking key's four bytes in {@link KEY_SCRATCH}. Valid until the next call of any
-   * parser's `#key()`: every use is synchronous and right after it (the mask functions copy or
-   * read the key before they return).
-   */
-  #key(): Uint8Array {
-    const word = this.#maskWord;
-    KEY_SCRATCH[0] = word >>> 24;
-    KEY_SCRATCH[1] = (word >>> 16) & 0xff;
-    KEY_SCRATCH[2] = (word >>> 8) & 0xff;
-    KEY_SCRATCH[3] = word & 0xff;
-    return KEY_SCRATCH;
   }
 
   /** Fills the public fields for a `data` step. */

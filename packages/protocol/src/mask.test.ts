@@ -3,14 +3,23 @@ import fc from "fast-check";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import {
   applyMask,
+  applyMaskKey,
   defaultRandomFill,
   MaskKeyPool,
-  maskCopy,
+  maskCopyKey,
   maskInto,
   maskIntoKey,
   maskWithWasm,
   maskWithWords,
 } from "./mask.js";
+
+/** The key as the 32-bit integer the parser keeps (first byte most significant). */
+const keyNumber = (key: Uint8Array): number =>
+  (((key[0] as number) << 24) |
+    ((key[1] as number) << 16) |
+    ((key[2] as number) << 8) |
+    (key[3] as number)) >>>
+  0;
 
 const seed = Number(process.env.NETSOCKETS_SEED ?? 20261126);
 console.log(`mask.test.ts: fast-check seed ${seed} (set NETSOCKETS_SEED to change)`);
@@ -164,15 +173,18 @@ describe("the two masking engines", () => {
       fresh.maskInto(source, key, copy);
       expect(Buffer.compare(copy, referenceMask(source, key, 0))).toBe(0);
       const fused = new Uint8Array(source.length).fill(0xcc);
-      fresh.maskCopy(source, key, 3, fused);
+      fresh.maskCopyKey(source, keyNumber(key), 3, fused);
       expect(Buffer.compare(fused, referenceMask(source, key, 3))).toBe(0);
+      const inPlace = source.slice();
+      fresh.applyMaskKey(inPlace, keyNumber(key), 2);
+      expect(Buffer.compare(inPlace, referenceMask(source, key, 2))).toBe(0);
     } finally {
       vi.unstubAllGlobals();
       vi.resetModules();
     }
   });
 
-  it("maskCopy (the receiver's fused unmask-and-copy) continues the key from any offset, every target byte written", () => {
+  it("maskCopyKey (the receiver's fused unmask-and-copy) continues the key from any offset, every target byte written", () => {
     const key = hex("5a c3 0f e1");
     for (const size of [0, 1, 5, 127, 128, 300, 65_536, 65_537, 200_003]) {
       for (let align = 0; align < 4; align++) {
@@ -181,10 +193,14 @@ describe("the two masking engines", () => {
           const before = source.slice();
           // Dirty, differently aligned memory, as an unzeroed allocator returns it.
           const target = new Uint8Array(size + 2).fill(0xcc).subarray(2);
-          maskCopy(source, key, offset + 4 * size, target);
+          maskCopyKey(source, keyNumber(key), offset + 4 * size, target);
           expect(Buffer.compare(source, before)).toBe(0);
           const expected = referenceMask(before, key, offset);
           expect(Buffer.compare(target, expected), `${size}/${align}/${offset}`).toBe(0);
+          // The in-place form with the same number key agrees.
+          const inPlace = before.slice();
+          applyMaskKey(inPlace, keyNumber(key), offset + 4 * size);
+          expect(Buffer.compare(inPlace, expected), `in place ${size}/${align}/${offset}`).toBe(0);
         }
       }
     }

@@ -84,24 +84,51 @@ export function maskInto(source: Uint8Array, key: Uint8Array, target: Uint8Array
 }
 
 /**
+ * {@link applyMask} with the key as one 32-bit integer whose most significant byte is the key's
+ * first byte (how the frame parser keeps the key it read: no key array per connection).
+ *
+ * @internal
+ */
+export function applyMaskKey(data: Uint8Array, key: number, offset: number): void {
+  const k0 = key >>> 24;
+  const k1 = (key >>> 16) & 0xff;
+  const k2 = (key >>> 8) & 0xff;
+  const k3 = key & 0xff;
+  if (data.length >= WASM_THRESHOLD && maskWithWasmBytes(data, k0, k1, k2, k3, offset, data)) {
+    return;
+  }
+  maskWordsFrom(data, k0, k1, k2, k3, offset);
+}
+
+/**
  * Writes `source`, whose first byte sits at payload position `offset`, masked (or unmasked) with
- * `key` into `target`, leaving `source` untouched: the receiver's fused unmask-and-copy, for a
- * frame gathered from several transport chunks into one array. Through the WebAssembly kernel
- * that is copy in, XOR, copy out into `target`: one pass less than unmasking each chunk in place
- * and copying it afterwards. Every byte of `target` is written.
+ * `key` (a 32-bit integer, see {@link applyMaskKey}) into `target`, leaving `source` untouched:
+ * the receiver's fused unmask-and-copy, for a frame gathered from several transport chunks into
+ * one array. Through the WebAssembly kernel that is copy in, XOR, copy out into `target`: one
+ * pass less than unmasking each chunk in place and copying it afterwards. Every byte of `target`
+ * is written.
  *
  * @param target - Exactly `source.length` bytes, not overlapping `source`.
  * @internal
  */
-export function maskCopy(
+export function maskCopyKey(
   source: Uint8Array,
-  key: Uint8Array,
+  key: number,
   offset: number,
   target: Uint8Array,
 ): void {
-  if (source.length >= WASM_THRESHOLD && maskWithWasm(source, key, offset, target)) return;
+  const k0 = key >>> 24;
+  const k1 = (key >>> 16) & 0xff;
+  const k2 = (key >>> 8) & 0xff;
+  const k3 = key & 0xff;
+  if (
+    source.length >= WASM_THRESHOLD &&
+    maskWithWasmBytes(source, k0, k1, k2, k3, offset, target)
+  ) {
+    return;
+  }
   target.set(source);
-  maskWithWords(target, key, offset);
+  maskWordsFrom(target, k0, k1, k2, k3, offset);
 }
 
 /**
@@ -390,13 +417,30 @@ export function maskWithWasm(
   offset: number,
   target: Uint8Array,
 ): boolean {
-  // WebAssembly memory is little-endian on every platform. BLOCK is a multiple of 4, so every
-  // block starts at the same key phase.
-  return maskWithWasmWord(
+  return maskWithWasmBytes(
     source,
-    keyWord(key[0] as number, key[1] as number, key[2] as number, key[3] as number, offset, true),
+    key[0] as number,
+    key[1] as number,
+    key[2] as number,
+    key[3] as number,
+    offset,
     target,
   );
+}
+
+/** {@link maskWithWasm} with the key as four bytes. */
+function maskWithWasmBytes(
+  source: Uint8Array,
+  k0: number,
+  k1: number,
+  k2: number,
+  k3: number,
+  offset: number,
+  target: Uint8Array,
+): boolean {
+  // WebAssembly memory is little-endian on every platform. BLOCK is a multiple of 4, so every
+  // block starts at the same key phase.
+  return maskWithWasmWord(source, keyWord(k0, k1, k2, k3, offset, true), target);
 }
 
 /** {@link maskWithWasm} with the key already rotated into a little-endian word. */
