@@ -330,7 +330,7 @@ export class MessageWebSocket extends WebSocketBase<MessageWebSocketEventMap> {
    */
   connectAsync(uri: string | URL, options: ConnectAsyncOptions = {}): Promise<void> {
     // Not `async`: the shared connect's promise is returned as it is (no second promise).
-    return connectWebSocket(this, uri, options, CLIENT);
+    return connectWebSocket(this, uri, options, this.#requestHeaders, CLIENT);
   }
 
   /**
@@ -660,19 +660,15 @@ export class MessageWebSocket extends WebSocketBase<MessageWebSocketEventMap> {
       socket.#attach(connected, start, "server");
     };
     CLIENT = {
-      control: (socket) => socket.#control,
-      requestHeaders: (socket) => socket.#requestHeaders,
-      accepted: (socket) => socket.#accepted,
-      phase: (socket) => socket.#phase,
-      setPhase: (socket, phase) => {
-        socket.#phase = phase;
-      },
-      setConnectAbort: (socket, abort) => {
-        socket.#connectAbort = abort;
-      },
       attach: (socket, connected, start) => {
         socket.#attach(connected, start, "client");
         socket.#receiversLocked = true;
+      },
+      control: (socket) => socket.#control,
+      phase: (socket) => (socket.#accepted ? "accepted" : socket.#phase),
+      setPhase: (socket, phase, connectAbort) => {
+        socket.#phase = phase;
+        socket.#connectAbort = connectAbort;
       },
     };
     lockReceivers = (socket) => {

@@ -311,7 +311,7 @@ export class StreamWebSocket extends WebSocketBase<StreamWebSocketEventMap> {
    */
   connectAsync(uri: string | URL, options: StreamWebSocketConnectOptions = {}): Promise<void> {
     // Not `async`: the shared connect's promise is returned as it is (no second promise).
-    return connectWebSocket(this, uri, options, CLIENT);
+    return connectWebSocket(this, uri, options, this.#requestHeaders, CLIENT);
   }
 
   /**
@@ -509,18 +509,12 @@ export class StreamWebSocket extends WebSocketBase<StreamWebSocketEventMap> {
       socket.#attach(connected, start, "server");
     };
     CLIENT = {
+      attach: (socket, connected, start) => socket.#attach(connected, start, "client"),
       control: (socket) => socket.#control,
-      requestHeaders: (socket) => socket.#requestHeaders,
-      accepted: (socket) => socket.#accepted,
-      phase: (socket) => socket.#phase,
-      setPhase: (socket, phase) => {
+      phase: (socket) => (socket.#accepted ? "accepted" : socket.#phase),
+      setPhase: (socket, phase, connectAbort) => {
         socket.#phase = phase;
-      },
-      setConnectAbort: (socket, abort) => {
-        socket.#connectAbort = abort;
-      },
-      attach: (socket, connected, start) => {
-        socket.#attach(connected, start, "client");
+        socket.#connectAbort = connectAbort;
       },
     };
   }

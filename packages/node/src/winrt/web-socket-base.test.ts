@@ -40,19 +40,16 @@ class TestSocket extends WebSocketBase<WebSocketBaseEventMap> {
     closeWebSocketConnection(phase, undefined, this.#connectAbort, code, reason);
   }
   static {
+    // A test kind: the state is read through the public getters where it can be.
     KIND = {
-      control: () => new WebSocketControl(TEMPLATE_CONTROL_OWNER, 0),
-      requestHeaders: () => new Map([["x-a", { name: "X-A", value: "1" }]]),
-      accepted: (socket) => socket.#accepted,
-      phase: (socket) => socket.#phase,
-      setPhase: (socket, phase) => {
-        socket.#phase = phase;
-      },
-      setConnectAbort: (socket, abort) => {
-        socket.#connectAbort = abort;
-      },
       attach: () => {
         throw new Error("not reached");
+      },
+      control: () => new WebSocketControl(TEMPLATE_CONTROL_OWNER, 0),
+      phase: (s) => (s.#accepted ? "accepted" : s.phase),
+      setPhase(s, phase, abort) {
+        s.#connectAbort = abort;
+        s.#phase = phase;
       },
     };
   }
@@ -107,7 +104,9 @@ describe("WebSocketBase and connectWebSocket", () => {
     socket[Symbol.dispose]();
     expect(socket.closes).toBe(1);
     expect(socket.phase).toBe("closed");
-    await expect(connectWebSocket(socket, "ws://127.0.0.1:1/", {}, KIND)).rejects.toMatchObject({
+    await expect(
+      connectWebSocket(socket, "ws://127.0.0.1:1/", {}, undefined, KIND),
+    ).rejects.toMatchObject({
       code: "ERR_OBJECT_CLOSED",
     });
   });
@@ -115,19 +114,19 @@ describe("WebSocketBase and connectWebSocket", () => {
   it("a listener's socket never connects", async () => {
     const socket = new TestSocket();
     socket.accept();
-    await expect(connectWebSocket(socket, "ws://127.0.0.1:1/", {}, KIND)).rejects.toThrow(
-      "this socket was accepted by a listener: it is already connected",
-    );
+    await expect(
+      connectWebSocket(socket, "ws://127.0.0.1:1/", {}, undefined, KIND),
+    ).rejects.toThrow("this socket was accepted by a listener: it is already connected");
   });
 
   it("close() while connecting cancels the connect, which leaves the socket closed", async () => {
     const socket = new TestSocket();
     // Port 1 on loopback refuses, but only after close() ran in this tick.
-    const connecting = connectWebSocket(socket, "ws://127.0.0.1:1/", {}, KIND);
+    const connecting = connectWebSocket(socket, "ws://127.0.0.1:1/", {}, undefined, KIND);
     expect(socket.phase).toBe("connecting");
-    await expect(connectWebSocket(socket, "ws://127.0.0.1:1/", {}, KIND)).rejects.toThrow(
-      "connectAsync is already in progress",
-    );
+    await expect(
+      connectWebSocket(socket, "ws://127.0.0.1:1/", {}, undefined, KIND),
+    ).rejects.toThrow("connectAsync is already in progress");
     socket.close();
     await expect(connecting).rejects.toBeInstanceOf(OperationCanceledError);
     expect(socket.phase).toBe("closed");
@@ -135,7 +134,9 @@ describe("WebSocketBase and connectWebSocket", () => {
 
   it("a failed connect leaves the socket reusable (reference §17.2)", async () => {
     const socket = new TestSocket();
-    await expect(connectWebSocket(socket, "ws://127.0.0.1:1/", {}, KIND)).rejects.toMatchObject({
+    await expect(
+      connectWebSocket(socket, "ws://127.0.0.1:1/", {}, undefined, KIND),
+    ).rejects.toMatchObject({
       code: "ERR_CANNOT_CONNECT",
     });
     expect(socket.phase).toBe("idle");

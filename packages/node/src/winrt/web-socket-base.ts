@@ -43,23 +43,20 @@ export type StartDriver = (
  * (about 10 ns, measured), and a socket holds no closure or field for this object.
  */
 export interface WebSocketKind<Socket> {
-  /** The socket's control (made on first use), read for the connect options. */
-  control(socket: Socket): WebSocketControl;
-  /** The headers `setRequestHeader` added, by lower-case name; `undefined` if none. */
-  requestHeaders(socket: Socket): ReadonlyMap<string, { name: string; value: string }> | undefined;
-  /** Whether a listener handed the socket out (it never connects). */
-  accepted(socket: Socket): boolean;
-  /** The socket's phase. */
-  phase(socket: Socket): WebSocketPhase;
-  /** Sets the socket's phase. */
-  setPhase(socket: Socket, phase: WebSocketPhase): void;
-  /** Keeps (or, with `undefined`, forgets) the controller `close()` aborts a pending connect with. */
-  setConnectAbort(socket: Socket, abort: AbortController | undefined): void;
   /**
    * Starts the connection once the opening handshake succeeded: builds the protocol
    * `Connection`, sets the phase to `open` and makes the driver with `start`.
    */
   attach(socket: Socket, connected: ConnectedInformation, start: StartDriver): void;
+  /** The socket's control (made on first use), read for the connect options. */
+  control(socket: Socket): WebSocketControl;
+  /** The socket's phase, or `"accepted"` for a socket a listener handed out (it never connects). */
+  phase(socket: Socket): WebSocketPhase | "accepted";
+  /**
+   * Sets the phase of a client socket and the controller `close()` aborts a pending connect with
+   * (`undefined`: none).
+   */
+  setPhase(socket: Socket, phase: WebSocketPhase, connectAbort: AbortController | undefined): void;
 }
 
 /** Handshake headers `setRequestHeader` refuses: the handshake sets them itself. */
@@ -225,12 +222,13 @@ export async function connectWebSocket<Socket extends AnyWebSocket>(
   socket: Socket,
   uri: string | URL,
   options: { readonly signal?: AbortSignal | undefined },
+  requestHeaders: ReadonlyMap<string, { name: string; value: string }> | undefined,
   kind: WebSocketKind<Socket>,
 ): Promise<void> {
-  if (kind.accepted(socket)) {
+  const phase = kind.phase(socket);
+  if (phase === "accepted") {
     throw new InvalidStateError("this socket was accepted by a listener: it is already connected");
   }
-  const phase = kind.phase(socket);
   if (phase === "closed") {
     throw new InvalidStateError("the socket is closed; create a new one", {
       code: "ERR_OBJECT_CLOSED",
@@ -241,9 +239,8 @@ export async function connectWebSocket<Socket extends AnyWebSocket>(
       phase === "connecting" ? "connectAsync is already in progress" : "already connected",
     );
   }
-  kind.setPhase(socket, "connecting");
   const abort = new AbortController();
-  kind.setConnectAbort(socket, abort);
+  kind.setPhase(socket, "connecting", abort);
   const signal =
     options.signal === undefined ? abort.signal : AbortSignal.any([options.signal, abort.signal]);
   let transport: Awaited<ReturnType<typeof openWebSocketTransport>>;
@@ -251,17 +248,18 @@ export async function connectWebSocket<Socket extends AnyWebSocket>(
     const connectOptions = connectOptionsOf(
       socket as AnyWebSocket as WebSocketBase<WebSocketBaseEventMap>,
       kind.control(socket),
-      kind.requestHeaders(socket),
+      requestHeaders,
     );
     transport = await openWebSocketTransport(uri, connectOptions, { signal });
   } catch (error) {
-    kind.setConnectAbort(socket, undefined);
     // A failed connect leaves the socket reusable (reference §17.2), unless close() ended it.
-    if (kind.phase(socket) === "connecting") kind.setPhase(socket, "idle");
+    const now = kind.phase(socket) as WebSocketPhase;
+    kind.setPhase(socket, now === "connecting" ? "idle" : now, undefined);
     throw error;
   }
-  kind.setConnectAbort(socket, undefined);
-  if (kind.phase(socket) !== "connecting") {
+  const now = kind.phase(socket) as WebSocketPhase;
+  kind.setPhase(socket, now, undefined);
+  if (now !== "connecting") {
     // close() came while the handshake was completing.
     transport.socket.destroy();
     throw new OperationCanceledError("the socket was closed while connecting");
