@@ -1,34 +1,31 @@
 import { isUtf8 } from "node:buffer";
 import type { IOutputStream } from "@netsockets/data";
+import { InvalidArgumentError, InvalidStateError, type NetSocketsError } from "@netsockets/errors";
 import {
-  InvalidArgumentError,
-  InvalidStateError,
-  isSendableCloseCode,
-  type NetSocketsError,
-  OperationCanceledError,
-} from "@netsockets/errors";
-import {
-  type ConnectOptions,
   ControlSnapshots,
-  createDriver,
+  checkCloseArguments,
+  checkRequestHeader,
+  closeWebSocketConnection,
+  connectWebSocket,
   type DataInfo,
   type Driver,
   type DriverCloseInfo,
-  type DriverConnection,
   type DriverHandler,
-  type DriverOptions,
   nodeConnectionOptions,
-  openWebSocketTransport,
   PerMessageDeflate,
+  readyWebSocketDriver,
   type ControlSnapshot as SharedControlSnapshot,
+  type StartDriver,
   TEMPLATE_CONTROL_OWNER,
   type TypedEventListener,
-  TypedEventTarget,
   UINT32_MAX,
+  WebSocketBase,
   WebSocketClosedEventArgs,
+  type WebSocketKind,
+  type WebSocketPhase,
   type WebSocketServerCustomValidationRequestedEventArgs,
 } from "@netsockets/node";
-import { Connection, MAX_CLOSE_REASON_BYTES, MessageAssembler } from "@netsockets/protocol";
+import { Connection, MessageAssembler } from "@netsockets/protocol";
 import { MessageOutputStream } from "./message-output-stream.js";
 import { MessageQueue } from "./message-queue.js";
 import {
@@ -85,16 +82,6 @@ export interface SendAsyncOptions {
   readonly compress?: boolean;
 }
 
-/**
- * The lifecycle: `idle` (new, or after a failed connect), `connecting`, `open` (the connection
- * runs, closing handshake included), `closed` (single use: nothing more is possible).
- */
-type Phase = "idle" | "connecting" | "open" | "closed";
-
-/** Handshake headers `setRequestHeader` refuses: the handshake sets them itself. */
-const RESERVED_HEADERS = new Set(["host", "upgrade", "connection"]);
-const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
-
 /** Turns WinRT's "INFINITE" into the protocol's "no limit". */
 function protocolLimit(value: number): number {
   return value === UINT32_MAX ? Number.MAX_SAFE_INTEGER : value;
@@ -142,11 +129,9 @@ const snapshots = new ControlSnapshots((options: MessageWebSocketControlOptions)
 
 let Handler: new (socket: MessageWebSocket) => DriverHandler;
 
-let adopt: (
-  socket: MessageWebSocket,
-  connected: ConnectedInformation,
-  start: (connection: DriverConnection, handler: DriverHandler, options: DriverOptions) => Driver,
-) => void;
+let adopt: (socket: MessageWebSocket, connected: ConnectedInformation, start: StartDriver) => void;
+/** What `connectWebSocket` reads and writes of a message socket (one object for all of them). */
+let CLIENT: WebSocketKind<MessageWebSocket>;
 let lockReceivers: (socket: MessageWebSocket) => void;
 
 /**
@@ -190,10 +175,7 @@ let lockReceivers: (socket: MessageWebSocket) => void;
  * socket.close(1000, "done");
  * ```
  */
-export class MessageWebSocket
-  extends TypedEventTarget<MessageWebSocketEventMap>
-  implements Disposable
-{
+export class MessageWebSocket extends WebSocketBase<MessageWebSocketEventMap> {
   // Per-socket memory (a server holds thousands of idle sockets): the control, information,
   // output stream, request headers, outgoing UTF-8 state and message assembler are made on first
   // use. Until its control is first read, a socket shares the frozen snapshot of its (validated)
@@ -208,7 +190,7 @@ export class MessageWebSocket
   #outputStream: MessageOutputStream | undefined;
   /** Client only: made by the first `setRequestHeader`. */
   #requestHeaders: Map<string, { name: string; value: string }> | undefined;
-  #phase: Phase = "idle";
+  #phase: WebSocketPhase = "idle";
   /** Handed out by a listener: never connects. */
   #accepted = false;
   /** `messagereceived` listeners and the iteration are fixed (after connect, or after close). */
@@ -296,34 +278,6 @@ export class MessageWebSocket
     this.setEventHandler("messagereceived", listener);
   }
 
-  /** The `closed` listener slot. */
-  get onclosed(): TypedEventListener<MessageWebSocketEventMap["closed"], "closed", this> | null {
-    return this.getEventHandler("closed");
-  }
-  set onclosed(listener: TypedEventListener<
-    MessageWebSocketEventMap["closed"],
-    "closed",
-    this
-  > | null) {
-    this.setEventHandler("closed", listener);
-  }
-
-  /** The `servercustomvalidationrequested` listener slot. */
-  get onservercustomvalidationrequested(): TypedEventListener<
-    MessageWebSocketEventMap["servercustomvalidationrequested"],
-    "servercustomvalidationrequested",
-    this
-  > | null {
-    return this.getEventHandler("servercustomvalidationrequested");
-  }
-  set onservercustomvalidationrequested(listener: TypedEventListener<
-    MessageWebSocketEventMap["servercustomvalidationrequested"],
-    "servercustomvalidationrequested",
-    this
-  > | null,) {
-    this.setEventHandler("servercustomvalidationrequested", listener);
-  }
-
   /**
    * Adds a listener. `messagereceived` listeners must be added before `connectAsync` completes
    * (on a listener's socket: inside `connectionreceived`); later — also after close — this
@@ -354,19 +308,11 @@ export class MessageWebSocket
    * not an HTTP token or a value with CR, LF or NUL.
    */
   setRequestHeader(headerName: string, headerValue: string): void {
-    if (typeof headerName !== "string" || !TOKEN.test(headerName)) {
-      throw new InvalidArgumentError(`invalid header name ${String(headerName)}`);
-    }
-    if (typeof headerValue !== "string" || /[\r\n\0]/.test(headerValue)) {
-      throw new InvalidArgumentError(`invalid value for header ${headerName}`);
-    }
-    const key = headerName.toLowerCase();
-    if (RESERVED_HEADERS.has(key) || key.startsWith("sec-websocket-")) {
-      throw new InvalidArgumentError(`${headerName} is set by the WebSocket handshake`);
-    }
-    if (this.#accepted || this.#phase !== "idle") {
-      throw new InvalidStateError("setRequestHeader must be called before connectAsync");
-    }
+    const key = checkRequestHeader(
+      headerName,
+      headerValue,
+      this.#accepted || this.#phase !== "idle",
+    );
     this.#requestHeaders ??= new Map();
     this.#requestHeaders.set(key, { name: headerName, value: headerValue });
   }
@@ -382,60 +328,9 @@ export class MessageWebSocket
    *   (`ERR_INVALID_STATE`), after `close()` (`ERR_OBJECT_CLOSED`), and always on a socket a
    *   listener handed out (it is already connected).
    */
-  async connectAsync(uri: string | URL, options: ConnectAsyncOptions = {}): Promise<void> {
-    if (this.#accepted) {
-      throw new InvalidStateError(
-        "this socket was accepted by a listener: it is already connected",
-      );
-    }
-    if (this.#phase === "closed") {
-      throw new InvalidStateError("the socket is closed; create a new one", {
-        code: "ERR_OBJECT_CLOSED",
-      });
-    }
-    if (this.#phase !== "idle") {
-      throw new InvalidStateError(
-        this.#phase === "connecting" ? "connectAsync is already in progress" : "already connected",
-      );
-    }
-    this.#phase = "connecting";
-    const abort = new AbortController();
-    this.#connectAbort = abort;
-    const signal =
-      options.signal === undefined ? abort.signal : AbortSignal.any([options.signal, abort.signal]);
-    let transport: Awaited<ReturnType<typeof openWebSocketTransport>>;
-    try {
-      transport = await openWebSocketTransport(uri, this.#connectOptions(), { signal });
-    } catch (error) {
-      this.#connectAbort = undefined;
-      // A failed connect leaves the socket reusable (reference §17.2), unless close() ended it.
-      if (this.#phase === "connecting") this.#phase = "idle";
-      throw error;
-    }
-    this.#connectAbort = undefined;
-    if (this.#phase !== "connecting") {
-      // close() came while the handshake was completing.
-      transport.socket.destroy();
-      throw new OperationCanceledError("the socket was closed while connecting");
-    }
-    this.#attach(
-      {
-        localAddress: transport.localAddress,
-        protocol: transport.protocol,
-        serverCertificate: transport.serverCertificate,
-        serverCertificateErrors: transport.serverCertificateErrors,
-        serverCertificateErrorSeverity: transport.serverCertificateErrorSeverity,
-        serverIntermediateCertificates: transport.serverIntermediateCertificates,
-        perMessageDeflate: transport.perMessageDeflate,
-      },
-      (connection, handler, driverOptions) =>
-        createDriver(transport.socket, connection, handler, {
-          ...driverOptions,
-          head: transport.head,
-        }),
-      "client",
-    );
-    this.#receiversLocked = true;
+  connectAsync(uri: string | URL, options: ConnectAsyncOptions = {}): Promise<void> {
+    // Not `async`: the shared connect's promise is returned as it is (no second promise).
+    return connectWebSocket(this, uri, options, this.#requestHeaders, CLIENT);
   }
 
   /**
@@ -499,45 +394,13 @@ export class MessageWebSocket
    *   3000–4999) or `reason` is over 123 UTF-8 bytes, or a reason is given without a code.
    */
   close(code?: number, reason?: string): void {
-    if (code === undefined) {
-      if (reason !== undefined && reason !== "") {
-        throw new InvalidArgumentError("a close reason needs a close code");
-      }
-    } else {
-      if (!isSendableCloseCode(code)) {
-        throw new InvalidArgumentError(`close code ${String(code)} may not be sent`);
-      }
-      if (reason !== undefined && typeof reason !== "string") {
-        throw new InvalidArgumentError("the close reason must be a string");
-      }
-      // "the body MAY contain UTF-8-encoded data with value /reason/" within a 125-byte payload.
-      // @see https://www.rfc-editor.org/rfc/rfc6455#section-5.5.1
-      if (reason !== undefined && Buffer.byteLength(reason, "utf8") > MAX_CLOSE_REASON_BYTES) {
-        throw new InvalidArgumentError(
-          `the close reason is over ${MAX_CLOSE_REASON_BYTES} UTF-8 bytes`,
-        );
-      }
-    }
+    checkCloseArguments(code, reason);
     const phase = this.#phase;
     this.#receiversLocked = true;
     if (phase === "closed") return;
-    if (phase === "open") {
-      this.#phase = "closed";
-      this.#driver?.close(code, code === undefined ? undefined : (reason ?? ""));
-      return;
-    }
     this.#phase = "closed";
-    if (phase === "connecting") {
-      this.#connectAbort?.abort(
-        new OperationCanceledError("the socket was closed while connecting"),
-      );
-    }
-    this.#queue?.end();
-  }
-
-  /** `using socket = new MessageWebSocket()` closes it (an empty close frame). */
-  [Symbol.dispose](): void {
-    this.close();
+    closeWebSocketConnection(phase, this.#driver, this.#connectAbort, code, reason);
+    if (phase !== "open") this.#queue?.end();
   }
 
   /**
@@ -613,45 +476,8 @@ export class MessageWebSocket
     }
   }
 
-  #connectOptions(): ConnectOptions {
-    const c = this.#control;
-    const headers: Record<string, string> = {};
-    if (this.#requestHeaders !== undefined) {
-      for (const { name, value } of this.#requestHeaders.values()) headers[name] = value;
-    }
-    const validation = this.hasEventListeners("servercustomvalidationrequested");
-    return {
-      supportedProtocols: [...c.supportedProtocols],
-      ignorableServerCertificateErrors: [...c.ignorableServerCertificateErrors],
-      requestHeaders: headers,
-      noDelay: c.noDelay,
-      connectTimeoutMs: c.connectTimeoutMs,
-      handshakeTimeoutMs: c.handshakeTimeoutMs,
-      followRedirects: c.followRedirects,
-      ...(c.clientCertificate === null ? {} : { clientCertificate: c.clientCertificate }),
-      ...(c.serverCredential === null ? {} : { serverCredential: c.serverCredential }),
-      ...(c.proxyCredential === null ? {} : { proxyCredential: c.proxyCredential }),
-      ...(c.ca === null ? {} : { ca: c.ca }),
-      ...(c.lookup === null ? {} : { lookup: c.lookup }),
-      ...(c.proxy === null ? {} : { proxy: c.proxy }),
-      ...(c.origin === null ? {} : { origin: c.origin }),
-      ...(c.perMessageDeflate ? { perMessageDeflate: {} } : {}),
-      ...(validation
-        ? {
-            onServerCustomValidation: (args: WebSocketServerCustomValidationRequestedEventArgs) => {
-              this.dispatchTypedEvent("servercustomvalidationrequested", args);
-            },
-          }
-        : {}),
-    };
-  }
-
   /** Starts the connection: a protocol `Connection` pumped by the driver `start` makes. */
-  #attach(
-    connected: ConnectedInformation,
-    start: (connection: DriverConnection, handler: DriverHandler, options: DriverOptions) => Driver,
-    role: "client" | "server",
-  ): void {
+  #attach(connected: ConnectedInformation, start: StartDriver, role: "client" | "server"): void {
     const c: ControlValues = this.#ownControl ?? (this.#snapshot as ControlSnapshot).values;
     const maxMessageSize = protocolLimit(c.maxMessageSize);
     const deflateParameters = connected.perMessageDeflate ?? null;
@@ -762,7 +588,7 @@ export class MessageWebSocket
         ),
       );
     }
-    const driver = this.#readyDriver();
+    const driver = readyWebSocketDriver(this.#driver, this.#phase);
     if (driver instanceof Error) return Promise.reject(driver);
     let carry: Uint8Array | undefined;
     if (type === SocketMessageType.utf8) {
@@ -792,7 +618,7 @@ export class MessageWebSocket
         ),
       );
     }
-    const driver = this.#readyDriver();
+    const driver = readyWebSocketDriver(this.#driver, this.#phase);
     if (driver instanceof Error) return Promise.reject(driver);
     if (type === SocketMessageType.utf8 && !validText && !isUtf8(bytes)) {
       return Promise.reject(invalidText());
@@ -803,21 +629,8 @@ export class MessageWebSocket
     return sent;
   }
 
-  /** The driver to send with, or the error a send gets now. */
-  #readyDriver(): Driver | Error {
-    const driver = this.#driver;
-    // Once the connection ended, the driver's sends reject with why it ended.
-    if (driver !== undefined && (this.#phase !== "closed" || driver.state === "closed")) {
-      return driver;
-    }
-    if (this.#phase === "closed") {
-      return new InvalidStateError("the socket is closed", { code: "ERR_OBJECT_CLOSED" });
-    }
-    return new InvalidStateError("the socket is not connected: call connectAsync first");
-  }
-
   #flush(): Promise<boolean> {
-    const error = this.#readyDriver();
+    const error = readyWebSocketDriver(this.#driver, this.#phase);
     if (error instanceof Error) return Promise.reject(error);
     // The driver settles sends in order, so the last one settling means all did (a failed send
     // does not fail the flush, as before).
@@ -846,6 +659,18 @@ export class MessageWebSocket
       socket.#accepted = true;
       socket.#attach(connected, start, "server");
     };
+    CLIENT = {
+      attach: (socket, connected, start) => {
+        socket.#attach(connected, start, "client");
+        socket.#receiversLocked = true;
+      },
+      control: (socket) => socket.#control,
+      phase: (socket) => (socket.#accepted ? "accepted" : socket.#phase),
+      setPhase: (socket, phase, connectAbort) => {
+        socket.#phase = phase;
+        socket.#connectAbort = connectAbort;
+      },
+    };
     lockReceivers = (socket) => {
       socket.#receiversLocked = true;
     };
@@ -867,7 +692,7 @@ function invalidText(): InvalidArgumentError {
 export function adoptAcceptedSocket(
   socket: MessageWebSocket,
   connected: ConnectedInformation,
-  start: (connection: DriverConnection, handler: DriverHandler, options: DriverOptions) => Driver,
+  start: StartDriver,
 ): void {
   adopt(socket, connected, start);
 }

@@ -127,6 +127,18 @@ export {
   WebSocketServerCustomValidationRequestedEventArgs,
 } from "./winrt/server-custom-validation.js";
 export {
+  checkCloseArguments,
+  checkRequestHeader,
+  closeWebSocketConnection,
+  connectWebSocket,
+  readyWebSocketDriver,
+  type StartDriver,
+  WebSocketBase,
+  type WebSocketBaseEventMap,
+  type WebSocketKind,
+  type WebSocketPhase,
+} from "./winrt/web-socket-base.js";
+export {
   type ApplyControlOptionsOrder,
   applyControlOptions,
   assertControlUnlocked,

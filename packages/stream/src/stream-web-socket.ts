@@ -7,36 +7,30 @@ import {
   toWritable,
   toWritableStream,
 } from "@netsockets/data";
+import { ConnectionClosedError, type NetSocketsError, ProtocolError } from "@netsockets/errors";
 import {
-  ConnectionClosedError,
-  InvalidArgumentError,
-  InvalidStateError,
-  isSendableCloseCode,
-  type NetSocketsError,
-  OperationCanceledError,
-  ProtocolError,
-} from "@netsockets/errors";
-import {
-  type ConnectOptions,
   ControlSnapshots,
-  createDriver,
+  checkCloseArguments,
+  checkRequestHeader,
+  closeWebSocketConnection,
+  connectWebSocket,
   type DataInfo,
   type Driver,
   type DriverCloseInfo,
-  type DriverConnection,
   type DriverHandler,
-  type DriverOptions,
   nodeConnectionOptions,
-  openWebSocketTransport,
   PerMessageDeflate,
+  readyWebSocketDriver,
   type ControlSnapshot as SharedControlSnapshot,
+  type StartDriver,
   TEMPLATE_CONTROL_OWNER,
-  type TypedEventListener,
-  TypedEventTarget,
+  WebSocketBase,
   WebSocketClosedEventArgs,
+  type WebSocketKind,
+  type WebSocketPhase,
   type WebSocketServerCustomValidationRequestedEventArgs,
 } from "@netsockets/node";
-import { Connection, MAX_CLOSE_REASON_BYTES } from "@netsockets/protocol";
+import { Connection } from "@netsockets/protocol";
 import { InboundStream } from "./inbound-stream.js";
 import { MessageFramer, StreamOutputStream } from "./outbound-stream.js";
 import { duplexOf } from "./stream-adapters.js";
@@ -73,15 +67,6 @@ export interface StreamWebSocketDuplexOptions {
   readonly writableHighWaterMark?: number;
 }
 
-/**
- * The lifecycle: `idle` (new, or after a failed connect), `connecting`, `open` (the connection
- * runs, closing handshake included), `closed` (single use: nothing more is possible).
- */
-type Phase = "idle" | "connecting" | "open" | "closed";
-
-/** Handshake headers `setRequestHeader` refuses: the handshake sets them itself. */
-const RESERVED_HEADERS = new Set(["host", "upgrade", "connection"]);
-const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 /** Size of the adapters' reads and buffers (the WHATWG streams and the Duplex). */
 const ADAPTER_CHUNK = 64 * 1024;
 const ADAPTER_HIGH_WATER = 256 * 1024;
@@ -121,11 +106,9 @@ const snapshots = new ControlSnapshots((options: StreamWebSocketControlOptions):
 let Handler: new (socket: StreamWebSocket) => DriverHandler;
 let Flow: new (socket: StreamWebSocket) => ConstructorParameters<typeof InboundStream>[0];
 
-let adopt: (
-  socket: StreamWebSocket,
-  connected: ConnectedInformation,
-  start: (connection: DriverConnection, handler: DriverHandler, options: DriverOptions) => Driver,
-) => void;
+let adopt: (socket: StreamWebSocket, connected: ConnectedInformation, start: StartDriver) => void;
+/** What `connectWebSocket` reads and writes of a stream socket (one object for all of them). */
+let CLIENT: WebSocketKind<StreamWebSocket>;
 
 /**
  * `Windows.Networking.Sockets.StreamWebSocket` (reference/uwp-api.md §8): a binary-only
@@ -166,10 +149,7 @@ let adopt: (
  * socket.close(1000, "done");
  * ```
  */
-export class StreamWebSocket
-  extends TypedEventTarget<StreamWebSocketEventMap>
-  implements Disposable
-{
+export class StreamWebSocket extends WebSocketBase<StreamWebSocketEventMap> {
   /** The socket's own control, once made (see {@link StreamWebSocket.#control}). */
   #ownControl: StreamWebSocketControl | undefined;
   /**
@@ -188,7 +168,7 @@ export class StreamWebSocket
   #outputStream: StreamOutputStream | undefined;
   /** Client only: made by the first `setRequestHeader`. */
   #requestHeaders: Map<string, { name: string; value: string }> | undefined;
-  #phase: Phase = "idle";
+  #phase: WebSocketPhase = "idle";
   /** Handed out by a listener: never connects. */
   #accepted = false;
   #driver: Driver | undefined;
@@ -302,34 +282,6 @@ export class StreamWebSocket
     return duplexOf(readable, writable);
   }
 
-  /** The `closed` listener slot. */
-  get onclosed(): TypedEventListener<StreamWebSocketEventMap["closed"], "closed", this> | null {
-    return this.getEventHandler("closed");
-  }
-  set onclosed(listener: TypedEventListener<
-    StreamWebSocketEventMap["closed"],
-    "closed",
-    this
-  > | null) {
-    this.setEventHandler("closed", listener);
-  }
-
-  /** The `servercustomvalidationrequested` listener slot. */
-  get onservercustomvalidationrequested(): TypedEventListener<
-    StreamWebSocketEventMap["servercustomvalidationrequested"],
-    "servercustomvalidationrequested",
-    this
-  > | null {
-    return this.getEventHandler("servercustomvalidationrequested");
-  }
-  set onservercustomvalidationrequested(listener: TypedEventListener<
-    StreamWebSocketEventMap["servercustomvalidationrequested"],
-    "servercustomvalidationrequested",
-    this
-  > | null,) {
-    this.setEventHandler("servercustomvalidationrequested", listener);
-  }
-
   /**
    * Adds a header to the opening handshake request (before `connectAsync` only; a later call
    * throws `InvalidStateError`). Setting a name again replaces its value. The handshake's own
@@ -338,19 +290,11 @@ export class StreamWebSocket
    * not an HTTP token or a value with CR, LF or NUL.
    */
   setRequestHeader(headerName: string, headerValue: string): void {
-    if (typeof headerName !== "string" || !TOKEN.test(headerName)) {
-      throw new InvalidArgumentError(`invalid header name ${String(headerName)}`);
-    }
-    if (typeof headerValue !== "string" || /[\r\n\0]/.test(headerValue)) {
-      throw new InvalidArgumentError(`invalid value for header ${headerName}`);
-    }
-    const key = headerName.toLowerCase();
-    if (RESERVED_HEADERS.has(key) || key.startsWith("sec-websocket-")) {
-      throw new InvalidArgumentError(`${headerName} is set by the WebSocket handshake`);
-    }
-    if (this.#accepted || this.#phase !== "idle") {
-      throw new InvalidStateError("setRequestHeader must be called before connectAsync");
-    }
+    const key = checkRequestHeader(
+      headerName,
+      headerValue,
+      this.#accepted || this.#phase !== "idle",
+    );
     this.#requestHeaders ??= new Map();
     this.#requestHeaders.set(key, { name: headerName, value: headerValue });
   }
@@ -365,62 +309,9 @@ export class StreamWebSocket
    * @throws InvalidStateError (rejected) while connecting or connected (`ERR_INVALID_STATE`),
    *   after `close()` (`ERR_OBJECT_CLOSED`), and always on a socket a listener handed out.
    */
-  async connectAsync(
-    uri: string | URL,
-    options: StreamWebSocketConnectOptions = {},
-  ): Promise<void> {
-    if (this.#accepted) {
-      throw new InvalidStateError(
-        "this socket was accepted by a listener: it is already connected",
-      );
-    }
-    if (this.#phase === "closed") {
-      throw new InvalidStateError("the socket is closed; create a new one", {
-        code: "ERR_OBJECT_CLOSED",
-      });
-    }
-    if (this.#phase !== "idle") {
-      throw new InvalidStateError(
-        this.#phase === "connecting" ? "connectAsync is already in progress" : "already connected",
-      );
-    }
-    this.#phase = "connecting";
-    const abort = new AbortController();
-    this.#connectAbort = abort;
-    const signal =
-      options.signal === undefined ? abort.signal : AbortSignal.any([options.signal, abort.signal]);
-    let transport: Awaited<ReturnType<typeof openWebSocketTransport>>;
-    try {
-      transport = await openWebSocketTransport(uri, this.#connectOptions(), { signal });
-    } catch (error) {
-      this.#connectAbort = undefined;
-      // A failed connect leaves the socket reusable (reference §17.2), unless close() ended it.
-      if (this.#phase === "connecting") this.#phase = "idle";
-      throw error;
-    }
-    this.#connectAbort = undefined;
-    if (this.#phase !== "connecting") {
-      // close() came while the handshake was completing.
-      transport.socket.destroy();
-      throw new OperationCanceledError("the socket was closed while connecting");
-    }
-    this.#attach(
-      {
-        localAddress: transport.localAddress,
-        protocol: transport.protocol,
-        serverCertificate: transport.serverCertificate,
-        serverCertificateErrors: transport.serverCertificateErrors,
-        serverCertificateErrorSeverity: transport.serverCertificateErrorSeverity,
-        serverIntermediateCertificates: transport.serverIntermediateCertificates,
-        perMessageDeflate: transport.perMessageDeflate,
-      },
-      (connection, handler, driverOptions) =>
-        createDriver(transport.socket, connection, handler, {
-          ...driverOptions,
-          head: transport.head,
-        }),
-      "client",
-    );
+  connectAsync(uri: string | URL, options: StreamWebSocketConnectOptions = {}): Promise<void> {
+    // Not `async`: the shared connect's promise is returned as it is (no second promise).
+    return connectWebSocket(this, uri, options, this.#requestHeaders, CLIENT);
   }
 
   /**
@@ -434,43 +325,12 @@ export class StreamWebSocket
    *   3000–4999) or `reason` is over 123 UTF-8 bytes, or a reason is given without a code.
    */
   close(code?: number, reason?: string): void {
-    if (code === undefined) {
-      if (reason !== undefined && reason !== "") {
-        throw new InvalidArgumentError("a close reason needs a close code");
-      }
-    } else {
-      if (!isSendableCloseCode(code)) {
-        throw new InvalidArgumentError(`close code ${String(code)} may not be sent`);
-      }
-      if (reason !== undefined && typeof reason !== "string") {
-        throw new InvalidArgumentError("the close reason must be a string");
-      }
-      // "the body MAY contain UTF-8-encoded data with value /reason/" within a 125-byte payload.
-      // @see https://www.rfc-editor.org/rfc/rfc6455#section-5.5.1
-      if (reason !== undefined && Buffer.byteLength(reason, "utf8") > MAX_CLOSE_REASON_BYTES) {
-        throw new InvalidArgumentError(
-          `the close reason is over ${MAX_CLOSE_REASON_BYTES} UTF-8 bytes`,
-        );
-      }
-    }
+    checkCloseArguments(code, reason);
     const phase = this.#phase;
     if (phase === "closed") return;
     this.#phase = "closed";
     this.#inbound.stop();
-    if (phase === "open") {
-      this.#driver?.close(code, code === undefined ? undefined : (reason ?? ""));
-      return;
-    }
-    if (phase === "connecting") {
-      this.#connectAbort?.abort(
-        new OperationCanceledError("the socket was closed while connecting"),
-      );
-    }
-  }
-
-  /** `using socket = new StreamWebSocket()` closes it (an empty close frame). */
-  [Symbol.dispose](): void {
-    this.close();
+    closeWebSocketConnection(phase, this.#driver, this.#connectAbort, code, reason);
   }
 
   // --- internals -----------------------------------------------------------------------------
@@ -504,52 +364,15 @@ export class StreamWebSocket
   /** The output stream and the framer of outgoing messages, made on first use. */
   get #output(): StreamOutputStream {
     if (this.#outputStream === undefined) {
-      const owner = { driver: () => this.#readyDriver() };
+      const owner = { driver: () => readyWebSocketDriver(this.#driver, this.#phase) };
       this.#framerValue = new MessageFramer(owner);
       this.#outputStream = new StreamOutputStream(owner, this.#framerValue);
     }
     return this.#outputStream;
   }
 
-  #connectOptions(): ConnectOptions {
-    const c = this.#control;
-    const headers: Record<string, string> = {};
-    if (this.#requestHeaders !== undefined) {
-      for (const { name, value } of this.#requestHeaders.values()) headers[name] = value;
-    }
-    const validation = this.hasEventListeners("servercustomvalidationrequested");
-    return {
-      supportedProtocols: [...c.supportedProtocols],
-      ignorableServerCertificateErrors: [...c.ignorableServerCertificateErrors],
-      requestHeaders: headers,
-      noDelay: c.noDelay,
-      connectTimeoutMs: c.connectTimeoutMs,
-      handshakeTimeoutMs: c.handshakeTimeoutMs,
-      followRedirects: c.followRedirects,
-      ...(c.clientCertificate === null ? {} : { clientCertificate: c.clientCertificate }),
-      ...(c.serverCredential === null ? {} : { serverCredential: c.serverCredential }),
-      ...(c.proxyCredential === null ? {} : { proxyCredential: c.proxyCredential }),
-      ...(c.ca === null ? {} : { ca: c.ca }),
-      ...(c.lookup === null ? {} : { lookup: c.lookup }),
-      ...(c.proxy === null ? {} : { proxy: c.proxy }),
-      ...(c.origin === null ? {} : { origin: c.origin }),
-      ...(c.perMessageDeflate ? { perMessageDeflate: {} } : {}),
-      ...(validation
-        ? {
-            onServerCustomValidation: (args: WebSocketServerCustomValidationRequestedEventArgs) => {
-              this.dispatchTypedEvent("servercustomvalidationrequested", args);
-            },
-          }
-        : {}),
-    };
-  }
-
   /** Starts the connection: a protocol `Connection` pumped by the driver `start` makes. */
-  #attach(
-    connected: ConnectedInformation,
-    start: (connection: DriverConnection, handler: DriverHandler, options: DriverOptions) => Driver,
-    role: "client" | "server",
-  ): void {
+  #attach(connected: ConnectedInformation, start: StartDriver, role: "client" | "server"): void {
     const c = this.#controlValues;
     // No message size limit: the stream consumes pieces as they arrive, never a whole message.
     // permessage-deflate inflates piece by piece as bytes arrive (no message limit here either).
@@ -635,19 +458,6 @@ export class StreamWebSocket
     );
   }
 
-  /** The driver to send with, or the error a send gets now. */
-  #readyDriver(): Driver | Error {
-    const driver = this.#driver;
-    // Once the connection ended, the driver's sends reject with why it ended.
-    if (driver !== undefined && (this.#phase !== "closed" || driver.state === "closed")) {
-      return driver;
-    }
-    if (this.#phase === "closed") {
-      return new InvalidStateError("the socket is closed", { code: "ERR_OBJECT_CLOSED" });
-    }
-    return new InvalidStateError("the socket is not connected: call connectAsync first");
-  }
-
   /** The output stream, but closing it closes the WebSocket (for the Duplex and WHATWG adapters). */
   #closingOutput(): IOutputStream {
     const output = this.#output;
@@ -698,6 +508,15 @@ export class StreamWebSocket
       socket.#accepted = true;
       socket.#attach(connected, start, "server");
     };
+    CLIENT = {
+      attach: (socket, connected, start) => socket.#attach(connected, start, "client"),
+      control: (socket) => socket.#control,
+      phase: (socket) => (socket.#accepted ? "accepted" : socket.#phase),
+      setPhase: (socket, phase, connectAbort) => {
+        socket.#phase = phase;
+        socket.#connectAbort = connectAbort;
+      },
+    };
   }
 }
 
@@ -708,7 +527,7 @@ export class StreamWebSocket
 export function adoptAcceptedSocket(
   socket: StreamWebSocket,
   connected: ConnectedInformation,
-  start: (connection: DriverConnection, handler: DriverHandler, options: DriverOptions) => Driver,
+  start: StartDriver,
 ): void {
   adopt(socket, connected, start);
 }

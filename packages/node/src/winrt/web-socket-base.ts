@@ -1,0 +1,349 @@
+import {
+  InvalidArgumentError,
+  InvalidStateError,
+  isSendableCloseCode,
+  OperationCanceledError,
+} from "@netsockets/errors";
+import { MAX_CLOSE_REASON_BYTES } from "@netsockets/protocol";
+import type { ConnectOptions } from "../connect/connect-options.js";
+import { openWebSocketTransport } from "../connect/open-websocket-transport.js";
+import { createDriver, type Driver } from "../driver/driver.js";
+import type { DriverConnection, DriverHandler, DriverOptions } from "../driver/driver-types.js";
+import type { WebSocketClosedEventArgs } from "./closed-event-args.js";
+import { type TypedEventListener, TypedEventTarget } from "./event-target.js";
+import type { WebSocketServerCustomValidationRequestedEventArgs } from "./server-custom-validation.js";
+import type { WebSocketControl } from "./web-socket-control.js";
+import type { ConnectedInformation } from "./web-socket-information.js";
+
+/**
+ * The lifecycle of a socket: `idle` (new, or after a failed connect), `connecting`, `open` (the
+ * connection runs, closing handshake included), `closed` (single use: nothing more is possible).
+ */
+export type WebSocketPhase = "idle" | "connecting" | "open" | "closed";
+
+/** The events every socket kind raises (a subclass's event map adds its own). */
+export interface WebSocketBaseEventMap {
+  /** The closing handshake ended (or our close got no answer: 1006). Never for an abrupt loss. */
+  closed: WebSocketClosedEventArgs;
+  /** A `wss:` connect: the default certificate validation passed; a listener may `reject()`. */
+  servercustomvalidationrequested: WebSocketServerCustomValidationRequestedEventArgs;
+}
+
+/** Makes the driver that pumps `connection` (a connected transport's, or an accepted upgrade's). */
+export type StartDriver = (
+  connection: DriverConnection,
+  handler: DriverHandler,
+  options: DriverOptions,
+) => Driver;
+
+/**
+ * What a socket kind supplies to {@link connectWebSocket}: one module-level object per kind whose
+ * functions read and write the socket's own `#private` state. The state stays in the socket
+ * class: a base class with fields would cost every construction one more field initializer
+ * (about 10 ns, measured), and a socket holds no closure or field for this object.
+ */
+export interface WebSocketKind<Socket> {
+  /**
+   * Starts the connection once the opening handshake succeeded: builds the protocol
+   * `Connection`, sets the phase to `open` and makes the driver with `start`.
+   */
+  attach(socket: Socket, connected: ConnectedInformation, start: StartDriver): void;
+  /** The socket's control (made on first use), read for the connect options. */
+  control(socket: Socket): WebSocketControl;
+  /** The socket's phase, or `"accepted"` for a socket a listener handed out (it never connects). */
+  phase(socket: Socket): WebSocketPhase | "accepted";
+  /**
+   * Sets the phase of a client socket and the controller `close()` aborts a pending connect with
+   * (`undefined`: none).
+   */
+  setPhase(socket: Socket, phase: WebSocketPhase, connectAbort: AbortController | undefined): void;
+}
+
+/** Handshake headers `setRequestHeader` refuses: the handshake sets them itself. */
+const RESERVED_HEADERS = new Set(["host", "upgrade", "connection"]);
+const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+
+/**
+ * A socket of any kind, as {@link connectWebSocket} takes it: the listener members take
+ * `this`-typed listeners of the kind's event map, which makes a subclass unassignable to the
+ * base with any other map.
+ */
+type AnyWebSocket = Pick<WebSocketBase<WebSocketBaseEventMap>, "close">;
+
+let connectOptionsOf: (
+  socket: WebSocketBase<WebSocketBaseEventMap>,
+  control: WebSocketControl,
+  requestHeaders: ReadonlyMap<string, { name: string; value: string }> | undefined,
+) => ConnectOptions;
+
+/**
+ * The members `MessageWebSocket` and `StreamWebSocket` share that need none of their state: the
+ * `closed` and `servercustomvalidationrequested` slots and `[Symbol.dispose]` (reference §4,
+ * §8). The lifecycle both kinds share is in the functions next to it — {@link connectWebSocket}
+ * (the whole `connectAsync`), {@link checkCloseArguments} and {@link closeWebSocketConnection}
+ * (`close()`), {@link checkRequestHeader} (`setRequestHeader`) and {@link readyWebSocketDriver}
+ * (what a send gets) — which each kind calls from its own members with its own state.
+ *
+ * The base has no field on purpose: on Node 20 every class level with fields costs each
+ * construction one more field initializer call (a server makes a socket per accepted
+ * connection); a level without fields and with an explicit constructor costs nothing.
+ *
+ * @example
+ * ```ts
+ * const socket = new MessageWebSocket(); // or new StreamWebSocket(): both extend WebSocketBase
+ * socket.onclosed = (args) => console.log("closed", args.code, args.reason);
+ * await socket.connectAsync("wss://echo.example/");
+ * socket.close(1000, "done");
+ * ```
+ */
+export abstract class WebSocketBase<
+    Events extends { [K in keyof Events]: object } & WebSocketBaseEventMap,
+  >
+  extends TypedEventTarget<Events>
+  implements Disposable
+{
+  /** Made by a subclass's constructor. */
+  // biome-ignore lint/complexity/noUselessConstructor: a default derived constructor spreads its arguments; this one is inlined (construction is on the accept path).
+  constructor() {
+    super();
+  }
+
+  /** The `closed` listener slot. */
+  get onclosed(): TypedEventListener<Events["closed"], "closed", this> | null {
+    return this.getEventHandler("closed");
+  }
+  set onclosed(listener: TypedEventListener<Events["closed"], "closed", this> | null) {
+    this.setEventHandler("closed", listener);
+  }
+
+  /** The `servercustomvalidationrequested` listener slot. */
+  get onservercustomvalidationrequested(): TypedEventListener<
+    Events["servercustomvalidationrequested"],
+    "servercustomvalidationrequested",
+    this
+  > | null {
+    return this.getEventHandler("servercustomvalidationrequested");
+  }
+  set onservercustomvalidationrequested(listener: TypedEventListener<
+    Events["servercustomvalidationrequested"],
+    "servercustomvalidationrequested",
+    this
+  > | null,) {
+    this.setEventHandler("servercustomvalidationrequested", listener);
+  }
+
+  /**
+   * Closes the socket (see the socket kind's `close`). Declared here for
+   * {@link WebSocketBase.[Symbol.dispose]}.
+   */
+  abstract close(code?: number, reason?: string): void;
+
+  /** `using socket = new MessageWebSocket()` (or `StreamWebSocket`) closes it (an empty close frame). */
+  [Symbol.dispose](): void {
+    this.close();
+  }
+
+  static {
+    connectOptionsOf = (socket, c, requestHeaders) => {
+      const headers: Record<string, string> = {};
+      if (requestHeaders !== undefined) {
+        for (const { name, value } of requestHeaders.values()) headers[name] = value;
+      }
+      const validation = socket.hasEventListeners("servercustomvalidationrequested");
+      return {
+        supportedProtocols: [...c.supportedProtocols],
+        ignorableServerCertificateErrors: [...c.ignorableServerCertificateErrors],
+        requestHeaders: headers,
+        noDelay: c.noDelay,
+        connectTimeoutMs: c.connectTimeoutMs,
+        handshakeTimeoutMs: c.handshakeTimeoutMs,
+        followRedirects: c.followRedirects,
+        ...(c.clientCertificate === null ? {} : { clientCertificate: c.clientCertificate }),
+        ...(c.serverCredential === null ? {} : { serverCredential: c.serverCredential }),
+        ...(c.proxyCredential === null ? {} : { proxyCredential: c.proxyCredential }),
+        ...(c.ca === null ? {} : { ca: c.ca }),
+        ...(c.lookup === null ? {} : { lookup: c.lookup }),
+        ...(c.proxy === null ? {} : { proxy: c.proxy }),
+        ...(c.origin === null ? {} : { origin: c.origin }),
+        ...(c.perMessageDeflate ? { perMessageDeflate: {} } : {}),
+        ...(validation
+          ? {
+              onServerCustomValidation: (
+                args: WebSocketServerCustomValidationRequestedEventArgs,
+              ) => {
+                socket.dispatchTypedEvent("servercustomvalidationrequested", args);
+              },
+            }
+          : {}),
+      };
+    };
+  }
+}
+
+/**
+ * The checks of both sockets' `setRequestHeader(headerName, headerValue)` (internal to them), in
+ * their order; returns the lower-case key the header is kept under. `locked`: the socket is a
+ * listener's or left `idle`.
+ *
+ * @throws InvalidArgumentError for a name that is not an HTTP token, a value with CR, LF or NUL,
+ *   or one of the handshake's own headers; InvalidStateError when `locked`.
+ */
+export function checkRequestHeader(
+  headerName: string,
+  headerValue: string,
+  locked: boolean,
+): string {
+  if (typeof headerName !== "string" || !TOKEN.test(headerName)) {
+    throw new InvalidArgumentError(`invalid header name ${String(headerName)}`);
+  }
+  if (typeof headerValue !== "string" || /[\r\n\0]/.test(headerValue)) {
+    throw new InvalidArgumentError(`invalid value for header ${headerName}`);
+  }
+  const key = headerName.toLowerCase();
+  if (RESERVED_HEADERS.has(key) || key.startsWith("sec-websocket-")) {
+    throw new InvalidArgumentError(`${headerName} is set by the WebSocket handshake`);
+  }
+  if (locked) {
+    throw new InvalidStateError("setRequestHeader must be called before connectAsync");
+  }
+  return key;
+}
+
+/**
+ * The `connectAsync` of both socket kinds (internal to them): checks the phase, opens the
+ * transport (DNS, TCP, TLS, proxy, the opening handshake with the control's settings) under a
+ * signal `close()` can abort, and hands the connected transport to `kind.attach`. A failed
+ * connect leaves the socket reusable (reference §17.2), unless `close()` ended it.
+ *
+ * @throws InvalidStateError (rejected) while connecting or connected (`ERR_INVALID_STATE`),
+ *   after `close()` (`ERR_OBJECT_CLOSED`), and always on a socket a listener handed out.
+ */
+export async function connectWebSocket<Socket extends AnyWebSocket>(
+  socket: Socket,
+  uri: string | URL,
+  options: { readonly signal?: AbortSignal | undefined },
+  requestHeaders: ReadonlyMap<string, { name: string; value: string }> | undefined,
+  kind: WebSocketKind<Socket>,
+): Promise<void> {
+  const phase = kind.phase(socket);
+  if (phase === "accepted") {
+    throw new InvalidStateError("this socket was accepted by a listener: it is already connected");
+  }
+  if (phase === "closed") {
+    throw new InvalidStateError("the socket is closed; create a new one", {
+      code: "ERR_OBJECT_CLOSED",
+    });
+  }
+  if (phase !== "idle") {
+    throw new InvalidStateError(
+      phase === "connecting" ? "connectAsync is already in progress" : "already connected",
+    );
+  }
+  const abort = new AbortController();
+  kind.setPhase(socket, "connecting", abort);
+  const signal =
+    options.signal === undefined ? abort.signal : AbortSignal.any([options.signal, abort.signal]);
+  let transport: Awaited<ReturnType<typeof openWebSocketTransport>>;
+  try {
+    const connectOptions = connectOptionsOf(
+      socket as AnyWebSocket as WebSocketBase<WebSocketBaseEventMap>,
+      kind.control(socket),
+      requestHeaders,
+    );
+    transport = await openWebSocketTransport(uri, connectOptions, { signal });
+  } catch (error) {
+    // A failed connect leaves the socket reusable (reference §17.2), unless close() ended it.
+    const now = kind.phase(socket) as WebSocketPhase;
+    kind.setPhase(socket, now === "connecting" ? "idle" : now, undefined);
+    throw error;
+  }
+  const now = kind.phase(socket) as WebSocketPhase;
+  kind.setPhase(socket, now, undefined);
+  if (now !== "connecting") {
+    // close() came while the handshake was completing.
+    transport.socket.destroy();
+    throw new OperationCanceledError("the socket was closed while connecting");
+  }
+  kind.attach(
+    socket,
+    {
+      localAddress: transport.localAddress,
+      protocol: transport.protocol,
+      serverCertificate: transport.serverCertificate,
+      serverCertificateErrors: transport.serverCertificateErrors,
+      serverCertificateErrorSeverity: transport.serverCertificateErrorSeverity,
+      serverIntermediateCertificates: transport.serverIntermediateCertificates,
+      perMessageDeflate: transport.perMessageDeflate,
+    },
+    (connection, handler, driverOptions) =>
+      createDriver(transport.socket, connection, handler, {
+        ...driverOptions,
+        head: transport.head,
+      }),
+  );
+}
+
+/**
+ * The argument checks of both sockets' `close(code, reason)` (internal to them).
+ *
+ * @throws InvalidArgumentError when `code` may not be sent (RFC 6455 §7.4: 1000–1003, 1007–1014,
+ *   3000–4999) or `reason` is over 123 UTF-8 bytes, or a reason is given without a code.
+ */
+export function checkCloseArguments(code: number | undefined, reason: string | undefined): void {
+  if (code === undefined) {
+    if (reason !== undefined && reason !== "") {
+      throw new InvalidArgumentError("a close reason needs a close code");
+    }
+  } else {
+    if (!isSendableCloseCode(code)) {
+      throw new InvalidArgumentError(`close code ${String(code)} may not be sent`);
+    }
+    if (reason !== undefined && typeof reason !== "string") {
+      throw new InvalidArgumentError("the close reason must be a string");
+    }
+    // "the body MAY contain UTF-8-encoded data with value /reason/" within a 125-byte payload.
+    // @see https://www.rfc-editor.org/rfc/rfc6455#section-5.5.1
+    if (reason !== undefined && Buffer.byteLength(reason, "utf8") > MAX_CLOSE_REASON_BYTES) {
+      throw new InvalidArgumentError(
+        `the close reason is over ${MAX_CLOSE_REASON_BYTES} UTF-8 bytes`,
+      );
+    }
+  }
+}
+
+/**
+ * The rest of `close()` once the socket is marked closed (internal to the socket kinds): an open
+ * connection (`phase` before the close) starts its closing handshake with `code` and `reason`;
+ * a pending connect is cancelled.
+ */
+export function closeWebSocketConnection(
+  phase: WebSocketPhase,
+  driver: Driver | undefined,
+  connectAbort: AbortController | undefined,
+  code: number | undefined,
+  reason: string | undefined,
+): void {
+  if (phase === "open") {
+    driver?.close(code, code === undefined ? undefined : (reason ?? ""));
+  } else if (phase === "connecting") {
+    connectAbort?.abort(new OperationCanceledError("the socket was closed while connecting"));
+  }
+}
+
+/**
+ * The driver to send with, or the error a send gets now (internal to the socket kinds, on every
+ * send: a plain function of the two values, as cheap as the private method it replaces).
+ */
+export function readyWebSocketDriver(
+  driver: Driver | undefined,
+  phase: WebSocketPhase,
+): Driver | Error {
+  // Once the connection ended, the driver's sends reject with why it ended.
+  if (driver !== undefined && (phase !== "closed" || driver.state === "closed")) {
+    return driver;
+  }
+  if (phase === "closed") {
+    return new InvalidStateError("the socket is closed", { code: "ERR_OBJECT_CLOSED" });
+  }
+  return new InvalidStateError("the socket is not connected: call connectAsync first");
+}
