@@ -10,12 +10,15 @@ import {
   type DataInfo,
   type Driver,
   type DriverCloseInfo,
+  type DriverControlValues,
   type DriverHandler,
+  driverControlValues,
   nodeConnectionOptions,
   PerMessageDeflate,
   readyWebSocketDriver,
   type ControlSnapshot as SharedControlSnapshot,
   type StartDriver,
+  socketDriverOptions,
   TEMPLATE_CONTROL_OWNER,
   type TypedEventListener,
   UINT32_MAX,
@@ -94,18 +97,9 @@ const NO_EXTENSIONS: readonly PerMessageDeflate[] = Object.freeze([]);
 /** What a socket reads of its control when it connects (and `messageType`). */
 type ControlValues = Pick<
   MessageWebSocketControl,
-  | "messageType"
-  | "maxMessageSize"
-  | "maxFragments"
-  | "receiveMode"
-  | "closeTimeoutMs"
-  | "sendTimeoutMs"
-  | "messageTimeoutMs"
-  | "outboundBufferSizeInBytes"
-  | "desiredUnsolicitedPongInterval"
-  | "pingIntervalMs"
-  | "pingTimeoutMs"
->;
+  "messageType" | "maxMessageSize" | "maxFragments" | "receiveMode"
+> &
+  DriverControlValues;
 
 type ControlSnapshot = SharedControlSnapshot<MessageWebSocketControlOptions, ControlValues>;
 
@@ -117,13 +111,7 @@ const snapshots = new ControlSnapshots((options: MessageWebSocketControlOptions)
     maxMessageSize: c.maxMessageSize,
     maxFragments: c.maxFragments,
     receiveMode: c.receiveMode,
-    closeTimeoutMs: c.closeTimeoutMs,
-    sendTimeoutMs: c.sendTimeoutMs,
-    messageTimeoutMs: c.messageTimeoutMs,
-    outboundBufferSizeInBytes: c.outboundBufferSizeInBytes,
-    desiredUnsolicitedPongInterval: c.desiredUnsolicitedPongInterval,
-    pingIntervalMs: c.pingIntervalMs,
-    pingTimeoutMs: c.pingTimeoutMs,
+    ...driverControlValues(c),
   };
 });
 
@@ -502,17 +490,7 @@ export class MessageWebSocket extends WebSocketBase<MessageWebSocketEventMap> {
     this.#connected = connectionFacts(connected);
     if (this.#information !== undefined) recordConnection(this.#information, this.#connected);
     this.#phase = "open";
-    this.#driver = start(connection, new Handler(this), {
-      closeTimeoutMs: c.closeTimeoutMs,
-      sendTimeoutMs: c.sendTimeoutMs,
-      messageTimeoutMs: c.messageTimeoutMs,
-      outboundBufferSizeInBytes: c.outboundBufferSizeInBytes,
-      desiredUnsolicitedPongIntervalMs: c.desiredUnsolicitedPongInterval,
-      pingIntervalMs: c.pingIntervalMs,
-      pingTimeoutMs: c.pingTimeoutMs,
-      // The driver close()s it (frees zlib) once the connection has ended.
-      extensions,
-    });
+    this.#driver = start(connection, new Handler(this), socketDriverOptions(c, extensions));
   }
 
   #onData(bytes: Uint8Array, info: DataInfo): void {

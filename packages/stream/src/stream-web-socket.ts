@@ -17,12 +17,15 @@ import {
   type DataInfo,
   type Driver,
   type DriverCloseInfo,
+  type DriverControlValues,
   type DriverHandler,
+  driverControlValues,
   nodeConnectionOptions,
   PerMessageDeflate,
   readyWebSocketDriver,
   type ControlSnapshot as SharedControlSnapshot,
   type StartDriver,
+  socketDriverOptions,
   TEMPLATE_CONTROL_OWNER,
   WebSocketBase,
   WebSocketClosedEventArgs,
@@ -74,17 +77,7 @@ const ADAPTER_HIGH_WATER = 256 * 1024;
 const NO_EXTENSIONS: readonly PerMessageDeflate[] = Object.freeze([]);
 
 /** What a socket reads of its control when it connects. */
-type ControlValues = Pick<
-  StreamWebSocketControl,
-  | "inboundBufferSizeInBytes"
-  | "closeTimeoutMs"
-  | "sendTimeoutMs"
-  | "messageTimeoutMs"
-  | "outboundBufferSizeInBytes"
-  | "desiredUnsolicitedPongInterval"
-  | "pingIntervalMs"
-  | "pingTimeoutMs"
->;
+type ControlValues = Pick<StreamWebSocketControl, "inboundBufferSizeInBytes"> & DriverControlValues;
 
 type ControlSnapshot = SharedControlSnapshot<StreamWebSocketControlOptions, ControlValues>;
 
@@ -93,13 +86,7 @@ const snapshots = new ControlSnapshots((options: StreamWebSocketControlOptions):
   const c = new StreamWebSocketControl(TEMPLATE_CONTROL_OWNER, options);
   return {
     inboundBufferSizeInBytes: c.inboundBufferSizeInBytes,
-    closeTimeoutMs: c.closeTimeoutMs,
-    sendTimeoutMs: c.sendTimeoutMs,
-    messageTimeoutMs: c.messageTimeoutMs,
-    outboundBufferSizeInBytes: c.outboundBufferSizeInBytes,
-    desiredUnsolicitedPongInterval: c.desiredUnsolicitedPongInterval,
-    pingIntervalMs: c.pingIntervalMs,
-    pingTimeoutMs: c.pingTimeoutMs,
+    ...driverControlValues(c),
   };
 });
 
@@ -397,17 +384,7 @@ export class StreamWebSocket extends WebSocketBase<StreamWebSocketEventMap> {
     this.#connected = connectionFacts(connected);
     if (this.#information !== undefined) recordConnection(this.#information, this.#connected);
     this.#phase = "open";
-    this.#driver = start(connection, new Handler(this), {
-      closeTimeoutMs: c.closeTimeoutMs,
-      sendTimeoutMs: c.sendTimeoutMs,
-      messageTimeoutMs: c.messageTimeoutMs,
-      outboundBufferSizeInBytes: c.outboundBufferSizeInBytes,
-      desiredUnsolicitedPongIntervalMs: c.desiredUnsolicitedPongInterval,
-      pingIntervalMs: c.pingIntervalMs,
-      pingTimeoutMs: c.pingTimeoutMs,
-      // The driver close()s them (frees zlib) once the connection has ended.
-      extensions,
-    });
+    this.#driver = start(connection, new Handler(this), socketDriverOptions(c, extensions));
   }
 
   #onData(bytes: Uint8Array, info: DataInfo): void {

@@ -10,7 +10,9 @@ import {
   checkRequestHeader,
   closeWebSocketConnection,
   connectWebSocket,
+  driverControlValues,
   readyWebSocketDriver,
+  socketDriverOptions,
   WebSocketBase,
   type WebSocketBaseEventMap,
   type WebSocketKind,
@@ -84,6 +86,30 @@ describe("checkRequestHeader", () => {
     );
     expect(() => checkRequestHeader("X-A", "1", true)).toThrow(InvalidStateError);
     expect(checkRequestHeader("X-Token", "1", false)).toBe("x-token");
+  });
+});
+
+describe("driverControlValues and socketDriverOptions", () => {
+  it("carry every driver value of the control into the driver's options, with the extensions", () => {
+    const control = new WebSocketControl(TEMPLATE_CONTROL_OWNER, 4096);
+    control.closeTimeoutMs = 1001;
+    control.sendTimeoutMs = 1002;
+    control.messageTimeoutMs = 1003;
+    control.desiredUnsolicitedPongInterval = 1004;
+    control.pingIntervalMs = 1005;
+    control.pingTimeoutMs = 1006;
+    const values = driverControlValues(control);
+    const extensions = Object.freeze([]);
+    expect(socketDriverOptions(values, extensions)).toEqual({
+      closeTimeoutMs: 1001,
+      sendTimeoutMs: 1002,
+      messageTimeoutMs: 1003,
+      outboundBufferSizeInBytes: 4096,
+      desiredUnsolicitedPongIntervalMs: 1004,
+      pingIntervalMs: 1005,
+      pingTimeoutMs: 1006,
+      extensions,
+    });
   });
 });
 

@@ -4,7 +4,7 @@ import {
   isSendableCloseCode,
   OperationCanceledError,
 } from "@netsockets/errors";
-import { MAX_CLOSE_REASON_BYTES } from "@netsockets/protocol";
+import { type Extension, MAX_CLOSE_REASON_BYTES } from "@netsockets/protocol";
 import type { ConnectOptions } from "../connect/connect-options.js";
 import { openWebSocketTransport } from "../connect/open-websocket-transport.js";
 import { createDriver, type Driver } from "../driver/driver.js";
@@ -346,4 +346,52 @@ export function readyWebSocketDriver(
     return new InvalidStateError("the socket is closed", { code: "ERR_OBJECT_CLOSED" });
   }
   return new InvalidStateError("the socket is not connected: call connectAsync first");
+}
+
+/**
+ * What a socket's driver runs with, read from its control when it connects (both socket kinds;
+ * a kind's snapshot of its control adds its own values).
+ */
+export type DriverControlValues = Pick<
+  WebSocketControl,
+  | "closeTimeoutMs"
+  | "sendTimeoutMs"
+  | "messageTimeoutMs"
+  | "outboundBufferSizeInBytes"
+  | "desiredUnsolicitedPongInterval"
+  | "pingIntervalMs"
+  | "pingTimeoutMs"
+>;
+
+/** The {@link DriverControlValues} of `control`, for a kind's frozen control snapshot. */
+export function driverControlValues(control: WebSocketControl): DriverControlValues {
+  return {
+    closeTimeoutMs: control.closeTimeoutMs,
+    sendTimeoutMs: control.sendTimeoutMs,
+    messageTimeoutMs: control.messageTimeoutMs,
+    outboundBufferSizeInBytes: control.outboundBufferSizeInBytes,
+    desiredUnsolicitedPongInterval: control.desiredUnsolicitedPongInterval,
+    pingIntervalMs: control.pingIntervalMs,
+    pingTimeoutMs: control.pingTimeoutMs,
+  };
+}
+
+/**
+ * The options a socket starts its driver with: its control's values and the extensions the
+ * handshake negotiated (the driver `close()`s them — frees zlib — once the connection ended).
+ */
+export function socketDriverOptions(
+  values: DriverControlValues,
+  extensions: readonly Extension[],
+): DriverOptions {
+  return {
+    closeTimeoutMs: values.closeTimeoutMs,
+    sendTimeoutMs: values.sendTimeoutMs,
+    messageTimeoutMs: values.messageTimeoutMs,
+    outboundBufferSizeInBytes: values.outboundBufferSizeInBytes,
+    desiredUnsolicitedPongIntervalMs: values.desiredUnsolicitedPongInterval,
+    pingIntervalMs: values.pingIntervalMs,
+    pingTimeoutMs: values.pingTimeoutMs,
+    extensions,
+  };
 }
