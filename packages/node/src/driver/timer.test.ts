@@ -1,7 +1,10 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { Timer } from "./timer.js";
 
-/** The faked clock (`vi.useFakeTimers()` fakes `Date`, not `performance`). */
+/**
+ * The faked clock, passed explicitly: the tests then do not depend on which globals a fake-timer
+ * setup fakes (Vitest 4 fakes `performance` too; older setups faked only `Date`).
+ */
 const fakeNow = (): number => Date.now();
 
 describe("Timer", () => {

@@ -42,8 +42,8 @@ export class Timer {
 
   /**
    * `onFire` runs when the timer expires while armed; the timer is then disarmed. `now` is the
-   * clock in milliseconds (default: the monotonic `performance.now()`; tests with fake timers
-   * pass the faked `Date.now`).
+   * clock in milliseconds (default: the monotonic `performance.now()`, which fake-timer setups
+   * that fake `performance` advance along with `setTimeout`).
    */
   constructor(onFire: () => void, now: () => number = monotonicNow) {
     this.#onFire = onFire;
