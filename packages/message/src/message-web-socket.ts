@@ -13,6 +13,7 @@ import {
   type DriverControlValues,
   type DriverHandler,
   driverControlValues,
+  makeSocketControl,
   nodeConnectionOptions,
   PerMessageDeflate,
   readyWebSocketDriver,
@@ -426,18 +427,12 @@ export class MessageWebSocket extends WebSocketBase<MessageWebSocketEventMap> {
   }
 
   #newControl(options: MessageWebSocketControlOptions): MessageWebSocketControl {
-    // Made lazily, possibly once the socket is connected: the options (validated already) are
-    // applied through the setters, which must not see the socket locked while they are.
-    let applying = true;
-    const control = new MessageWebSocketControl(
-      {
-        locked: () => !applying && (this.#accepted || this.#phase !== "idle"),
-        actualUnsolicitedPongIntervalMs: () => this.#driver?.actualUnsolicitedPongIntervalMs,
-      },
-      options,
+    // Made lazily, possibly once the socket is connected.
+    return makeSocketControl(
+      (owner) => new MessageWebSocketControl(owner, options),
+      () => this.#accepted || this.#phase !== "idle",
+      () => this.#driver?.actualUnsolicitedPongIntervalMs,
     );
-    applying = false;
-    return control;
   }
 
   /** The message assembler (`fullMessage` mode), made on the first data. */

@@ -101,6 +101,7 @@ export {
   type ControlOwner,
   type ControlSnapshot,
   ControlSnapshots,
+  makeSocketControl,
   TEMPLATE_CONTROL_OWNER,
 } from "./winrt/control-snapshots.js";
 export {

@@ -20,6 +20,7 @@ import {
   type DriverControlValues,
   type DriverHandler,
   driverControlValues,
+  makeSocketControl,
   nodeConnectionOptions,
   PerMessageDeflate,
   readyWebSocketDriver,
@@ -334,18 +335,12 @@ export class StreamWebSocket extends WebSocketBase<StreamWebSocketEventMap> {
   }
 
   #newControl(options: StreamWebSocketControlOptions): StreamWebSocketControl {
-    // Made lazily, possibly once the socket is connected: the options (validated already) are
-    // applied through the setters, which must not see the socket locked while they are.
-    let applying = true;
-    const control = new StreamWebSocketControl(
-      {
-        locked: () => !applying && (this.#accepted || this.#phase !== "idle"),
-        actualUnsolicitedPongIntervalMs: () => this.#driver?.actualUnsolicitedPongIntervalMs,
-      },
-      options,
+    // Made lazily, possibly once the socket is connected.
+    return makeSocketControl(
+      (owner) => new StreamWebSocketControl(owner, options),
+      () => this.#accepted || this.#phase !== "idle",
+      () => this.#driver?.actualUnsolicitedPongIntervalMs,
     );
-    applying = false;
-    return control;
   }
 
   /** The output stream and the framer of outgoing messages, made on first use. */

@@ -280,21 +280,24 @@ export class Driver {
    * when the connection ends first or the call is not allowed in this state.
    */
   sendText(data: string | Uint8Array, options?: { fin?: boolean }): Promise<void> {
-    if (this.#terminal) return this.#rejectEnded();
-    try {
-      this.#connection.sendText(data, options);
-    } catch (error) {
-      return Promise.reject(error);
-    }
-    return this.#sent(true);
+    return this.#sendData(false, data, options);
   }
 
   /** Sends binary data; see {@link Driver.sendText}. */
   sendBinary(data: Uint8Array, options?: { fin?: boolean }): Promise<void> {
-    // Written out rather than through `#send` with a closure: this runs once per message.
+    return this.#sendData(true, data, options);
+  }
+
+  /** A data send: a flag rather than `#send` with a closure, as this runs once per message. */
+  #sendData(
+    binary: boolean,
+    data: string | Uint8Array,
+    options: { fin?: boolean } | undefined,
+  ): Promise<void> {
     if (this.#terminal) return this.#rejectEnded();
     try {
-      this.#connection.sendBinary(data, options);
+      if (binary) this.#connection.sendBinary(data as Uint8Array, options);
+      else this.#connection.sendText(data, options);
     } catch (error) {
       return Promise.reject(error);
     }

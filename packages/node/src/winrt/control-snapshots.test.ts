@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ControlSnapshots } from "./control-snapshots.js";
+import { type ControlOwner, ControlSnapshots, makeSocketControl } from "./control-snapshots.js";
 
 interface Options {
   readonly size?: number;
@@ -40,5 +40,27 @@ describe("ControlSnapshots", () => {
   it("throws what validation throws", () => {
     const { snapshots } = make();
     expect(() => snapshots.of({ size: -1 })).toThrow(RangeError);
+  });
+});
+
+describe("makeSocketControl", () => {
+  it("reads as unlocked while the control is made, then as connected() says", () => {
+    let connected = true;
+    let pong: number | undefined;
+    const seenDuringCreate: boolean[] = [];
+    const made = makeSocketControl(
+      (owner: ControlOwner) => {
+        seenDuringCreate.push(owner.locked());
+        return { owner };
+      },
+      () => connected,
+      () => pong,
+    );
+    expect(seenDuringCreate).toEqual([false]);
+    expect(made.owner.locked()).toBe(true);
+    connected = false;
+    expect(made.owner.locked()).toBe(false);
+    pong = 250;
+    expect(made.owner.actualUnsolicitedPongIntervalMs()).toBe(250);
   });
 });

@@ -7,6 +7,26 @@ export interface ControlOwner {
 }
 
 /**
+ * Makes a socket's own control from options already validated: `create` gets the owner to pass
+ * to the control's constructor. The options go in through the setters, so the owner reads as
+ * unlocked while the constructor runs and as `connected()` says afterwards (a socket makes its
+ * control lazily, possibly once it is connected).
+ */
+export function makeSocketControl<Control>(
+  create: (owner: ControlOwner) => Control,
+  connected: () => boolean,
+  actualUnsolicitedPongIntervalMs: () => number | undefined,
+): Control {
+  let applying = true;
+  const control = create({
+    locked: () => !applying && connected(),
+    actualUnsolicitedPongIntervalMs,
+  });
+  applying = false;
+  return control;
+}
+
+/**
  * The owner of a control made only to validate options and read its values (the template of a
  * {@link ControlSnapshots} cache): never locked, never connected.
  */
