@@ -275,6 +275,18 @@ describe("Connection: closing", () => {
     expect(c.closeExpected()).toBe(false);
   });
 
+  it("reports 1006 (closed by the transport) for an EOF before any byte arrived", () => {
+    const s = server();
+    expect(s.nextEvents()).toEqual([]);
+    s.receiveEof();
+    expect(s.nextEvents()).toEqual([
+      { type: "close", code: 1006, reason: "", wasClean: false, closedBy: "transport" },
+    ]);
+    expect(s.state).toBe("closed");
+    s.receiveData(frame(1, utf8("late"), masked));
+    expect(s.nextEvents()).toEqual([]);
+  });
+
   it("delivers buffered messages before the 1006 of an EOF", () => {
     const c = client();
     c.receiveData(concatBytes([frame(1, utf8("a")), frame(1, utf8("b"))]));

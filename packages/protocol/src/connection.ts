@@ -186,8 +186,15 @@ export class Connection {
   readonly #maskPool: MaskKeyPool;
   readonly #allocate: Allocate;
   readonly #validateUtf8: (bytes: Uint8Array) => boolean;
-  readonly #queue = new ByteQueue();
-  readonly #parser: FrameParser;
+  /**
+   * The receive buffer and the frame parser, made by the first bytes received: a connection
+   * that never hears from its peer (an idle subscriber) holds neither (≈ 420 bytes each).
+   */
+  #queue: ByteQueue | undefined;
+  #parserValue: FrameParser | undefined;
+  /** What the parser is made with: the RSV bits the extensions claim, and `wholeBinaryMessages`. */
+  readonly #allowedRsv: number;
+  readonly #wholeBinaryMessages: boolean;
   /** Made by the first text message (see {@link Connection.#utf8}): idle connections hold none. */
   #utf8Value: Utf8Validator | undefined;
 
@@ -253,13 +260,28 @@ export class Connection {
       options.randomFill === undefined ? sharedPool() : new MaskKeyPool(options.randomFill, 1024);
     this.#validateUtf8 = options.validateUtf8 ?? isValidUtf8;
     this.#allocate = options.allocate ?? allocateZeroed;
-    this.#parser = new FrameParser(this.#queue, {
+    this.#allowedRsv = claimed;
+    this.#wholeBinaryMessages = options.wholeBinaryMessages === true;
+  }
+
+  /** The frame parser, made (with its buffer) by the first bytes received. */
+  get #parser(): FrameParser {
+    if (this.#parserValue === undefined) this.#makeReceiver();
+    return this.#parserValue as FrameParser;
+  }
+
+  /** Makes the receive buffer and the parser reading it; returns the buffer. */
+  #makeReceiver(): ByteQueue {
+    const queue = new ByteQueue();
+    this.#queue = queue;
+    this.#parserValue = new FrameParser(queue, {
       expectMasked: !this.#client,
       limits: this.#limits,
-      allowedRsv: claimed,
-      wholeBinaryMessages: options.wholeBinaryMessages === true,
+      allowedRsv: this.#allowedRsv,
+      wholeBinaryMessages: this.#wholeBinaryMessages,
       allocate: this.#allocate,
     });
+    return queue;
   }
 
   /**
@@ -351,7 +373,7 @@ export class Connection {
    */
   receiveData(bytes: Uint8Array): void {
     if (this.#closed || this.#eof) return;
-    this.#queue.push(bytes);
+    (this.#queue ?? this.#makeReceiver()).push(bytes);
   }
 
   /**
@@ -385,7 +407,12 @@ export class Connection {
     if (this.#closed) return events;
     if (this.#decodePending !== undefined) return events;
     if (this.#decodeReady && this.#finishDecode(events)) return events;
-    const parser = this.#parser;
+    const parser = this.#parserValue;
+    if (parser === undefined) {
+      // Nothing was ever received.
+      if (this.#eof) this.#closeOnEof(events);
+      return events;
+    }
     for (;;) {
       switch (parser.next()) {
         case ParseStep.needData:
@@ -404,7 +431,10 @@ export class Connection {
     }
   }
 
-  /** Drains the wire bytes queued so far: header and payload arrays apart, for `writev`. */
+  /**
+   * Drains the wire bytes queued so far: a frame of up to 4 KiB as one array (header and a copy
+   * of its payload), a larger one as its header and payload apart, for `writev`.
+   */
   dataToSend(): Uint8Array[] {
     const out = this.#out;
     if (out.length === 0) return NOTHING_TO_SEND;
@@ -741,7 +771,7 @@ export class Connection {
   /** Enters `closed`: input is discarded from now on. */
   #close(): void {
     this.#closed = true;
-    this.#queue.clear();
+    this.#queue?.clear();
     this.#decodePending = undefined;
     this.#decodeReady = false;
     this.#decodeResult = undefined;
@@ -822,6 +852,7 @@ export class Connection {
       client,
       client ? this.#maskPool.nextKey() : 0,
       this.#allocate,
+      true,
     );
     const body = written.payload;
     const out = this.#out;
