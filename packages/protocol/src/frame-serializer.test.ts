@@ -1,7 +1,7 @@
 import { InvalidArgumentError } from "@netsockets/errors";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { frameHeaderLength, serializeFrame } from "./frame-serializer.js";
+import { frameHeaderLength, serializeFrame, writeFrame, written } from "./frame-serializer.js";
 import { applyMask } from "./mask.js";
 import { Opcode } from "./opcode.js";
 
@@ -367,5 +367,52 @@ describe("serializeFrame: allocate", () => {
         allocate: (size) => new Uint8Array(size - 1),
       }),
     ).toThrow(InvalidArgumentError);
+  });
+});
+
+describe("writeFrame(…, whole): small frames as one array", () => {
+  const allocate = (n: number) => new Uint8Array(n);
+  const joined = (b0: number, payload: Uint8Array, masked: boolean, key: number) => {
+    const frame = writeFrame(b0, payload, masked, key, allocate, true);
+    return { frame, rest: written.payload };
+  };
+
+  it("an unmasked frame up to 4 KiB is header and a copy of the payload in one array", () => {
+    const payload = text("Hello");
+    const { frame, rest } = joined(0x81, payload, false, 0);
+    expect(toHex(frame)).toBe("81 05 48 65 6c 6c 6f");
+    expect(rest.length).toBe(0);
+    payload[0] = 0; // the frame holds a copy
+    expect(frame[2]).toBe(0x48);
+    const big = new Uint8Array(4096 - 4).fill(7);
+    const out = joined(0x82, big, false, 0);
+    expect(out.frame.length).toBe(4096);
+    expect(toHex(out.frame.subarray(0, 4))).toBe("82 7e 0f fc");
+    expect(out.frame.subarray(4)).toEqual(big);
+  });
+
+  it("a masked frame up to 4 KiB is masked into the same array (RFC 6455 §5.7)", () => {
+    const { frame, rest } = joined(0x81, text("Hello"), true, 0x37fa213d);
+    expect(toHex(frame)).toBe("81 85 37 fa 21 3d 7f 9f 4d 51 58");
+    expect(rest.length).toBe(0);
+    const payload = Uint8Array.from({ length: 1000 }, (_, i) => i & 0xff);
+    const key = new Uint8Array([1, 2, 3, 4]);
+    const out = joined(0x82, payload, true, 0x01020304);
+    const unmasked = out.frame.slice(8);
+    applyMask(unmasked, key);
+    expect(unmasked).toEqual(payload);
+  });
+
+  it("a larger frame keeps header and payload apart (the payload itself when unmasked)", () => {
+    const payload = new Uint8Array(4096);
+    const { frame, rest } = joined(0x82, payload, false, 0);
+    expect(toHex(frame)).toBe("82 7e 10 00");
+    expect(rest).toBe(payload);
+  });
+
+  it("an empty frame is its header", () => {
+    const { frame, rest } = joined(0x89, new Uint8Array(0), true, 0x01020304);
+    expect(toHex(frame)).toBe("89 80 01 02 03 04");
+    expect(rest.length).toBe(0);
   });
 });

@@ -72,6 +72,9 @@ let slabUsed = SLAB_SIZE;
 /** The default {@link Allocate}: zeroed memory of its own. */
 const allocateZeroed: Allocate = (size) => new Uint8Array(size);
 
+/** The payload part of a frame written whole (see {@link writeFrame}). */
+const NO_PAYLOAD = new Uint8Array(0);
+
 /**
  * Reserves `headerLength + payloadLength` bytes (at most `SLAB_MAX`) of the shared 16 KiB slab,
  * placed so that the payload part starts on a 4-byte boundary (the masking then writes whole
@@ -179,6 +182,10 @@ export const written: { payload: Uint8Array } = { payload: new Uint8Array(0) };
  * A masked frame of up to 4 KiB (header and masked copy) is one slab region, handed out as two
  * views; a larger masked copy comes from `allocate` and is written completely by the masking.
  *
+ * `whole`: a frame of up to 4 KiB, masked or not, is returned as ONE view of the slab (header
+ * and payload, copied), and {@link written} holds an empty payload. A small frame then leaves
+ * as one buffer without the output side joining two (an allocation and a copy per message).
+ *
  * @internal
  */
 export function writeFrame(
@@ -187,14 +194,20 @@ export function writeFrame(
   masked: boolean,
   key: number,
   allocate: Allocate,
+  whole = false,
 ): Uint8Array {
   const length = payload.length;
   const headerLength = frameHeaderLength(length, masked);
   // A masked copy is needed unless there is nothing to mask: no payload, or an all-zero key.
   const copy = masked && length !== 0 && key !== 0;
-  const small = copy && headerLength + length <= SLAB_MAX;
+  const small = (copy || (whole && length !== 0)) && headerLength + length <= SLAB_MAX;
   const payloadStart = reserve(headerLength, small ? length : 0);
-  const header = new Uint8Array(slabBuffer, payloadStart - headerLength, headerLength);
+  const joined = whole && small;
+  const header = new Uint8Array(
+    slabBuffer,
+    payloadStart - headerLength,
+    joined ? headerLength + length : headerLength,
+  );
   header[0] = b0;
   let at = 2;
   if (length < 126) {
@@ -225,6 +238,13 @@ export function writeFrame(
     header[at + 1] = (key >>> 16) & 0xff;
     header[at + 2] = (key >>> 8) & 0xff;
     header[at + 3] = key & 0xff;
+  }
+  if (joined) {
+    if (!copy) slab.set(payload, payloadStart);
+    else if (length < WORDS_MAX) maskIntoWords(payload, key, slab, slabWords, payloadStart);
+    else maskIntoKey(payload, key, header.subarray(headerLength));
+    written.payload = NO_PAYLOAD;
+    return header;
   }
   if (!copy) {
     written.payload = payload;

@@ -2,6 +2,7 @@
 import { Connection } from "@netsockets/protocol";
 import {
   closePayload,
+  concatBytes,
   connectPair,
   decodeFrames,
   EXAMPLE_MASK_KEY,
@@ -39,7 +40,11 @@ describe("@netsockets/protocol/testing", () => {
   it("masks client frames with the fixed key", () => {
     const client = new Connection({ role: "client", randomFill: fixedMaskFill() });
     client.sendText("Hello");
-    expect(toHex(client.dataToSend()[0] as Uint8Array).slice(4)).toBe(toHex(EXAMPLE_MASK_KEY));
+    const wire = toHex(concatBytes(client.dataToSend()));
+    expect(wire.slice(4, 12)).toBe(toHex(EXAMPLE_MASK_KEY));
+    // RFC 6455 §5.7: "A single-frame masked text message" — 0x81 0x85 0x37 0xfa 0x21 0x3d 0x7f
+    // 0x9f 0x4d 0x51 0x58 (contains "Hello").
+    expect(wire).toBe("818537fa213d7f9f4d5158");
   });
 
   it("wires a client core to a server core", () => {
