@@ -432,8 +432,9 @@ export class Connection {
   }
 
   /**
-   * Drains the wire bytes queued so far: a frame of up to 4 KiB as one array (header and a copy
-   * of its payload), a larger one as its header and payload apart, for `writev`.
+   * Drains the wire bytes queued so far: a small frame (a client's up to 4 KiB, a server's up to
+   * 512 bytes) as one array (header and a copy of its payload), a larger one as its header and
+   * payload apart, for `writev`.
    */
   dataToSend(): Uint8Array[] {
     const out = this.#out;

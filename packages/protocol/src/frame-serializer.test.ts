@@ -377,21 +377,25 @@ describe("writeFrame(…, whole): small frames as one array", () => {
     return { frame, rest: written.payload };
   };
 
-  it("an unmasked frame up to 4 KiB is header and a copy of the payload in one array", () => {
+  it("an unmasked frame up to 512 bytes is header and a copy of the payload in one array", () => {
     const payload = text("Hello");
     const { frame, rest } = joined(0x81, payload, false, 0);
     expect(toHex(frame)).toBe("81 05 48 65 6c 6c 6f");
     expect(rest.length).toBe(0);
     payload[0] = 0; // the frame holds a copy
     expect(frame[2]).toBe(0x48);
-    const big = new Uint8Array(4096 - 4).fill(7);
+    const big = new Uint8Array(512 - 4).fill(7);
     const out = joined(0x82, big, false, 0);
-    expect(out.frame.length).toBe(4096);
-    expect(toHex(out.frame.subarray(0, 4))).toBe("82 7e 0f fc");
+    expect(out.frame.length).toBe(512);
+    expect(toHex(out.frame.subarray(0, 4))).toBe("82 7e 01 fc");
     expect(out.frame.subarray(4)).toEqual(big);
+    const over = new Uint8Array(512 - 3);
+    const apart = joined(0x82, over, false, 0);
+    expect(toHex(apart.frame)).toBe("82 7e 01 fd");
+    expect(apart.rest).toBe(over);
   });
 
-  it("a masked frame up to 4 KiB is masked into the same array (RFC 6455 §5.7)", () => {
+  it("a masked frame up to 4 KiB is masked into one array (RFC 6455 §5.7)", () => {
     const { frame, rest } = joined(0x81, text("Hello"), true, 0x37fa213d);
     expect(toHex(frame)).toBe("81 85 37 fa 21 3d 7f 9f 4d 51 58");
     expect(rest.length).toBe(0);
@@ -401,6 +405,10 @@ describe("writeFrame(…, whole): small frames as one array", () => {
     const unmasked = out.frame.slice(8);
     applyMask(unmasked, key);
     expect(unmasked).toEqual(payload);
+    const most = new Uint8Array(4096 - 8).fill(9);
+    const whole4k = joined(0x82, most, true, 0x01020304);
+    expect(whole4k.frame.length).toBe(4096);
+    expect(whole4k.rest.length).toBe(0);
   });
 
   it("a larger frame keeps header and payload apart (the payload itself when unmasked)", () => {

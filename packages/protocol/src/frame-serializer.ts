@@ -72,6 +72,9 @@ let slabUsed = SLAB_SIZE;
 /** The default {@link Allocate}: zeroed memory of its own. */
 const allocateZeroed: Allocate = (size) => new Uint8Array(size);
 
+/** The largest unmasked frame (header included) {@link writeFrame} copies to write it whole. */
+const WHOLE_COPY_MAX = 512;
+
 /** The payload part of a frame written whole (see {@link writeFrame}). */
 const NO_PAYLOAD = new Uint8Array(0);
 
@@ -182,9 +185,11 @@ export const written: { payload: Uint8Array } = { payload: new Uint8Array(0) };
  * A masked frame of up to 4 KiB (header and masked copy) is one slab region, handed out as two
  * views; a larger masked copy comes from `allocate` and is written completely by the masking.
  *
- * `whole`: a frame of up to 4 KiB, masked or not, is returned as ONE view of the slab (header
- * and payload, copied), and {@link written} holds an empty payload. A small frame then leaves
- * as one buffer without the output side joining two (an allocation and a copy per message).
+ * `whole`: a masked frame of up to 4 KiB, or an unmasked one of up to 512 bytes, is returned as
+ * ONE view of the slab (header and payload, copied), and {@link written} holds an empty payload.
+ * A small frame then leaves as one buffer without the output side joining two (an allocation and
+ * a copy per message). Larger unmasked payloads are not copied here: a batch of them is joined
+ * once by the output side, or written as they are.
  *
  * @internal
  */
@@ -200,7 +205,9 @@ export function writeFrame(
   const headerLength = frameHeaderLength(length, masked);
   // A masked copy is needed unless there is nothing to mask: no payload, or an all-zero key.
   const copy = masked && length !== 0 && key !== 0;
-  const small = (copy || (whole && length !== 0)) && headerLength + length <= SLAB_MAX;
+  const small =
+    headerLength + length <=
+    (copy ? SLAB_MAX : whole && length !== 0 ? WHOLE_COPY_MAX : Number.NEGATIVE_INFINITY);
   const payloadStart = reserve(headerLength, small ? length : 0);
   const joined = whole && small;
   const header = new Uint8Array(
