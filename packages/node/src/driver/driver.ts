@@ -37,6 +37,8 @@ export type DriverState = "open" | "closing" | "closed";
 const kDriver = Symbol("netsockets.driver");
 type DriverSocket = Socket & { [kDriver]: Driver };
 const NO_EXTENSIONS: readonly Extension[] = Object.freeze([]);
+/** Schedules the driver's own microtasks (see the constructor). */
+const RESOLVED: Promise<void> = Promise.resolve();
 
 /** A send whose frame an extension has not produced yet (see `Driver.#send`). */
 interface EncodeWaiter {
@@ -200,7 +202,9 @@ export class Driver {
       connection.receiveData(options.head);
     }
     // The first pump waits a microtask so the caller can store the driver before callbacks run.
-    queueMicrotask(() => {
+    // A promise job rather than queueMicrotask, which Node wraps in an AsyncResource (an object,
+    // a bound function and async-hook bookkeeping) per call: this runs once per connection.
+    RESOLVED.then(() => {
       if (socket.destroyed) {
         this.#onSocketClose();
         return;
@@ -364,7 +368,7 @@ export class Driver {
     this.#paused = false;
     if (this.#terminal) return;
     if (this.#inMessage) this.#armMessageTimer();
-    queueMicrotask(() => {
+    RESOLVED.then(() => {
       this.#pump();
       if (!this.#paused && !this.#socket.destroyed) this.#socket.resume();
     });
