@@ -157,6 +157,7 @@ export interface CloseInfo {
 }
 
 const EMPTY = new Uint8Array(0);
+const NO_EXTENSIONS: readonly Extension[] = Object.freeze([]);
 const textEncoder = new TextEncoder();
 
 /** The mask pool connections share when no `randomFill` is injected (filled lazily). */
@@ -243,8 +244,10 @@ export class Connection {
     this.role = role;
     this.#client = role === "client";
     this.#limits = sharedLimits(options.limits);
-    const extensions = options.extensions ?? [];
+    // One shared empty list for the usual connection without extensions (it is kept).
+    const extensions = options.extensions ?? NO_EXTENSIONS;
     let claimed = 0;
+    let encoder: Extension | undefined;
     for (const extension of extensions) {
       const bits = extension.rsvBits;
       if (!Number.isInteger(bits) || bits < 0 || bits > 7 || (bits & claimed) !== 0) {
@@ -253,9 +256,10 @@ export class Connection {
         );
       }
       claimed |= bits;
+      if (encoder === undefined && extension.encode !== undefined) encoder = extension;
     }
     this.#extensions = extensions;
-    this.#encoder = extensions.find((extension) => extension.encode !== undefined);
+    this.#encoder = encoder;
     this.#maskPool =
       options.randomFill === undefined ? sharedPool() : new MaskKeyPool(options.randomFill, 1024);
     this.#validateUtf8 = options.validateUtf8 ?? isValidUtf8;
