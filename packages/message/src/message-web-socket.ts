@@ -2,6 +2,7 @@ import { isUtf8 } from "node:buffer";
 import type { IOutputStream } from "@netsockets/data";
 import { InvalidArgumentError, InvalidStateError, type NetSocketsError } from "@netsockets/errors";
 import {
+  type ConnectCancellation,
   ControlSnapshots,
   checkCloseArguments,
   checkRequestHeader,
@@ -187,7 +188,7 @@ export class MessageWebSocket extends WebSocketBase<MessageWebSocketEventMap> {
   #driver: Driver | undefined;
   /** permessage-deflate, when negotiated (for `sendAsync`'s `compress: false`). */
   #deflate: PerMessageDeflate | undefined;
-  #connectAbort: AbortController | undefined;
+  #connectAbort: ConnectCancellation | undefined;
   #assemblerValue: MessageAssembler | undefined;
   #maxMessageSize = 0;
   #partial = false;

@@ -1,5 +1,6 @@
 // node-core: the driver, the upgrade server, and the shared WinRT types.
 
+export type { ConnectCancellation } from "./connect/connect-cancellation.js";
 export type {
   ClientCertificate,
   ConnectOptions,

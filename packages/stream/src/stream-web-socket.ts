@@ -9,6 +9,7 @@ import {
 } from "@netsockets/data";
 import { ConnectionClosedError, type NetSocketsError, ProtocolError } from "@netsockets/errors";
 import {
+  type ConnectCancellation,
   ControlSnapshots,
   checkCloseArguments,
   checkRequestHeader,
@@ -161,7 +162,7 @@ export class StreamWebSocket extends WebSocketBase<StreamWebSocketEventMap> {
   #accepted = false;
   #driver: Driver | undefined;
   #connection: Connection | undefined;
-  #connectAbort: AbortController | undefined;
+  #connectAbort: ConnectCancellation | undefined;
   /** Set once a text message made us fail the connection (its remaining pieces are ignored). */
   #failing = false;
   #readable: ReadableStream<Uint8Array> | undefined;

@@ -1,4 +1,5 @@
 // connectAsync: cancellation through the signal and through close(), and reuse after a failure.
+import { getEventListeners } from "node:events";
 import {
   OperationCanceledError,
   TimeoutError,
@@ -56,6 +57,27 @@ describe("StreamWebSocket.connectAsync", () => {
       });
     } finally {
       await silent.close();
+    }
+  });
+
+  it("a signal is let go once connected: aborting it later leaves the connection open", async () => {
+    const server = await startServer();
+    try {
+      const socket = new StreamWebSocket({ proxy: false });
+      const controller = new AbortController();
+      await socket.connectAsync(server.url, { signal: controller.signal });
+      expect(getEventListeners(controller.signal, "abort")).toHaveLength(0);
+      controller.abort();
+      await socket.outputStream.writeAsync(new Uint8Array([1, 2, 3]));
+      const closed = new Promise<void>((resolve) => {
+        socket.addEventListener("closed", () => resolve());
+      });
+      socket.close(1000);
+      await closed;
+      // Read at connect time: still reported once the socket is gone.
+      expect(socket.information.localAddress).toBe("127.0.0.1");
+    } finally {
+      await server.listener.close({ timeoutMs: 1000 });
     }
   });
 

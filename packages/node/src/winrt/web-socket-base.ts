@@ -5,8 +5,9 @@ import {
   OperationCanceledError,
 } from "@netsockets/errors";
 import { type Extension, MAX_CLOSE_REASON_BYTES } from "@netsockets/protocol";
+import { ConnectCancellation } from "../connect/connect-cancellation.js";
 import type { ConnectOptions } from "../connect/connect-options.js";
-import { openWebSocketTransport } from "../connect/open-websocket-transport.js";
+import { type ConnectedTransport, connectTransport } from "../connect/open-websocket-transport.js";
 import { createDriver, type Driver } from "../driver/driver.js";
 import type { DriverConnection, DriverHandler, DriverOptions } from "../driver/driver-types.js";
 import type { WebSocketClosedEventArgs } from "./closed-event-args.js";
@@ -53,10 +54,14 @@ export interface WebSocketKind<Socket> {
   /** The socket's phase, or `"accepted"` for a socket a listener handed out (it never connects). */
   phase(socket: Socket): WebSocketPhase | "accepted";
   /**
-   * Sets the phase of a client socket and the controller `close()` aborts a pending connect with
-   * (`undefined`: none).
+   * Sets the phase of a client socket and the cancellation `close()` aborts a pending connect
+   * with (`undefined`: none).
    */
-  setPhase(socket: Socket, phase: WebSocketPhase, connectAbort: AbortController | undefined): void;
+  setPhase(
+    socket: Socket,
+    phase: WebSocketPhase,
+    connectAbort: ConnectCancellation | undefined,
+  ): void;
 }
 
 /** Handshake headers `setRequestHeader` refuses: the handshake sets them itself. */
@@ -144,13 +149,13 @@ export abstract class WebSocketBase<
   }
 
   static {
+    // Plain assignments, not conditional spreads: this runs on every connect.
     connectOptionsOf = (socket, c, requestHeaders) => {
       const headers: Record<string, string> = {};
       if (requestHeaders !== undefined) {
         for (const { name, value } of requestHeaders.values()) headers[name] = value;
       }
-      const validation = socket.hasEventListeners("servercustomvalidationrequested");
-      return {
+      const options: { -readonly [K in keyof ConnectOptions]: ConnectOptions[K] } = {
         supportedProtocols: [...c.supportedProtocols],
         ignorableServerCertificateErrors: [...c.ignorableServerCertificateErrors],
         requestHeaders: headers,
@@ -158,24 +163,21 @@ export abstract class WebSocketBase<
         connectTimeoutMs: c.connectTimeoutMs,
         handshakeTimeoutMs: c.handshakeTimeoutMs,
         followRedirects: c.followRedirects,
-        ...(c.clientCertificate === null ? {} : { clientCertificate: c.clientCertificate }),
-        ...(c.serverCredential === null ? {} : { serverCredential: c.serverCredential }),
-        ...(c.proxyCredential === null ? {} : { proxyCredential: c.proxyCredential }),
-        ...(c.ca === null ? {} : { ca: c.ca }),
-        ...(c.lookup === null ? {} : { lookup: c.lookup }),
-        ...(c.proxy === null ? {} : { proxy: c.proxy }),
-        ...(c.origin === null ? {} : { origin: c.origin }),
-        ...(c.perMessageDeflate ? { perMessageDeflate: {} } : {}),
-        ...(validation
-          ? {
-              onServerCustomValidation: (
-                args: WebSocketServerCustomValidationRequestedEventArgs,
-              ) => {
-                socket.dispatchTypedEvent("servercustomvalidationrequested", args);
-              },
-            }
-          : {}),
       };
+      if (c.clientCertificate !== null) options.clientCertificate = c.clientCertificate;
+      if (c.serverCredential !== null) options.serverCredential = c.serverCredential;
+      if (c.proxyCredential !== null) options.proxyCredential = c.proxyCredential;
+      if (c.ca !== null) options.ca = c.ca;
+      if (c.lookup !== null) options.lookup = c.lookup;
+      if (c.proxy !== null) options.proxy = c.proxy;
+      if (c.origin !== null) options.origin = c.origin;
+      if (c.perMessageDeflate) options.perMessageDeflate = {};
+      if (socket.hasEventListeners("servercustomvalidationrequested")) {
+        options.onServerCustomValidation = (args) => {
+          socket.dispatchTypedEvent("servercustomvalidationrequested", args);
+        };
+      }
+      return options;
     };
   }
 }
@@ -239,23 +241,25 @@ export async function connectWebSocket<Socket extends AnyWebSocket>(
       phase === "connecting" ? "connectAsync is already in progress" : "already connected",
     );
   }
-  const abort = new AbortController();
-  kind.setPhase(socket, "connecting", abort);
-  const signal =
-    options.signal === undefined ? abort.signal : AbortSignal.any([options.signal, abort.signal]);
-  let transport: Awaited<ReturnType<typeof openWebSocketTransport>>;
+  // One cancellation for the caller's signal and close(): no AbortController, AbortSignal.any
+  // or per-stage abort listener per connect (bench RESULTS, workload 6).
+  const cancellation = new ConnectCancellation(options.signal);
+  kind.setPhase(socket, "connecting", cancellation);
+  let transport: ConnectedTransport;
   try {
     const connectOptions = connectOptionsOf(
       socket as AnyWebSocket as WebSocketBase<WebSocketBaseEventMap>,
       kind.control(socket),
       requestHeaders,
     );
-    transport = await openWebSocketTransport(uri, connectOptions, { signal });
+    transport = await connectTransport(uri, connectOptions, cancellation, false);
   } catch (error) {
     // A failed connect leaves the socket reusable (reference §17.2), unless close() ended it.
     const now = kind.phase(socket) as WebSocketPhase;
     kind.setPhase(socket, now === "connecting" ? "idle" : now, undefined);
     throw error;
+  } finally {
+    cancellation.release();
   }
   const now = kind.phase(socket) as WebSocketPhase;
   kind.setPhase(socket, now, undefined);
@@ -319,7 +323,7 @@ export function checkCloseArguments(code: number | undefined, reason: string | u
 export function closeWebSocketConnection(
   phase: WebSocketPhase,
   driver: Driver | undefined,
-  connectAbort: AbortController | undefined,
+  connectAbort: ConnectCancellation | undefined,
   code: number | undefined,
   reason: string | undefined,
 ): void {
