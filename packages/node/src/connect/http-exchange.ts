@@ -121,7 +121,7 @@ export function httpExchange(
       for (;;) {
         // A quick refusal of what is not HTTP at all (an SSH banner, a TLS alert), before its
         // head would complete — or never complete.
-        if (seen === 0 && bytes.length >= 5 && bytes.toString("latin1", 0, 5) !== "HTTP/") {
+        if (seen === 0 && bytes.length >= 5 && !startsWithHttp(bytes)) {
           badResponse("the answer does not start with HTTP/");
           return;
         }
@@ -154,8 +154,11 @@ export function httpExchange(
         // until its reader attaches (not flowing, not paused: as node:http hands sockets over).
         setNotFlowing(socket);
         settle();
+        const { status } = parsed;
         const response: HttpResponseHead = {
-          ...parsed.status,
+          statusCode,
+          statusMessage: status.statusMessage,
+          httpVersion: status.httpVersion,
           headers: joinedHeaders(fields.rawHeaders),
           rawHeaders: fields.rawHeaders,
         };
@@ -174,6 +177,17 @@ export function httpExchange(
     cancellation.listen(onAbort);
     socket.write(text, "latin1");
   });
+}
+
+/** Whether `bytes` (at least 5 of them) start with `HTTP/`, compared without making a string. */
+function startsWithHttp(bytes: Buffer): boolean {
+  return (
+    bytes[0] === 0x48 &&
+    bytes[1] === 0x54 &&
+    bytes[2] === 0x54 &&
+    bytes[3] === 0x50 &&
+    bytes[4] === 0x2f
+  );
 }
 
 /** Throws away a non-`101` answer and its connection. */

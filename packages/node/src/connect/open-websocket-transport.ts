@@ -1,3 +1,4 @@
+import { randomFillSync } from "node:crypto";
 import * as net from "node:net";
 import {
   HandshakeError,
@@ -36,7 +37,7 @@ import { followRedirect } from "./redirects.js";
 import { resolveHost } from "./resolve-host.js";
 import { connectTcp, connectTcpAddress } from "./tcp-connect.js";
 import { startTls, type TlsResult } from "./tls-upgrade.js";
-import { parseWebSocketUri, type WebSocketUri } from "./websocket-uri.js";
+import { parseWebSocketUri, sharedWebSocketUri, type WebSocketUri } from "./websocket-uri.js";
 
 /** Credentials decided for one connection attempt. */
 interface Attempt {
@@ -98,16 +99,18 @@ export type ConnectedTransport = Omit<UpgradedTransport, "localPort" | "remoteAd
 /**
  * {@link openWebSocketTransport} under a {@link ConnectCancellation} the caller owns (and
  * releases), as the sockets' `connectAsync` runs it: `close()` aborts the cancellation, without an
- * `AbortController` per connect. `addresses`: also read `localPort` and `remoteAddress` (while the
- * socket is open: Node forgets them once it is destroyed).
+ * `AbortController` per connect. `detached`: the result goes to user code (the public function),
+ * so it gets a URL of its own and `localPort` and `remoteAddress` (read while the socket is open:
+ * Node forgets them once it is destroyed); otherwise the URI's parse may be shared
+ * ({@link sharedWebSocketUri}).
  */
 export async function connectTransport(
   uri: string | URL,
   options: ConnectOptions,
   cancellation: ConnectCancellation,
-  addresses: boolean,
+  detached: boolean,
 ): Promise<ConnectedTransport> {
-  const original = parseWebSocketUri(uri);
+  const original = detached ? parseWebSocketUri(uri) : sharedWebSocketUri(uri);
   checkOptions(options);
   if (cancellation.aborted) throw abortError(cancellation);
   const maxRedirects = options.followRedirects === false ? 0 : (options.followRedirects ?? 0);
@@ -134,7 +137,7 @@ export async function connectTransport(
           ? basicAuthorization(proxyCredential)
           : undefined,
     };
-    const outcome = await connectOnce(attempt, proxy, options, cancellation, addresses);
+    const outcome = await connectOnce(attempt, proxy, options, cancellation, detached);
     if (!("from" in outcome)) return outcome;
     if (outcome.from === "proxy") {
       if (outcome.statusCode === 407 && !proxyChallenged && canAnswer(outcome, proxyCredential)) {
@@ -235,7 +238,7 @@ async function connectOnce(
   proxy: ProxyTarget | null,
   options: ConnectOptions,
   cancellation: ConnectCancellation,
-  addresses: boolean,
+  detached: boolean,
 ): Promise<ConnectedTransport | Refusal> {
   const { target } = attempt;
   const hop = proxy ?? target;
@@ -268,7 +271,7 @@ async function connectOnce(
       secured = await startTls(tcp, target.hostname, options, cancellation);
       socket = secured.socket;
     }
-    const key = generateClientKey(options.randomFill);
+    const key = clientKey(options.randomFill);
     const offeredExtensions = extensionOffer(options);
     const outcome = await httpExchange(
       socket,
@@ -329,7 +332,7 @@ async function connectOnce(
       serverCertificateErrorSeverity:
         secured?.serverCertificateErrorSeverity ?? SocketSslErrorSeverity.none,
     };
-    if (!addresses) return transport;
+    if (!detached) return transport;
     return { ...transport, localPort: tcp.localPort ?? 0, remoteAddress: tcp.remoteAddress ?? "" };
   } catch (error) {
     socket.destroy();
@@ -341,6 +344,29 @@ async function connectOnce(
 }
 
 const NONE: readonly never[] = [];
+
+/** Random bytes for 64 keys, filled from the crypto source at once (16 bytes a key). */
+const KEY_POOL_BYTES = 1024;
+let keyPool: Buffer | undefined;
+let keyPoolNext = KEY_POOL_BYTES;
+
+/**
+ * A fresh `Sec-WebSocket-Key` (RFC 6455 §4.1: "a nonce consisting of a randomly selected 16-byte
+ * value that has been base64-encoded … The nonce MUST be selected randomly for each
+ * connection"): `generateClientKey` with a caller's `randomFill`; otherwise 16 never-reused bytes
+ * of a pool filled by `crypto.randomFillSync`, base64-encoded natively (one flat string; the
+ * portable encoder builds it from 24 one-character strings).
+ */
+function clientKey(randomFill: ConnectOptions["randomFill"]): string {
+  if (randomFill !== undefined) return generateClientKey(randomFill);
+  if (keyPoolNext === KEY_POOL_BYTES) {
+    keyPool = randomFillSync(Buffer.allocUnsafeSlow(KEY_POOL_BYTES));
+    keyPoolNext = 0;
+  }
+  const start = keyPoolNext;
+  keyPoolNext = start + 16;
+  return (keyPool as Buffer).toString("base64", start, start + 16);
+}
 
 /**
  * The upgrade request (RFC 6455 §4.1). Without subprotocols, extensions, `Origin`, user headers

@@ -90,6 +90,14 @@ describe("the plain upgrade request", () => {
         ...buildClientRequestHeaders({ key, headers: {} }),
       }),
     );
+    // RFC 6455 §4.1: "The nonce MUST be selected randomly for each connection."
+    const keys = new Set([key]);
+    for (let i = 0; i < 3; i++) {
+      const again = await openWebSocketTransport(`ws://127.0.0.1:${raw.port}/`, { proxy: false });
+      again.socket.destroy();
+      keys.add(/^sec-websocket-key: (\S+)\r$/m.exec(raw.heads[i + 1] as string)?.[1] as string);
+    }
+    expect(keys.size).toBe(4);
   });
 });
 
