@@ -46,7 +46,8 @@ export type StartDriver = (
 export interface WebSocketKind<Socket> {
   /**
    * Starts the connection once the opening handshake succeeded: builds the protocol
-   * `Connection`, sets the phase to `open` and makes the driver with `start`.
+   * `Connection`, sets the phase to `open` and makes the driver with `start`. `connected` is the
+   * upgraded transport itself (socket and buffers included): keep only `connectionFacts(connected)`.
    */
   attach(socket: Socket, connected: ConnectedInformation, start: StartDriver): void;
   /** The socket's control (made on first use), read for the connect options. */
@@ -268,22 +269,12 @@ export async function connectWebSocket<Socket extends AnyWebSocket>(
     transport.socket.destroy();
     throw new OperationCanceledError("the socket was closed while connecting");
   }
-  kind.attach(
-    socket,
-    {
-      localAddress: transport.localAddress,
-      protocol: transport.protocol,
-      serverCertificate: transport.serverCertificate,
-      serverCertificateErrors: transport.serverCertificateErrors,
-      serverCertificateErrorSeverity: transport.serverCertificateErrorSeverity,
-      serverIntermediateCertificates: transport.serverIntermediateCertificates,
-      perMessageDeflate: transport.perMessageDeflate,
-    },
-    (connection, handler, driverOptions) =>
-      createDriver(transport.socket, connection, handler, {
-        ...driverOptions,
-        head: transport.head,
-      }),
+  // The transport is a ConnectedInformation: the kind's connectionFacts copies only those fields.
+  kind.attach(socket, transport, (connection, handler, driverOptions) =>
+    createDriver(transport.socket, connection, handler, {
+      ...driverOptions,
+      head: transport.head,
+    }),
   );
 }
 
