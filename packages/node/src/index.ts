@@ -137,6 +137,7 @@ export {
   driverControlValues,
   readyWebSocketDriver,
   type StartDriver,
+  snapshotConnectOptions,
   socketDriverOptions,
   WebSocketBase,
   type WebSocketBaseEventMap,

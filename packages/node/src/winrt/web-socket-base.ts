@@ -56,6 +56,12 @@ export interface WebSocketKind<Socket> {
   attach(socket: Socket, connected: ConnectedInformation, start: StartDriver): void;
   /** The socket's control (made on first use), read for the connect options. */
   control(socket: Socket): WebSocketControl;
+  /**
+   * The connect options of a socket without a control of its own yet (on its kind's shared
+   * snapshot: {@link snapshotConnectOptions}), so that connecting does not make one; `undefined`
+   * (or absent): they are read from {@link control}.
+   */
+  sharedConnectOptions?(socket: Socket): ConnectOptions | undefined;
   /** The socket's phase, or `"accepted"` for a socket a listener handed out (it never connects). */
   phase(socket: Socket): WebSocketPhase | "accepted";
   /**
@@ -80,11 +86,63 @@ const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
  */
 type AnyWebSocket = Pick<WebSocketBase<WebSocketBaseEventMap>, "close">;
 
-let connectOptionsOf: (
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
+/** `base` with the socket's own parts: its request headers and its certificate validation hook. */
+let socketConnectOptions: (
   socket: WebSocketBase<WebSocketBaseEventMap>,
-  control: WebSocketControl,
+  base: ConnectOptions,
   requestHeaders: ReadonlyMap<string, { name: string; value: string }> | undefined,
 ) => ConnectOptions;
+
+const NO_HEADERS: Readonly<Record<string, string>> = Object.freeze({});
+const NO_DEFLATE_OPTIONS = Object.freeze({});
+
+/**
+ * The connect options a control's settings make (internal), without what belongs to one socket
+ * (request headers, the validation hook): frozen, lists copied. Plain assignments, not
+ * conditional spreads.
+ */
+export function controlConnectOptions(c: WebSocketControl): ConnectOptions {
+  const options: Mutable<ConnectOptions> = {
+    supportedProtocols: Object.freeze([...c.supportedProtocols]),
+    ignorableServerCertificateErrors: Object.freeze([...c.ignorableServerCertificateErrors]),
+    requestHeaders: NO_HEADERS,
+    noDelay: c.noDelay,
+    connectTimeoutMs: c.connectTimeoutMs,
+    handshakeTimeoutMs: c.handshakeTimeoutMs,
+    followRedirects: c.followRedirects,
+  };
+  if (c.clientCertificate !== null) options.clientCertificate = c.clientCertificate;
+  if (c.serverCredential !== null) options.serverCredential = c.serverCredential;
+  if (c.proxyCredential !== null) options.proxyCredential = c.proxyCredential;
+  if (c.ca !== null) options.ca = c.ca;
+  if (c.lookup !== null) options.lookup = c.lookup;
+  if (c.proxy !== null) options.proxy = c.proxy;
+  if (c.origin !== null) options.origin = c.origin;
+  if (c.perMessageDeflate) options.perMessageDeflate = NO_DEFLATE_OPTIONS;
+  return Object.freeze(options);
+}
+
+const connectOptionsBySnapshot = new WeakMap<object, ConnectOptions>();
+
+/**
+ * The connect options of every socket still on the shared control snapshot `snapshot` (internal
+ * to the socket kinds' {@link WebSocketKind.sharedConnectOptions}): made once per snapshot from
+ * a control `templateControl` builds of its options, so a socket's connect makes no control of
+ * its own (the control object and its validation were ≈ 1 % of a client opening connections).
+ */
+export function snapshotConnectOptions<Options extends object>(
+  snapshot: { readonly options: Readonly<Options> },
+  templateControl: (options: Readonly<Options>) => WebSocketControl,
+): ConnectOptions {
+  let options = connectOptionsBySnapshot.get(snapshot);
+  if (options === undefined) {
+    options = controlConnectOptions(templateControl(snapshot.options));
+    connectOptionsBySnapshot.set(snapshot, options);
+  }
+  return options;
+}
 
 /**
  * The members `MessageWebSocket` and `StreamWebSocket` share that need none of their state: the
@@ -154,30 +212,16 @@ export abstract class WebSocketBase<
   }
 
   static {
-    // Plain assignments, not conditional spreads: this runs on every connect.
-    connectOptionsOf = (socket, c, requestHeaders) => {
-      const headers: Record<string, string> = {};
-      if (requestHeaders !== undefined) {
+    socketConnectOptions = (socket, base, requestHeaders) => {
+      const validation = socket.hasEventListeners("servercustomvalidationrequested");
+      if ((requestHeaders === undefined || requestHeaders.size === 0) && !validation) return base;
+      const options: Mutable<ConnectOptions> = Object.assign({}, base);
+      if (requestHeaders !== undefined && requestHeaders.size > 0) {
+        const headers: Record<string, string> = {};
         for (const { name, value } of requestHeaders.values()) headers[name] = value;
+        options.requestHeaders = headers;
       }
-      const options: { -readonly [K in keyof ConnectOptions]: ConnectOptions[K] } = {
-        supportedProtocols: [...c.supportedProtocols],
-        ignorableServerCertificateErrors: [...c.ignorableServerCertificateErrors],
-        requestHeaders: headers,
-        noDelay: c.noDelay,
-        connectTimeoutMs: c.connectTimeoutMs,
-        handshakeTimeoutMs: c.handshakeTimeoutMs,
-        followRedirects: c.followRedirects,
-      };
-      if (c.clientCertificate !== null) options.clientCertificate = c.clientCertificate;
-      if (c.serverCredential !== null) options.serverCredential = c.serverCredential;
-      if (c.proxyCredential !== null) options.proxyCredential = c.proxyCredential;
-      if (c.ca !== null) options.ca = c.ca;
-      if (c.lookup !== null) options.lookup = c.lookup;
-      if (c.proxy !== null) options.proxy = c.proxy;
-      if (c.origin !== null) options.origin = c.origin;
-      if (c.perMessageDeflate) options.perMessageDeflate = {};
-      if (socket.hasEventListeners("servercustomvalidationrequested")) {
+      if (validation) {
         options.onServerCustomValidation = (args) => {
           socket.dispatchTypedEvent("servercustomvalidationrequested", args);
         };
@@ -252,9 +296,9 @@ export async function connectWebSocket<Socket extends AnyWebSocket>(
   kind.setPhase(socket, "connecting", cancellation);
   let transport: ConnectedTransport;
   try {
-    const connectOptions = connectOptionsOf(
+    const connectOptions = socketConnectOptions(
       socket as AnyWebSocket as WebSocketBase<WebSocketBaseEventMap>,
-      kind.control(socket),
+      kind.sharedConnectOptions?.(socket) ?? controlConnectOptions(kind.control(socket)),
       requestHeaders,
     );
     transport = await connectTransport(uri, connectOptions, cancellation, false);
