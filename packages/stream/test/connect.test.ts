@@ -81,6 +81,32 @@ describe("StreamWebSocket.connectAsync", () => {
     }
   });
 
+  it("handshakeTimeoutMs and close() end a pending connect without leaving a timer behind", async () => {
+    const silent = await startSilentServer();
+    try {
+      const timers = (): number =>
+        process.getActiveResourcesInfo().filter((r) => r === "Timeout").length;
+      const before = timers();
+      const timed = new StreamWebSocket({ proxy: false, handshakeTimeoutMs: 50 });
+      const error = await timed
+        .connectAsync(`ws://127.0.0.1:${silent.port}/`)
+        .catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(TimeoutError);
+      expect((error as Error).message).toContain("within 50 ms");
+      expect(timers()).toBeLessThanOrEqual(before);
+      await silent.connections.next(); // the timed-out attempt's connection
+
+      const closed = new StreamWebSocket({ proxy: false });
+      const pending = closed.connectAsync(`ws://127.0.0.1:${silent.port}/`);
+      await silent.connections.next();
+      closed.close();
+      await expect(pending).rejects.toBeInstanceOf(OperationCanceledError);
+      expect(timers()).toBeLessThanOrEqual(before);
+    } finally {
+      await silent.close();
+    }
+  });
+
   it("a second connectAsync while connected is refused", async () => {
     const server = await startServer();
     try {
