@@ -2,6 +2,7 @@ import { isUtf8 } from "node:buffer";
 import type { IOutputStream } from "@netsockets/data";
 import { InvalidArgumentError, InvalidStateError, type NetSocketsError } from "@netsockets/errors";
 import {
+  type ConnectCancellation,
   ControlSnapshots,
   checkCloseArguments,
   checkRequestHeader,
@@ -19,6 +20,7 @@ import {
   readyWebSocketDriver,
   type ControlSnapshot as SharedControlSnapshot,
   type StartDriver,
+  snapshotConnectOptions,
   socketDriverOptions,
   TEMPLATE_CONTROL_OWNER,
   type TypedEventListener,
@@ -105,8 +107,12 @@ type ControlValues = Pick<
 type ControlSnapshot = SharedControlSnapshot<MessageWebSocketControlOptions, ControlValues>;
 
 /** Validates options (throws as the control's setters do) and freezes what a socket reads. */
+/** A control of `options` no socket owns: for validation and for reading values. */
+const templateControl = (options: MessageWebSocketControlOptions): MessageWebSocketControl =>
+  new MessageWebSocketControl(TEMPLATE_CONTROL_OWNER, options);
+
 const snapshots = new ControlSnapshots((options: MessageWebSocketControlOptions): ControlValues => {
-  const c = new MessageWebSocketControl(TEMPLATE_CONTROL_OWNER, options);
+  const c = templateControl(options);
   return {
     messageType: c.messageType,
     maxMessageSize: c.maxMessageSize,
@@ -187,7 +193,7 @@ export class MessageWebSocket extends WebSocketBase<MessageWebSocketEventMap> {
   #driver: Driver | undefined;
   /** permessage-deflate, when negotiated (for `sendAsync`'s `compress: false`). */
   #deflate: PerMessageDeflate | undefined;
-  #connectAbort: AbortController | undefined;
+  #connectAbort: ConnectCancellation | undefined;
   #assemblerValue: MessageAssembler | undefined;
   #maxMessageSize = 0;
   #partial = false;
@@ -638,6 +644,10 @@ export class MessageWebSocket extends WebSocketBase<MessageWebSocketEventMap> {
         socket.#receiversLocked = true;
       },
       control: (socket) => socket.#control,
+      sharedConnectOptions: (socket) =>
+        socket.#ownControl === undefined
+          ? snapshotConnectOptions(socket.#snapshot as ControlSnapshot, templateControl)
+          : undefined,
       phase: (socket) => (socket.#accepted ? "accepted" : socket.#phase),
       setPhase: (socket, phase, connectAbort) => {
         socket.#phase = phase;

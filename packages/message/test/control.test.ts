@@ -232,6 +232,35 @@ describe("control changes after connectAsync (reference §17.2)", () => {
     expect(() => socket.setRequestHeader("X-Late", "1")).toThrow(illegal);
   });
 
+  it("sockets made with the same options connect with them; a control read afterwards has them, locked", async () => {
+    const seen: { origin: unknown; token: unknown }[] = [];
+    const s = await server(echo, {
+      upgradeHook: (request) => {
+        seen.push({ origin: request.headers.origin, token: request.headers["x-token"] });
+        return undefined;
+      },
+    });
+    // Same origin as the server: the listener refuses a foreign one by default.
+    const origin = new URL(s.url.replace(/^ws/, "http")).origin;
+    const options = { origin, proxy: false, handshakeTimeoutMs: 5000 } as const;
+    const first = new MessageWebSocket(options);
+    const second = new MessageWebSocket({ ...options });
+    second.setRequestHeader("X-Token", "2");
+    await first.connectAsync(s.url);
+    await second.connectAsync(s.url);
+    expect(seen).toEqual([
+      { origin, token: undefined },
+      { origin, token: "2" },
+    ]);
+    expect(first.control.origin).toBe(origin);
+    expect(first.control.handshakeTimeoutMs).toBe(5000);
+    expect(() => {
+      first.control.origin = "https://other.example";
+    }).toThrow(illegal);
+    first.close();
+    second.close();
+  });
+
   it("messagereceived listeners: before connect and while connecting; E_ILLEGAL_METHOD_CALL after connect, also after close", async () => {
     const s = await server(echo);
     const socket = new MessageWebSocket();

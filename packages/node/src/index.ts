@@ -1,5 +1,6 @@
 // node-core: the driver, the upgrade server, and the shared WinRT types.
 
+export type { ConnectCancellation } from "./connect/connect-cancellation.js";
 export type {
   ClientCertificate,
   ConnectOptions,
@@ -136,6 +137,7 @@ export {
   driverControlValues,
   readyWebSocketDriver,
   type StartDriver,
+  snapshotConnectOptions,
   socketDriverOptions,
   WebSocketBase,
   type WebSocketBaseEventMap,

@@ -9,6 +9,7 @@ import {
 } from "@netsockets/data";
 import { ConnectionClosedError, type NetSocketsError, ProtocolError } from "@netsockets/errors";
 import {
+  type ConnectCancellation,
   ControlSnapshots,
   checkCloseArguments,
   checkRequestHeader,
@@ -26,6 +27,7 @@ import {
   readyWebSocketDriver,
   type ControlSnapshot as SharedControlSnapshot,
   type StartDriver,
+  snapshotConnectOptions,
   socketDriverOptions,
   TEMPLATE_CONTROL_OWNER,
   WebSocketBase,
@@ -83,8 +85,12 @@ type ControlValues = Pick<StreamWebSocketControl, "inboundBufferSizeInBytes"> & 
 type ControlSnapshot = SharedControlSnapshot<StreamWebSocketControlOptions, ControlValues>;
 
 /** Validates options (throws as the control's setters do) and freezes what a socket reads. */
+/** A control of `options` no socket owns: for validation and for reading values. */
+const templateControl = (options: StreamWebSocketControlOptions): StreamWebSocketControl =>
+  new StreamWebSocketControl(TEMPLATE_CONTROL_OWNER, options);
+
 const snapshots = new ControlSnapshots((options: StreamWebSocketControlOptions): ControlValues => {
-  const c = new StreamWebSocketControl(TEMPLATE_CONTROL_OWNER, options);
+  const c = templateControl(options);
   return {
     inboundBufferSizeInBytes: c.inboundBufferSizeInBytes,
     ...driverControlValues(c),
@@ -161,7 +167,7 @@ export class StreamWebSocket extends WebSocketBase<StreamWebSocketEventMap> {
   #accepted = false;
   #driver: Driver | undefined;
   #connection: Connection | undefined;
-  #connectAbort: AbortController | undefined;
+  #connectAbort: ConnectCancellation | undefined;
   /** Set once a text message made us fail the connection (its remaining pieces are ignored). */
   #failing = false;
   #readable: ReadableStream<Uint8Array> | undefined;
@@ -483,6 +489,10 @@ export class StreamWebSocket extends WebSocketBase<StreamWebSocketEventMap> {
     CLIENT = {
       attach: (socket, connected, start) => socket.#attach(connected, start, "client"),
       control: (socket) => socket.#control,
+      sharedConnectOptions: (socket) =>
+        socket.#ownControl === undefined
+          ? snapshotConnectOptions(socket.#snapshot as ControlSnapshot, templateControl)
+          : undefined,
       phase: (socket) => (socket.#accepted ? "accepted" : socket.#phase),
       setPhase: (socket, phase, connectAbort) => {
         socket.#phase = phase;

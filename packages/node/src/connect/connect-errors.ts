@@ -4,12 +4,13 @@ import { fromAbortReason, fromSystemError, NetSocketsError } from "@netsockets/e
 export type ConnectStage = "dns" | "tcp" | "tls" | "proxy" | "http";
 
 /**
- * The error an aborted connect rejects with (the errors package's `fromAbortReason`):
- * `TimeoutError` when the signal's reason is a timeout (as from `AbortSignal.timeout`), else
+ * The error an aborted connect rejects with, from the reason of `signal` (an `AbortSignal` or
+ * the connect's `ConnectCancellation`) by the errors package's `fromAbortReason`:
+ * `TimeoutError` when the reason is a timeout (as from `AbortSignal.timeout`), else
  * `OperationCanceledError`; the reason is the `cause`. Our own handshake deadline aborts with a
  * netsockets `TimeoutError`, which is passed on as it is.
  */
-export function abortError(signal: AbortSignal): NetSocketsError {
+export function abortError(signal: { readonly reason: unknown }): NetSocketsError {
   const reason: unknown = signal.reason;
   if (NetSocketsError.isInstance(reason)) return reason;
   return fromAbortReason(reason, { operation: "connect" });

@@ -1,5 +1,6 @@
 import type * as net from "node:net";
 import { HandshakeError, type NetSocketsError } from "@netsockets/errors";
+import type { ConnectCancellation } from "./connect-cancellation.js";
 import { abortError, type ConnectStage, connectError } from "./connect-errors.js";
 import {
   formatRequestHead,
@@ -44,12 +45,17 @@ export type HttpOutcome =
       readonly socket: net.Socket;
     };
 
-/** One request: method, target and headers (including `Host`). */
-export interface HttpRequestSpec {
-  readonly method: "GET" | "CONNECT";
-  readonly path: string;
-  readonly headers: Readonly<Record<string, string>>;
-}
+/**
+ * One request: method, target and headers (including `Host`), formatted and checked by
+ * `formatRequestHead`; or the method and a head already formatted (the caller vouches for it).
+ */
+export type HttpRequestSpec =
+  | {
+      readonly method: "GET" | "CONNECT";
+      readonly path: string;
+      readonly headers: Readonly<Record<string, string>>;
+    }
+  | { readonly method: "GET" | "CONNECT"; readonly text: string };
 
 /** What Node's HTTP client reported for a peer that closed before answering. */
 function hangUp(): Error {
@@ -65,7 +71,7 @@ function hangUp(): Error {
  * `2xx` to `CONNECT` has none (RFC 9112 §6.3, RFC 9110 §9.3.6), and any other answer ends the
  * connection.
  *
- * Rejects with the abort error when `signal` fires (destroying the socket), with
+ * Rejects with the abort error when `cancellation` aborts (destroying the socket), with
  * `HandshakeError` (`bad-response`) when the answer is not valid HTTP/1.x or its head is too
  * large, and with the mapped system error when the socket fails or closes first (a close before
  * the head is `connectionReset`, as Node's "socket hang up").
@@ -73,25 +79,28 @@ function hangUp(): Error {
 export function httpExchange(
   socket: net.Socket,
   spec: HttpRequestSpec,
-  signal: AbortSignal,
+  cancellation: ConnectCancellation,
   stage: ConnectStage,
 ): Promise<HttpOutcome> {
-  if (signal.aborted) {
+  if (cancellation.aborted) {
     socket.destroy();
-    return Promise.reject(abortError(signal));
+    return Promise.reject(abortError(cancellation));
   }
   let text: string;
-  try {
-    text = formatRequestHead(spec.method, spec.path, spec.headers);
-  } catch (error) {
-    socket.destroy();
-    return Promise.reject(connectError(error, stage));
+  if ("text" in spec) text = spec.text;
+  else {
+    try {
+      text = formatRequestHead(spec.method, spec.path, spec.headers);
+    } catch (error) {
+      socket.destroy();
+      return Promise.reject(connectError(error, stage));
+    }
   }
   return new Promise((resolve, reject) => {
     const reader = new HeadReader(MAX_RESPONSE_HEAD_BYTES);
     let seen = 0;
     const settle = (): void => {
-      signal.removeEventListener("abort", onAbort);
+      cancellation.unlisten(onAbort);
       socket.removeListener("data", onData);
       socket.removeListener("error", onError);
       socket.removeListener("end", onEnd);
@@ -104,7 +113,7 @@ export function httpExchange(
     };
     const badResponse = (message: string): void =>
       fail(new HandshakeError("bad-response", `invalid HTTP response: ${message}`));
-    const onAbort = (): void => fail(abortError(signal));
+    const onAbort = (): void => fail(abortError(cancellation));
     const onError = (error: Error): void => fail(connectError(error, stage));
     const onEnd = (): void => fail(connectError(hangUp(), stage));
     const onData = (chunk: Buffer): void => {
@@ -112,7 +121,7 @@ export function httpExchange(
       for (;;) {
         // A quick refusal of what is not HTTP at all (an SSH banner, a TLS alert), before its
         // head would complete — or never complete.
-        if (seen === 0 && bytes.length >= 5 && bytes.toString("latin1", 0, 5) !== "HTTP/") {
+        if (seen === 0 && bytes.length >= 5 && !startsWithHttp(bytes)) {
           badResponse("the answer does not start with HTTP/");
           return;
         }
@@ -145,8 +154,11 @@ export function httpExchange(
         // until its reader attaches (not flowing, not paused: as node:http hands sockets over).
         setNotFlowing(socket);
         settle();
+        const { status } = parsed;
         const response: HttpResponseHead = {
-          ...parsed.status,
+          statusCode,
+          statusMessage: status.statusMessage,
+          httpVersion: status.httpVersion,
           headers: joinedHeaders(fields.rawHeaders),
           rawHeaders: fields.rawHeaders,
         };
@@ -162,9 +174,20 @@ export function httpExchange(
     socket.on("error", onError);
     socket.on("end", onEnd);
     socket.on("close", onEnd);
-    signal.addEventListener("abort", onAbort, { once: true });
+    cancellation.listen(onAbort);
     socket.write(text, "latin1");
   });
+}
+
+/** Whether `bytes` (at least 5 of them) start with `HTTP/`, compared without making a string. */
+function startsWithHttp(bytes: Buffer): boolean {
+  return (
+    bytes[0] === 0x48 &&
+    bytes[1] === 0x54 &&
+    bytes[2] === 0x54 &&
+    bytes[3] === 0x50 &&
+    bytes[4] === 0x2f
+  );
 }
 
 /** Throws away a non-`101` answer and its connection. */

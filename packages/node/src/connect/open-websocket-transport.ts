@@ -1,4 +1,5 @@
-import type * as net from "node:net";
+import { randomFillSync } from "node:crypto";
+import * as net from "node:net";
 import {
   HandshakeError,
   InvalidArgumentError,
@@ -20,18 +21,23 @@ import {
 } from "../deflate/deflate-negotiation.js";
 import { SocketSslErrorSeverity } from "../winrt/chain-validation-result.js";
 import type { PasswordCredential } from "../winrt/password-credential.js";
+import { ConnectCancellation } from "./connect-cancellation.js";
 import { abortError } from "./connect-errors.js";
 import type { ConnectOptions, UpgradedTransport } from "./connect-options.js";
-import { HandshakeDeadline } from "./handshake-deadline.js";
 import { basicAuthorization, offersBasic } from "./http-auth.js";
-import { discardResponse, type HttpOutcome, httpExchange } from "./http-exchange.js";
+import {
+  discardResponse,
+  type HttpOutcome,
+  type HttpRequestSpec,
+  httpExchange,
+} from "./http-exchange.js";
 import { nativeAcceptKey } from "./http-head.js";
 import { type ProxyTarget, selectProxy } from "./proxy-selection.js";
 import { followRedirect } from "./redirects.js";
 import { resolveHost } from "./resolve-host.js";
-import { connectTcp } from "./tcp-connect.js";
+import { connectTcp, connectTcpAddress } from "./tcp-connect.js";
 import { startTls, type TlsResult } from "./tls-upgrade.js";
-import { parseWebSocketUri, type WebSocketUri } from "./websocket-uri.js";
+import { parseWebSocketUri, sharedWebSocketUri, type WebSocketUri } from "./websocket-uri.js";
 
 /** Credentials decided for one connection attempt. */
 interface Attempt {
@@ -74,10 +80,39 @@ export async function openWebSocketTransport(
   options: ConnectOptions = {},
   init: { readonly signal?: AbortSignal | undefined } = {},
 ): Promise<UpgradedTransport> {
-  const { signal } = init;
-  const original = parseWebSocketUri(uri);
+  const cancellation = new ConnectCancellation(init.signal);
+  try {
+    return (await connectTransport(uri, options, cancellation, true)) as UpgradedTransport;
+  } finally {
+    cancellation.release();
+  }
+}
+
+/**
+ * What {@link connectTransport} resolves with: an {@link UpgradedTransport}, whose `localPort`
+ * and `remoteAddress` are read only when asked for (`remoteAddress` costs a `getpeername` per
+ * connection, and a socket's own connect never shows them).
+ */
+export type ConnectedTransport = Omit<UpgradedTransport, "localPort" | "remoteAddress"> &
+  Partial<Pick<UpgradedTransport, "localPort" | "remoteAddress">>;
+
+/**
+ * {@link openWebSocketTransport} under a {@link ConnectCancellation} the caller owns (and
+ * releases), as the sockets' `connectAsync` runs it: `close()` aborts the cancellation, without an
+ * `AbortController` per connect. `detached`: the result goes to user code (the public function),
+ * so it gets a URL of its own and `localPort` and `remoteAddress` (read while the socket is open:
+ * Node forgets them once it is destroyed); otherwise the URI's parse may be shared
+ * ({@link sharedWebSocketUri}).
+ */
+export async function connectTransport(
+  uri: string | URL,
+  options: ConnectOptions,
+  cancellation: ConnectCancellation,
+  detached: boolean,
+): Promise<ConnectedTransport> {
+  const original = detached ? parseWebSocketUri(uri) : sharedWebSocketUri(uri);
   checkOptions(options);
-  if (signal?.aborted) throw abortError(signal);
+  if (cancellation.aborted) throw abortError(cancellation);
   const maxRedirects = options.followRedirects === false ? 0 : (options.followRedirects ?? 0);
   let target = original;
   let headers: Readonly<Record<string, string>> = options.requestHeaders ?? {};
@@ -102,7 +137,7 @@ export async function openWebSocketTransport(
           ? basicAuthorization(proxyCredential)
           : undefined,
     };
-    const outcome = await connectOnce(attempt, proxy, options, signal);
+    const outcome = await connectOnce(attempt, proxy, options, cancellation, detached);
     if (!("from" in outcome)) return outcome;
     if (outcome.from === "proxy") {
       if (outcome.statusCode === 407 && !proxyChallenged && canAnswer(outcome, proxyCredential)) {
@@ -141,14 +176,8 @@ function checkOptions(options: ConnectOptions): void {
   ) {
     throw new InvalidArgumentError("followRedirects must be false or a non-negative integer");
   }
-  for (const [name, value] of [
-    ["connectTimeoutMs", connectTimeoutMs],
-    ["handshakeTimeoutMs", handshakeTimeoutMs],
-  ] as const) {
-    if (value !== undefined && !(value > 0 && value <= 2_147_483_647)) {
-      throw new InvalidArgumentError(`${name} must be a positive number of milliseconds`);
-    }
-  }
+  checkTimeout("connectTimeoutMs", connectTimeoutMs);
+  checkTimeout("handshakeTimeoutMs", handshakeTimeoutMs);
   // Bad permessage-deflate options (window bits outside 8–15) fail now, before any I/O.
   if (options.perMessageDeflate !== undefined) clientOffersOf(options.perMessageDeflate);
   // Refuse an unusable credential now rather than after the server's challenge.
@@ -160,6 +189,12 @@ function checkOptions(options: ConnectOptions): void {
         throw new InvalidArgumentError("the Host header is set from the URI");
       }
     }
+  }
+}
+
+function checkTimeout(name: string, value: number | undefined): void {
+  if (value !== undefined && !(value > 0 && value <= 2_147_483_647)) {
+    throw new InvalidArgumentError(`${name} must be a positive number of milliseconds`);
   }
 }
 
@@ -194,70 +229,68 @@ function isRedirect(statusCode: number): boolean {
  * One connection: DNS, TCP, proxy tunnel, TLS, HTTP upgrade. Resolves with the transport, or with
  * the refusal when the server or proxy answered something else than `101` / `2xx` (the socket
  * already destroyed), so the caller can retry with credentials or follow a redirect.
+ *
+ * The common case — an IP literal, no proxy, no TLS — awaits only the TCP connect and the
+ * `101`: each `await` of an async stage is a few promise jobs and allocations per connection.
  */
 async function connectOnce(
   attempt: Attempt,
   proxy: ProxyTarget | null,
   options: ConnectOptions,
-  signal: AbortSignal | undefined,
-): Promise<UpgradedTransport | Refusal> {
+  cancellation: ConnectCancellation,
+  detached: boolean,
+): Promise<ConnectedTransport | Refusal> {
   const { target } = attempt;
   const hop = proxy ?? target;
-  // The name lookup shares the connect timeout: WinRT counts it as part of connecting.
-  const addresses = await resolveHost(
-    hop.hostname,
-    options.lookup,
-    signal,
-    options.connectTimeoutMs,
-  );
-  const tcp = await connectTcp(addresses, {
+  const tcpOptions = {
     port: hop.port,
     createConnection: options.createConnection,
     connectTimeoutMs: options.connectTimeoutMs,
     noDelay: options.noDelay,
-    signal,
-  });
-  const deadline = new HandshakeDeadline(signal, options.handshakeTimeoutMs);
+    cancellation,
+  };
+  // An IP literal is its own single address: no lookup (and no await for one).
+  const family = net.isIP(hop.hostname);
+  const tcp =
+    family !== 0
+      ? await connectTcpAddress(hop.hostname, family, tcpOptions)
+      : await connectTcp(
+          // The name lookup shares the connect timeout: WinRT counts it as part of connecting.
+          await resolveHost(hop.hostname, options.lookup, cancellation, options.connectTimeoutMs),
+          tcpOptions,
+        );
+  cancellation.startDeadline(options.handshakeTimeoutMs);
   let socket: net.Socket = tcp;
   try {
     if (proxy !== null) {
-      const refusal = await tunnel(tcp, attempt, deadline.signal);
+      const refusal = await tunnel(tcp, attempt, cancellation);
       if (refusal !== null) return refusal;
     }
     let secured: TlsResult | null = null;
     if (target.secure) {
-      secured = await startTls(tcp, target.hostname, options, deadline.signal);
+      secured = await startTls(tcp, target.hostname, options, cancellation);
       socket = secured.socket;
     }
-    const key = generateClientKey(options.randomFill);
+    const key = clientKey(options.randomFill);
     const offeredExtensions = extensionOffer(options);
-    let perMessageDeflate: DeflateParameters | null = null;
-    const requestHeaders: Record<string, string> = {
-      host: target.hostHeader,
-      ...buildClientRequestHeaders({
-        key,
-        ...(options.supportedProtocols === undefined
-          ? {}
-          : { protocols: options.supportedProtocols }),
-        ...(offeredExtensions === undefined ? {} : { extensions: offeredExtensions }),
-        ...(options.origin === undefined ? {} : { origin: options.origin }),
-        headers: withAuthorization(attempt.headers, attempt.serverAuthorization),
-      }),
-    };
     const outcome = await httpExchange(
       socket,
-      { method: "GET", path: target.path, headers: requestHeaders },
-      deadline.signal,
+      upgradeRequest(target, key, offeredExtensions, attempt, options),
+      cancellation,
       "http",
     );
     const responseHeaders = headersOf(outcome);
     let negotiated: ReturnType<typeof validateServerResponse>;
+    let perMessageDeflate: DeflateParameters | null = null;
     try {
       negotiated = validateServerResponse(outcome.response, {
         key,
         accept: nativeAcceptKey(key),
-        protocols: options.supportedProtocols ?? [],
-        extensions: (parseExtensionHeader(offeredExtensions ?? "") ?? []).map((e) => e.name),
+        protocols: options.supportedProtocols ?? NONE,
+        extensions:
+          offeredExtensions === undefined
+            ? NONE
+            : (parseExtensionHeader(offeredExtensions) ?? []).map((e) => e.name),
       });
       // RFC 7692 §7: a bad permessage-deflate answer fails the handshake (HandshakeError).
       if (options.perMessageDeflate !== undefined && outcome.kind === "switched") {
@@ -281,7 +314,10 @@ async function connectOnce(
       discardResponse(outcome);
       throw new HandshakeError("bad-response", "the server did not switch protocols");
     }
-    return {
+    // The local address is read now: Node forgets it once the socket is destroyed, and the
+    // socket's information reports it after the close too.
+    const localAddress = tcp.localAddress ?? "";
+    const transport: ConnectedTransport = {
       socket: outcome.socket,
       head: outcome.head,
       uri: target.url,
@@ -289,22 +325,117 @@ async function connectOnce(
       extensions: negotiated.extensions,
       perMessageDeflate,
       responseHeaders,
-      localAddress: tcp.localAddress ?? "",
-      localPort: tcp.localPort ?? 0,
-      remoteAddress: tcp.remoteAddress ?? "",
+      localAddress,
       serverCertificate: secured?.serverCertificate ?? null,
       serverIntermediateCertificates: secured?.serverIntermediateCertificates ?? [],
       serverCertificateErrors: secured?.serverCertificateErrors ?? [],
       serverCertificateErrorSeverity:
         secured?.serverCertificateErrorSeverity ?? SocketSslErrorSeverity.none,
     };
+    if (!detached) return transport;
+    return { ...transport, localPort: tcp.localPort ?? 0, remoteAddress: tcp.remoteAddress ?? "" };
   } catch (error) {
     socket.destroy();
     tcp.destroy();
     throw error;
   } finally {
-    deadline.dispose();
+    cancellation.clearDeadline();
   }
+}
+
+const NONE: readonly never[] = [];
+
+/** Random bytes for 64 keys, filled from the crypto source at once (16 bytes a key). */
+const KEY_POOL_BYTES = 1024;
+let keyPool: Buffer | undefined;
+let keyPoolNext = KEY_POOL_BYTES;
+
+/**
+ * A fresh `Sec-WebSocket-Key` (RFC 6455 §4.1: "a nonce consisting of a randomly selected 16-byte
+ * value that has been base64-encoded … The nonce MUST be selected randomly for each
+ * connection"): `generateClientKey` with a caller's `randomFill`; otherwise 16 never-reused bytes
+ * of a pool filled by `crypto.randomFillSync`, base64-encoded natively (one flat string; the
+ * portable encoder builds it from 24 one-character strings).
+ */
+function clientKey(randomFill: ConnectOptions["randomFill"]): string {
+  if (randomFill !== undefined) return generateClientKey(randomFill);
+  if (keyPoolNext === KEY_POOL_BYTES) {
+    keyPool = randomFillSync(Buffer.allocUnsafeSlow(KEY_POOL_BYTES));
+    keyPoolNext = 0;
+  }
+  const start = keyPoolNext;
+  keyPoolNext = start + 16;
+  return (keyPool as Buffer).toString("base64", start, start + 16);
+}
+
+/**
+ * The upgrade request (RFC 6455 §4.1). Without subprotocols, extensions, `Origin`, user headers
+ * or credentials (what a plain `connectAsync` sends) its head is written out directly, the same
+ * text the general path writes: every part is known to be valid (the path and `Host` pass the
+ * rules `formatRequestHead` applies, the key is base64 of 16 bytes). Otherwise the protocol
+ * package's `buildClientRequestHeaders` checks and orders the headers and `httpExchange` formats
+ * them.
+ *
+ * @throws InvalidArgumentError as `buildClientRequestHeaders` does, for an unsendable header.
+ */
+function upgradeRequest(
+  target: WebSocketUri,
+  key: string,
+  offeredExtensions: string | undefined,
+  attempt: Attempt,
+  options: ConnectOptions,
+): HttpRequestSpec {
+  if (
+    offeredExtensions === undefined &&
+    options.origin === undefined &&
+    (options.supportedProtocols === undefined || options.supportedProtocols.length === 0) &&
+    attempt.serverAuthorization === undefined &&
+    isEmpty(attempt.headers) &&
+    isPlainRequestTarget(target.path) &&
+    isPlainFieldValue(target.hostHeader)
+  ) {
+    return {
+      method: "GET",
+      text: `GET ${target.path} HTTP/1.1\r\nhost: ${target.hostHeader}\r\nupgrade: websocket\r\nconnection: Upgrade\r\nsec-websocket-key: ${key}\r\nsec-websocket-version: 13\r\n\r\n`,
+    };
+  }
+  const headers: Record<string, string> = {
+    host: target.hostHeader,
+    ...buildClientRequestHeaders({
+      key,
+      ...(options.supportedProtocols === undefined
+        ? {}
+        : { protocols: options.supportedProtocols }),
+      ...(offeredExtensions === undefined ? {} : { extensions: offeredExtensions }),
+      ...(options.origin === undefined ? {} : { origin: options.origin }),
+      headers: withAuthorization(attempt.headers, attempt.serverAuthorization),
+    }),
+  };
+  return { method: "GET", path: target.path, headers };
+}
+
+function isEmpty(headers: Readonly<Record<string, string>>): boolean {
+  for (const _ in headers) return false;
+  return true;
+}
+
+/** `formatRequestHead`'s rule for the target: visible ASCII, at least one character. */
+function isPlainRequestTarget(path: string): boolean {
+  if (path.length === 0) return false;
+  for (let i = 0; i < path.length; i++) {
+    const c = path.charCodeAt(i);
+    if (c < 0x21 || c > 0x7e) return false;
+  }
+  return true;
+}
+
+/** `formatRequestHead`'s rule for a value: HTAB, SP, VCHAR, obs-text. */
+function isPlainFieldValue(value: string): boolean {
+  for (let i = 0; i < value.length; i++) {
+    const c = value.charCodeAt(i);
+    if ((c < 0x20 && c !== 0x09) || c === 0x7f || c > 0xff) return false;
+  }
+  return true;
 }
 
 /**
@@ -319,7 +450,7 @@ async function connectOnce(
 async function tunnel(
   socket: net.Socket,
   attempt: Attempt,
-  signal: AbortSignal,
+  cancellation: ConnectCancellation,
 ): Promise<Refusal | null> {
   const { hostname, port } = attempt.target;
   const authority = `${hostname.includes(":") ? `[${hostname}]` : hostname}:${port}`;
@@ -332,7 +463,7 @@ async function tunnel(
   const outcome = await httpExchange(
     socket,
     { method: "CONNECT", path: authority, headers },
-    signal,
+    cancellation,
     "proxy",
   );
   const { statusCode } = outcome.response;

@@ -1,6 +1,7 @@
 import type { LookupAddress } from "node:dns";
 import * as net from "node:net";
 import { type NetSocketsError, TimeoutError } from "@netsockets/errors";
+import type { ConnectCancellation } from "./connect-cancellation.js";
 import { abortError, connectError } from "./connect-errors.js";
 import type { CreateConnection } from "./connect-options.js";
 
@@ -13,7 +14,7 @@ export interface TcpConnectOptions {
   readonly createConnection?: CreateConnection | undefined;
   readonly connectTimeoutMs?: number | undefined;
   readonly noDelay?: boolean | undefined;
-  readonly signal?: AbortSignal | undefined;
+  readonly cancellation?: ConnectCancellation | undefined;
 }
 
 /**
@@ -29,10 +30,10 @@ export async function connectTcp(
   const failures: NetSocketsError[] = [];
   for (const { address, family } of addresses) {
     try {
-      return await connectOne(address, family, options);
+      return await connectTcpAddress(address, family, options);
     } catch (error) {
       const failure = error as NetSocketsError;
-      if (options.signal?.aborted) throw failure;
+      if (options.cancellation?.aborted) throw failure;
       failures.push(failure);
     }
   }
@@ -40,20 +41,25 @@ export async function connectTcp(
   throw failures[failures.length - 1] ?? connectError(new Error("no address to connect to"), "tcp");
 }
 
-function connectOne(
+/**
+ * Connects to one address (an attempt of {@link connectTcp}; alone for an IP literal, which
+ * needs no loop) within `connectTimeoutMs`. A failure destroys the socket; an abort stops at
+ * once; either way no timer or listener is left.
+ */
+export function connectTcpAddress(
   address: string,
   family: number,
   options: TcpConnectOptions,
 ): Promise<net.Socket> {
-  const { signal } = options;
-  if (signal?.aborted) return Promise.reject(abortError(signal));
+  const { cancellation } = options;
+  if (cancellation?.aborted) return Promise.reject(abortError(cancellation));
   const timeoutMs = options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
   const create = options.createConnection ?? net.createConnection;
   return new Promise((resolve, reject) => {
     let socket: net.Socket;
     const cleanup = (): void => {
       clearTimeout(timer);
-      signal?.removeEventListener("abort", onAbort);
+      cancellation?.unlisten(onAbort);
       socket.removeListener("connect", onConnect);
       socket.removeListener("error", onError);
     };
@@ -68,7 +74,7 @@ function connectOne(
       resolve(socket);
     };
     const onError = (error: Error): void => fail(connectError(error, "tcp"));
-    const onAbort = (): void => fail(abortError(signal as AbortSignal));
+    const onAbort = (): void => fail(abortError(cancellation as ConnectCancellation));
     const timer = setTimeout(
       () => fail(new TimeoutError(`connecting to ${address} timed out after ${timeoutMs} ms`)),
       timeoutMs,
@@ -80,8 +86,9 @@ function connectOne(
       reject(connectError(error, "tcp"));
       return;
     }
-    socket.once("connect", onConnect);
-    socket.once("error", onError);
-    signal?.addEventListener("abort", onAbort, { once: true });
+    // cleanup() removes both on every path: plain listeners, no once-wrappers to make and find.
+    socket.on("connect", onConnect);
+    socket.on("error", onError);
+    cancellation?.listen(onAbort);
   });
 }

@@ -24,6 +24,7 @@ import {
   statusOfCertificateError,
   UNIGNORABLE,
 } from "./certificate-validation.js";
+import type { ConnectCancellation } from "./connect-cancellation.js";
 import { abortError, connectError } from "./connect-errors.js";
 import type { ConnectOptions } from "./connect-options.js";
 
@@ -58,7 +59,7 @@ export async function startTls(
   socket: net.Socket,
   hostname: string,
   options: TlsOptions,
-  signal: AbortSignal,
+  cancellation: ConnectCancellation,
 ): Promise<TlsResult> {
   const userCa = options.ca === undefined ? undefined : [options.ca].flat();
   const ca =
@@ -92,7 +93,7 @@ export async function startTls(
           : { key: toPem(client.key), cert: toPem(client.cert) }),
       ...(client?.passphrase === undefined ? {} : { passphrase: client.passphrase }),
     },
-    signal,
+    cancellation,
   );
   try {
     const check = checkServerCertificate(secure, hostname, () => parseAnchors(ca), {
@@ -120,7 +121,7 @@ export async function startTls(
       serverCertificateErrorSeverity: severityOf(check.errors),
     };
     if (options.onServerCustomValidation !== undefined) {
-      await customValidation(result, options.onServerCustomValidation, signal);
+      await customValidation(result, options.onServerCustomValidation, cancellation);
     }
     return result;
   } catch (error) {
@@ -136,16 +137,16 @@ function toPem(value: string | Uint8Array): string | Buffer {
 function handshake(
   socket: net.Socket,
   options: tls.ConnectionOptions,
-  signal: AbortSignal,
+  cancellation: ConnectCancellation,
 ): Promise<tls.TLSSocket> {
-  if (signal.aborted) {
+  if (cancellation.aborted) {
     socket.destroy();
-    return Promise.reject(abortError(signal));
+    return Promise.reject(abortError(cancellation));
   }
   return new Promise((resolve, reject) => {
     let secure: tls.TLSSocket;
     const settle = (): void => {
-      signal.removeEventListener("abort", onAbort);
+      cancellation.unlisten(onAbort);
       secure.removeListener("secureConnect", onSecure);
       secure.removeListener("error", onError);
       socket.removeListener("close", onClose);
@@ -165,7 +166,7 @@ function handshake(
       fail(
         connectError(new Error("the server closed the connection during the TLS handshake"), "tls"),
       );
-    const onAbort = (): void => fail(abortError(signal));
+    const onAbort = (): void => fail(abortError(cancellation));
     try {
       secure = tls.connect(options);
     } catch (error) {
@@ -182,14 +183,14 @@ function handshake(
     secure.once("secureConnect", onSecure);
     secure.once("error", onError);
     socket.once("close", onClose);
-    signal.addEventListener("abort", onAbort, { once: true });
+    cancellation.listen(onAbort);
   });
 }
 
 async function customValidation(
   result: TlsResult,
   hook: NonNullable<ConnectOptions["onServerCustomValidation"]>,
-  signal: AbortSignal,
+  cancellation: ConnectCancellation,
 ): Promise<void> {
   const args = new WebSocketServerCustomValidationRequestedEventArgs(result);
   try {
@@ -201,7 +202,11 @@ async function customValidation(
       cause: error,
     });
   }
-  const rejected = await whileConnected(customValidationDecision(args), result.socket, signal);
+  const rejected = await whileConnected(
+    customValidationDecision(args),
+    result.socket,
+    cancellation,
+  );
   if (rejected) {
     throw new CertificateError("the custom server validation rejected the server certificate", {
       code: "ERR_SERVER_CERTIFICATE_REJECTED",
@@ -217,19 +222,19 @@ async function customValidation(
 function whileConnected<T>(
   promise: Promise<T>,
   socket: tls.TLSSocket,
-  signal: AbortSignal,
+  cancellation: ConnectCancellation,
 ): Promise<T> {
-  if (signal.aborted) return Promise.reject(abortError(signal));
+  if (cancellation.aborted) return Promise.reject(abortError(cancellation));
   return new Promise((resolve, reject) => {
     const settle = (): void => {
-      signal.removeEventListener("abort", onAbort);
+      cancellation.unlisten(onAbort);
       socket.removeListener("error", onError);
       socket.removeListener("close", onClose);
       socket.removeListener("end", onClose);
     };
     const onAbort = (): void => {
       settle();
-      reject(abortError(signal));
+      reject(abortError(cancellation));
     };
     const onError = (error: Error): void => {
       settle();
@@ -237,7 +242,7 @@ function whileConnected<T>(
     };
     const onClose = (): void =>
       onError(new Error("the server closed the connection during the custom validation"));
-    signal.addEventListener("abort", onAbort, { once: true });
+    cancellation.listen(onAbort);
     socket.once("error", onError);
     socket.once("close", onClose);
     socket.once("end", onClose);

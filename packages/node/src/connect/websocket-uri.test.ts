@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { parseWebSocketUri } from "./websocket-uri.js";
+import { parseWebSocketUri, sharedWebSocketUri } from "./websocket-uri.js";
 
 describe("parseWebSocketUri", () => {
   it.each([
@@ -29,4 +29,25 @@ describe("parseWebSocketUri", () => {
       );
     },
   );
+});
+
+describe("sharedWebSocketUri", () => {
+  it("parses a string once while it is the last one, and answers as parseWebSocketUri", () => {
+    const first = sharedWebSocketUri("ws://127.0.0.1:9/a?b");
+    expect(first).toEqual(parseWebSocketUri("ws://127.0.0.1:9/a?b"));
+    expect(Object.isFrozen(first)).toBe(true);
+    expect(sharedWebSocketUri("ws://127.0.0.1:9/a?b")).toBe(first);
+    const other = sharedWebSocketUri("wss://example.com/");
+    expect(other).not.toBe(first);
+    expect(other).toMatchObject({ secure: true, port: 443, hostname: "example.com" });
+    expect(sharedWebSocketUri("ws://127.0.0.1:9/a?b")).not.toBe(first);
+  });
+
+  it("parses a URL object every time and never remembers a refused URI", () => {
+    const url = new URL("ws://h/p");
+    expect(sharedWebSocketUri(url)).not.toBe(sharedWebSocketUri(url));
+    for (let i = 0; i < 2; i++) {
+      expect(() => sharedWebSocketUri("ws://h/p#x")).toThrow(/fragment/);
+    }
+  });
 });

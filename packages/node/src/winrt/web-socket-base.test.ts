@@ -1,9 +1,11 @@
+import { getEventListeners } from "node:events";
 import {
   InvalidArgumentError,
   InvalidStateError,
   OperationCanceledError,
 } from "@netsockets/errors";
 import { describe, expect, it } from "vitest";
+import type { ConnectCancellation } from "../connect/connect-cancellation.js";
 import { TEMPLATE_CONTROL_OWNER } from "./control-snapshots.js";
 import {
   checkCloseArguments,
@@ -25,7 +27,7 @@ let KIND: WebSocketKind<TestSocket>;
 class TestSocket extends WebSocketBase<WebSocketBaseEventMap> {
   #phase: WebSocketPhase = "idle";
   #accepted = false;
-  #connectAbort: AbortController | undefined;
+  #connectAbort: ConnectCancellation | undefined;
   closes = 0;
   get phase(): WebSocketPhase {
     return this.#phase;
@@ -156,6 +158,28 @@ describe("WebSocketBase and connectWebSocket", () => {
     socket.close();
     await expect(connecting).rejects.toBeInstanceOf(OperationCanceledError);
     expect(socket.phase).toBe("closed");
+  });
+
+  it("follows the caller's signal only while connecting: an abort cancels, nothing stays hooked", async () => {
+    const socket = new TestSocket();
+    const controller = new AbortController();
+    const connecting = connectWebSocket(
+      socket,
+      "ws://127.0.0.1:1/",
+      { signal: controller.signal },
+      undefined,
+      KIND,
+    );
+    expect(getEventListeners(controller.signal, "abort")).toHaveLength(1);
+    controller.abort();
+    await expect(connecting).rejects.toBeInstanceOf(OperationCanceledError);
+    expect(getEventListeners(controller.signal, "abort")).toHaveLength(0);
+    expect(socket.phase).toBe("idle");
+    const other = new AbortController();
+    await expect(
+      connectWebSocket(socket, "ws://127.0.0.1:1/", { signal: other.signal }, undefined, KIND),
+    ).rejects.toMatchObject({ code: "ERR_CANNOT_CONNECT" });
+    expect(getEventListeners(other.signal, "abort")).toHaveLength(0);
   });
 
   it("a failed connect leaves the socket reusable (reference §17.2)", async () => {

@@ -100,13 +100,19 @@ function frozenList<T>(list: readonly T[]): readonly T[] {
 
 /**
  * What a connect or accept learned, as the information object keeps it: the lists copied and
- * frozen (internal; the socket keeps it until its information object is made).
+ * frozen (internal; the socket keeps it until its information object is made). Only these
+ * fields are copied, so `connected` may be a larger object — a client's upgraded transport,
+ * whose socket and buffers the information must not keep once the connection is gone.
  */
 export function connectionFacts(connected: ConnectedInformation): ConnectedInformation {
   return {
-    ...connected,
+    localAddress: connected.localAddress,
+    protocol: connected.protocol,
+    serverCertificate: connected.serverCertificate,
     serverCertificateErrors: frozenList(connected.serverCertificateErrors),
+    serverCertificateErrorSeverity: connected.serverCertificateErrorSeverity,
     serverIntermediateCertificates: frozenList(connected.serverIntermediateCertificates),
+    perMessageDeflate: connected.perMessageDeflate ?? null,
   };
 }
 

@@ -1,9 +1,10 @@
 import { once } from "node:events";
 import * as net from "node:net";
 import { InvalidArgumentError } from "@netsockets/errors";
-import { computeAcceptKey } from "@netsockets/protocol";
+import { buildClientRequestHeaders, computeAcceptKey } from "@netsockets/protocol";
 import { afterEach, describe, expect, it } from "vitest";
 import { clearProxyEnvironment } from "../../../../tests/support/servers.js";
+import { formatRequestHead } from "../../src/connect/http-head.js";
 import { openWebSocketTransport } from "../../src/connect/open-websocket-transport.js";
 import { PasswordCredential } from "../../src/index.js";
 
@@ -69,6 +70,36 @@ const lookupLocalhost = (
   _options: unknown,
   callback: (error: null, addresses: { address: string; family: number }[]) => void,
 ) => callback(null, [{ address: "127.0.0.1", family: 4 }]);
+
+describe("the plain upgrade request", () => {
+  it("is the same text the general path formats (what connectAsync sends without options)", async () => {
+    const raw = await rawServer((head, socket) => socket.write(switchingProtocols(head)));
+    // As a socket's connectAsync passes them: no subprotocols, no user headers.
+    const transport = await openWebSocketTransport(`ws://127.0.0.1:${raw.port}/chat?x=1`, {
+      requestHeaders: {},
+      supportedProtocols: [],
+      proxy: false,
+    });
+    transport.socket.destroy();
+    const head = raw.heads[0] as string;
+    const key = /^sec-websocket-key: (\S+)\r$/m.exec(head)?.[1] as string;
+    expect(key).toMatch(/^[A-Za-z0-9+/]{22}==$/);
+    expect(head).toBe(
+      formatRequestHead("GET", "/chat?x=1", {
+        host: `127.0.0.1:${raw.port}`,
+        ...buildClientRequestHeaders({ key, headers: {} }),
+      }),
+    );
+    // RFC 6455 §4.1: "The nonce MUST be selected randomly for each connection."
+    const keys = new Set([key]);
+    for (let i = 0; i < 3; i++) {
+      const again = await openWebSocketTransport(`ws://127.0.0.1:${raw.port}/`, { proxy: false });
+      again.socket.destroy();
+      keys.add(/^sec-websocket-key: (\S+)\r$/m.exec(raw.heads[i + 1] as string)?.[1] as string);
+    }
+    expect(keys.size).toBe(4);
+  });
+});
 
 describe("the Host header of the upgrade request", () => {
   it("is sent exactly once, from the URI, next to other user headers", async () => {
