@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { decodeBase64, encodeBase64 } from "./base64.js";
+import { decodeBase64, decodedBase64Length, encodeBase64 } from "./base64.js";
 
 const seed = Number(process.env.NETSOCKETS_SEED ?? 20261126);
 console.log(`base64.test.ts fast-check seed ${seed}`);
@@ -70,6 +70,39 @@ describe("decodeBase64", () => {
           expect(decoded.length).toBe((text.length / 4) * 3 - (text.match(/=*$/)?.[0].length ?? 0));
       }),
       { seed, numRuns: 1000 },
+    );
+  });
+});
+
+describe("decodedBase64Length", () => {
+  it("is the length decodeBase64 returns, or -1 where it returns null", () => {
+    for (const text of [
+      "",
+      "Zg==",
+      "Zm8=",
+      "Zm9v",
+      "dGhlIHNhbXBsZSBub25jZQ==",
+      "Zg=",
+      "Z===",
+      "====",
+      "Zm9v!A==",
+      "Zg==Zg==",
+    ]) {
+      expect(decodedBase64Length(text)).toBe(decodeBase64(text)?.length ?? -1);
+    }
+    expect(decodedBase64Length("dGhlIHNhbXBsZSBub25jZQ==")).toBe(16);
+    expect(decodedBase64Length("not base64")).toBe(-1);
+  });
+
+  it("agrees with decodeBase64 on arbitrary and on near-base64 strings", () => {
+    const nearBase64 = fc
+      .array(fc.constantFrom(..."AQgwZz09+/=!".split("")), { maxLength: 32 })
+      .map((chars) => chars.join(""));
+    fc.assert(
+      fc.property(fc.oneof(fc.string({ maxLength: 40 }), nearBase64), (text) => {
+        expect(decodedBase64Length(text)).toBe(decodeBase64(text)?.length ?? -1);
+      }),
+      { seed, numRuns: 2000 },
     );
   });
 });

@@ -87,3 +87,33 @@ export function decodeBase64(text: string): Uint8Array | null {
   }
   return out;
 }
+
+/**
+ * The number of bytes {@link decodeBase64} would return for `text`, or `-1` where it would
+ * return `null` — the same rules, without making the bytes. The handshake checks that a
+ * `Sec-WebSocket-Key` decodes to 16 bytes once per connection; this keeps that check free of
+ * an allocation.
+ *
+ * @example
+ * ```ts
+ * decodedBase64Length("dGhlIHNhbXBsZSBub25jZQ=="); // 16
+ * decodedBase64Length("not base64"); // -1
+ * ```
+ */
+export function decodedBase64Length(text: string): number {
+  const length = text.length;
+  if (length % 4 !== 0) return -1;
+  let padding = 0;
+  if (length > 0 && text.charCodeAt(length - 1) === 0x3d) {
+    padding = text.charCodeAt(length - 2) === 0x3d ? 2 : 1;
+  }
+  for (let i = 0; i < length; i += 4) {
+    const last = i + 4 === length;
+    const a = digit(text, i);
+    const b = digit(text, i + 1);
+    const c = last && padding === 2 ? 0 : digit(text, i + 2);
+    const d = last && padding >= 1 ? 0 : digit(text, i + 3);
+    if ((a | b | c | d) < 0) return -1;
+  }
+  return (length / 4) * 3 - padding;
+}

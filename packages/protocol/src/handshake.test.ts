@@ -159,6 +159,31 @@ describe("validateClientRequest", () => {
     });
   });
 
+  it("matches a lone Upgrade / Connection token ASCII case-insensitively, nothing else", () => {
+    for (const [upgrade, connection] of [
+      ["WEBSOCKET", "UPGRADE"],
+      ["WebSocket", "Upgrade"],
+      ["websocket", "upgrade"],
+    ] as const) {
+      expect(validateClientRequest(request({ upgrade, connection })).ok).toBe(true);
+    }
+    for (const headers of [
+      { upgrade: "websocke1" },
+      { upgrade: "websoc\u212Aet" }, // KELVIN SIGN lower-cases to "k" in Unicode, not in ASCII
+      { connection: "upgradx" },
+      { connection: "\u0130pgrade" },
+    ]) {
+      expect(validateClientRequest(request(headers))).toMatchObject({ ok: false, status: 400 });
+    }
+    expect(
+      validateServerResponse(response({ connection: "UPGRADE" }), {
+        key: SAMPLE_KEY,
+        protocols: [],
+        extensions: [],
+      }).protocol,
+    ).toBeNull();
+  });
+
   it("accepts case-insensitive tokens inside lists, HTTP/2.0 and no Origin", () => {
     const check = validateClientRequest(
       request(

@@ -54,7 +54,7 @@ import {
   isWebErrorStatus,
   WebErrorStatus,
 } from "@netsockets/errors";
-import { decodeBase64, encodeBase64 } from "./base64.js";
+import { decodedBase64Length, encodeBase64 } from "./base64.js";
 import {
   type ExtensionOffer,
   type HeaderValue,
@@ -264,6 +264,32 @@ function singleValue(headers: HeaderMap, name: string, comma = false): string | 
 }
 
 /** Whether a token list header contains `token` (ASCII case-insensitively); `false` when invalid. */
+/**
+ * Whether the list header `value` holds `token` (lower-case), compared ASCII case-insensitively.
+ * A value that is the token alone — what clients and servers send — is recognised without
+ * parsing (no array, no slices); anything else is parsed with `parse`, with the same result.
+ */
+function listHasToken(
+  value: HeaderValue,
+  token: string,
+  parse: (value: HeaderValue) => string[] | null,
+): boolean {
+  if (typeof value === "string" && value.length === token.length && isAsciiCaseless(value, token)) {
+    return true;
+  }
+  return listHas(parse(value), token);
+}
+
+/** Whether `value` equals the lower-case ASCII `lower` ignoring ASCII case (same length). */
+function isAsciiCaseless(value: string, lower: string): boolean {
+  for (let i = 0; i < lower.length; i++) {
+    const c = value.charCodeAt(i);
+    // 'A'–'Z' fold to 'a'–'z'; nothing else folds (no Unicode case mapping).
+    if ((c >= 0x41 && c <= 0x5a ? c + 0x20 : c) !== lower.charCodeAt(i)) return false;
+  }
+  return true;
+}
+
 function listHas(values: string[] | null, token: string): boolean {
   if (values === null) return false;
   for (const value of values) if (value.toLowerCase() === token) return true;
@@ -361,12 +387,12 @@ export function validateClientRequest(request: {
   }
   // §4.2.1 item 3: 'An |Upgrade| header field containing the value "websocket", treated as an
   // ASCII case-insensitive value.'
-  if (!listHas(parseUpgradeHeader(listValue(headers, "upgrade")), "websocket")) {
+  if (!listHasToken(listValue(headers, "upgrade"), "websocket", parseUpgradeHeader)) {
     return refuse(request, 400, "bad-request", "Missing or invalid Upgrade header");
   }
   // §4.2.1 item 4: 'A |Connection| header field that includes the token "Upgrade", treated as an
   // ASCII case-insensitive value.'
-  if (!listHas(parseTokenList(listValue(headers, "connection")), "upgrade")) {
+  if (!listHasToken(listValue(headers, "connection"), "upgrade", parseTokenList)) {
     return refuse(request, 400, "bad-request", "Missing or invalid Connection header");
   }
   // §4.2.1 item 2: "A |Host| header field containing the server's authority."
@@ -377,7 +403,7 @@ export function validateClientRequest(request: {
   // §4.2.1 item 5: "A |Sec-WebSocket-Key| header field with a base64-encoded … value that, when
   // decoded, is 16 bytes in length."
   const key = singleValue(headers, "sec-websocket-key");
-  if (key === undefined || key === null || key.length !== 24 || decodeBase64(key)?.length !== 16) {
+  if (key === undefined || key === null || key.length !== 24 || decodedBase64Length(key) !== 16) {
     return refuse(request, 400, "bad-request", "Missing or invalid Sec-WebSocket-Key header");
   }
   // §4.2.1 item 6: "A |Sec-WebSocket-Version| header field, with a value of 13."
@@ -528,7 +554,7 @@ export function buildClientRequestHeaders(
   options: ClientRequestHeadersOptions,
 ): Record<string, string> {
   const { key, protocols = [], extensions, origin } = options;
-  if (typeof key !== "string" || key.length !== 24 || decodeBase64(key)?.length !== 16) {
+  if (typeof key !== "string" || key.length !== 24 || decodedBase64Length(key) !== 16) {
     throw new InvalidArgumentError("Sec-WebSocket-Key must be the base64 encoding of 16 bytes");
   }
   const seen = new Set<string>();
@@ -633,7 +659,7 @@ export function validateServerResponse(
   // §4.1 step 3: 'If the response lacks a |Connection| header field or the |Connection| header
   // field doesn't contain a token that is an ASCII case-insensitive match for the value
   // "Upgrade", the client MUST _Fail the WebSocket Connection_.'
-  if (!listHas(parseTokenList(listValue(headers, "connection")), "upgrade")) {
+  if (!listHasToken(listValue(headers, "connection"), "upgrade", parseTokenList)) {
     throw fail("bad-response", "Missing or invalid Connection header in the server's response");
   }
   // §4.1 step 4: the accept value must be the base64 SHA-1 of key + GUID, "ignoring any leading

@@ -211,6 +211,8 @@ export function parseUpgradeHeader(value: HeaderValue): string[] | null {
  * @see https://www.rfc-editor.org/rfc/rfc6455#section-4.1
  */
 export function parseProtocolHeader(value: HeaderValue): string[] | null {
+  // The usual request offers none: no list to build and no Set to check it with.
+  if (value === undefined) return [];
   const protocols = parseTokenList(value);
   if (protocols === null) return null;
   if (new Set(protocols).size !== protocols.length) return null;
