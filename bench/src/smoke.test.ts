@@ -3,7 +3,7 @@
  * of every suite runs a few batches in check mode, where each delivered payload is compared
  * with the one sent; then one workload goes through the real child-process path.
  */
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { findSuiteFiles, loadSuite } from "./harness/discover.js";
 import { measure } from "./harness/measure.js";
 import { renderTable, summarize } from "./harness/report.js";
@@ -59,18 +59,26 @@ describe("harness", () => {
   });
 
   it("repeats a body without prepare() until a batch lasts minBatchMs", async () => {
-    const batches = await measure(
-      {
-        run: () => {
-          const end = performance.now() + 0.05;
-          while (performance.now() < end);
-          return 1;
+    // A run that takes 1/16 ms (exact in binary) on the clock the harness sizes batches with: a fake clock, so a
+    // preempted run on a busy machine cannot make the batch size come out differently.
+    let now = 1_000;
+    const clock = vi.spyOn(performance, "now").mockImplementation(() => now);
+    try {
+      const batches = await measure(
+        {
+          run: () => {
+            now += 0.0625;
+            return 1;
+          },
         },
-      },
-      { warmupMs: 0, measureMs: 0, minBatches: 2, minBatchMs: 2 },
-    );
-    expect(batches).toHaveLength(2);
-    for (const b of batches) expect(b.work).toBeGreaterThan(1);
+        { warmupMs: 0, measureMs: 0, minBatches: 2, minBatchMs: 2 },
+      );
+      expect(batches).toHaveLength(2);
+      // ceil(2 ms / 0.0625 ms) runs per batch.
+      for (const b of batches) expect(b.work).toBe(32);
+    } finally {
+      clock.mockRestore();
+    }
   });
 
   it("computes medians and ratios against the first implementation", () => {
