@@ -91,6 +91,29 @@ describe("UpgradeServer: accepting", () => {
     expect(response.headers["sec-websocket-protocol"]).toBeUndefined();
   });
 
+  it("writes the 101 byte for byte as its responseHeaders say, with and without a protocol", async () => {
+    const { port, accepted } = await start({ supportedProtocols: ["p"] });
+    const accept = "s3pPLMBiTxaQ9kYGzzhZRbK+xOo=";
+    const base = `HTTP/1.1 101 Switching Protocols\r\nupgrade: websocket\r\nconnection: Upgrade\r\nsec-websocket-accept: ${accept}\r\n`;
+    const plain = await rawRequest(port, upgradeRequest());
+    expect(plain.raw).toBe(`${base}\r\n`);
+    const chosen = await rawRequest(port, upgradeRequest({ "sec-websocket-protocol": "q, p" }));
+    expect(chosen.raw).toBe(`${base}sec-websocket-protocol: p\r\n\r\n`);
+    const [first, second] = accepted as [AcceptedUpgrade, AcceptedUpgrade];
+    expect(first.responseHeaders).toEqual({
+      upgrade: "websocket",
+      connection: "Upgrade",
+      "sec-websocket-accept": accept,
+    });
+    expect(Object.entries(second.responseHeaders)).toEqual([
+      ["upgrade", "websocket"],
+      ["connection", "Upgrade"],
+      ["sec-websocket-accept", accept],
+      ["sec-websocket-protocol", "p"],
+    ]);
+    expect(second.extensions).toEqual([]);
+  });
+
   it("passes head bytes that arrived with the request on", async () => {
     const { port, accepted } = await start();
     await rawRequest(port, Buffer.from(`${upgradeRequest()}\x81\x85`, "latin1"));
