@@ -91,6 +91,13 @@ function messageOf(source: MessageSource): IncomingMessage {
   );
 }
 
+// The handshake's own state in a PendingUpgrade (private: the hook sees the request, not these).
+let socketOf: (pending: PendingUpgrade) => Socket;
+let headOf: (pending: PendingUpgrade) => Uint8Array;
+let keyOf: (pending: PendingUpgrade) => string;
+/** Whether the request came from an external server (`handleUpgrade`) rather than our listener. */
+let isExternal: (pending: PendingUpgrade) => boolean;
+
 /**
  * A valid upgrade request on its way through the origin policy and the hook: what the hook sees
  * (the public fields and the two getters) and the handshake's own state (the private fields), in
@@ -106,11 +113,11 @@ class PendingUpgrade implements UpgradeRequest {
   readonly remotePort: number;
   readonly secure: boolean;
   /** The socket being upgraded. */
-  readonly socket: Socket;
+  readonly #socket: Socket;
   /** Bytes after the head. */
-  readonly head: Uint8Array;
+  readonly #head: Uint8Array;
   /** The validated `Sec-WebSocket-Key`. */
-  readonly key: string;
+  readonly #key: string;
   #source: MessageSource;
 
   constructor(
@@ -126,12 +133,14 @@ class PendingUpgrade implements UpgradeRequest {
     this.host = check.host;
     this.protocols = check.protocols;
     this.extensions = check.extensions;
+    // Read now: Node has no peer address once the socket is destroyed, and the request may be
+    // kept (and read) past that.
     this.remoteAddress = socket.remoteAddress ?? "";
     this.remotePort = socket.remotePort ?? 0;
     this.secure = secure;
-    this.socket = socket;
-    this.head = head;
-    this.key = check.key;
+    this.#socket = socket;
+    this.#head = head;
+    this.#key = check.key;
     this.#source = source;
   }
 
@@ -147,6 +156,13 @@ class PendingUpgrade implements UpgradeRequest {
     const message = messageOf(source);
     this.#source = message;
     return message;
+  }
+
+  static {
+    socketOf = (pending) => pending.#socket;
+    headOf = (pending) => pending.#head;
+    keyOf = (pending) => pending.#key;
+    isExternal = (pending) => pending.#source instanceof IncomingMessage;
   }
 }
 
@@ -198,15 +214,16 @@ class Accepted implements AcceptedUpgrade {
     extensions: readonly ExtensionOffer[],
     accept: string,
     responseHeaders: Record<string, string> | undefined,
+    local: AddressInfo | undefined,
   ) {
-    const socket = request.socket;
+    const socket = socketOf(request);
     this.socket = socket;
-    this.head = request.head;
+    this.head = headOf(request);
     this.request = request;
     this.protocol = protocol;
     this.extensions = extensions;
-    this.localAddress = socket.localAddress ?? "";
-    this.localPort = socket.localPort ?? 0;
+    this.localAddress = local === undefined ? (socket.localAddress ?? "") : local.address;
+    this.localPort = local === undefined ? (socket.localPort ?? 0) : local.port;
     this.#server = server;
     this.#accept = accept;
     this.#responseHeaders = responseHeaders;
@@ -216,7 +233,7 @@ class Accepted implements AcceptedUpgrade {
   get responseHeaders(): Readonly<Record<string, string>> {
     // Only the plain 101 (no extensions, no hook headers) leaves this to be made here.
     this.#responseHeaders ??= buildAcceptHeaders({
-      key: (this.request as PendingUpgrade).key,
+      key: keyOf(this.request as PendingUpgrade),
       accept: this.#accept,
       protocol: this.protocol,
     });
@@ -321,6 +338,12 @@ export class UpgradeServer {
   /** Every driver's `onDone`: no `done.then` (promise, reaction, closure) per connection. */
   readonly #onDriverDone: (driver: Driver) => void;
   #server: Server | undefined;
+  /**
+   * The listening address when it is one specific address (not `0.0.0.0` / `::`): then it is
+   * every accepted socket's local address too, and no `getsockname` per connection is needed
+   * (bench workload 6: `_getsockname` was ≈ 1 % of a server accepting handshakes).
+   */
+  #boundLocal: AddressInfo | undefined;
   #closing: Promise<void> | undefined;
 
   constructor(options: UpgradeServerOptions = {}) {
@@ -398,7 +421,9 @@ export class UpgradeServer {
       this.#server = undefined;
       throw error;
     }
-    return this.address() as AddressInfo;
+    const bound = this.address() as AddressInfo;
+    this.#boundLocal = isWildcard(bound.address) ? undefined : bound;
+    return bound;
   }
 
   /**
@@ -659,7 +684,7 @@ export class UpgradeServer {
   /** The origin policy answered: refuse, or ask the hook. */
   #afterOrigin(pending: PendingUpgrade, originOk: boolean): void {
     if (!originOk) {
-      this.#refuse(pending.socket, { status: 403, reason: "Origin not allowed" });
+      this.#refuse(socketOf(pending), { status: 403, reason: "Origin not allowed" });
       return;
     }
     const onUpgrade = this.#options.onUpgrade;
@@ -667,7 +692,7 @@ export class UpgradeServer {
     if (isPromiseLike(decision)) {
       decision.then(
         (answer) => this.#afterHook(pending, answer),
-        (error: unknown) => this.#fail(pending.socket, error),
+        (error: unknown) => this.#fail(socketOf(pending), error),
       );
     } else this.#afterHook(pending, decision);
   }
@@ -677,14 +702,14 @@ export class UpgradeServer {
     try {
       this.#decide(pending, decision);
     } catch (error) {
-      this.#fail(pending.socket, error);
+      this.#fail(socketOf(pending), error);
     }
   }
 
   /** The hook decided (or there was none): refuse, or choose protocol and extensions and accept. */
   #decide(pending: PendingUpgrade, decision: UpgradeDecision | undefined): void {
     const options = this.#options;
-    const socket = pending.socket;
+    const socket = socketOf(pending);
     if (socket.destroyed || !this.#handshaking.has(socket)) {
       // Timed out or gone meanwhile.
       this.#release(socket);
@@ -725,7 +750,7 @@ export class UpgradeServer {
       negotiate === undefined || pending.extensions.length === 0
         ? NO_EXTENSIONS
         : [...negotiate(pending.extensions, pending)];
-    const accept = nativeAcceptKey(pending.key);
+    const accept = nativeAcceptKey(keyOf(pending));
     const userHeaders = decision?.headers;
     let text: string;
     let responseHeaders: Record<string, string> | undefined;
@@ -738,7 +763,7 @@ export class UpgradeServer {
     } else {
       // Extensions or the hook's headers: the protocol package checks and orders them.
       responseHeaders = buildAcceptHeaders({
-        key: pending.key,
+        key: keyOf(pending),
         accept,
         protocol,
         extensions: extensions.length === 0 ? null : formatExtensionHeader(extensions),
@@ -750,7 +775,11 @@ export class UpgradeServer {
       }
       text += "\r\n";
     }
-    this.#accept(new Accepted(this, pending, protocol, extensions, accept, responseHeaders), text);
+    const local = isExternal(pending) ? undefined : this.#boundLocal;
+    this.#accept(
+      new Accepted(this, pending, protocol, extensions, accept, responseHeaders, local),
+      text,
+    );
   }
 
   #accept(accepted: Accepted, response: string): void {
@@ -862,6 +891,11 @@ function firstSupported(
 }
 
 function ignoreError(): void {}
+
+/** Whether a listening address takes connections for every local address of its family. */
+function isWildcard(address: string): boolean {
+  return address === "0.0.0.0" || address === "::";
+}
 
 /** Header lines we are willing to write in a refusal (no CR/LF injection). */
 function isSafeHeader(name: string, value: string): boolean {

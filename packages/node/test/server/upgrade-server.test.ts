@@ -114,6 +114,27 @@ describe("UpgradeServer: accepting", () => {
     expect(second.extensions).toEqual([]);
   });
 
+  it("reports the socket's own local address and port, on a specific and on a wildcard bind", async () => {
+    for (const host of ["127.0.0.1", undefined]) {
+      const seen: { reported: [string, number]; actual: [string, number] }[] = [];
+      const server = new UpgradeServer({
+        onConnection: (upgrade) => {
+          seen.push({
+            reported: [upgrade.localAddress, upgrade.localPort],
+            actual: [upgrade.socket.localAddress ?? "?", upgrade.socket.localPort ?? -1],
+          });
+          upgrade.socket.destroy();
+        },
+      });
+      servers.push(server);
+      const { port } = await server.listen(host === undefined ? { port: 0 } : { host, port: 0 });
+      expect((await rawRequest(port, upgradeRequest())).status).toBe(101);
+      expect(seen).toHaveLength(1);
+      expect(seen[0]?.reported).toEqual(seen[0]?.actual);
+      expect(seen[0]?.reported[1]).toBe(port);
+    }
+  });
+
   it("passes head bytes that arrived with the request on", async () => {
     const { port, accepted } = await start();
     await rawRequest(port, Buffer.from(`${upgradeRequest()}\x81\x85`, "latin1"));
