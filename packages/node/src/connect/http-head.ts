@@ -135,12 +135,17 @@ function scanHead(bytes: Buffer, from: number, maxBytes: number): HeadChunkResul
     };
   }
   if (end === -1) return MORE;
+  const restStart = end + 4;
   return {
     kind: "head",
     text: bytes.toString("latin1", 0, end + 2),
-    rest: bytes.subarray(end + 4),
+    // Usually nothing follows a head (the peer waits for the answer): no view for that.
+    rest: restStart === bytes.length ? NO_BYTES : bytes.subarray(restStart),
   };
 }
+
+/** The `rest` of a head that nothing followed (empty: nothing can be written into it). */
+const NO_BYTES = Buffer.alloc(0);
 
 /** The index of the first LF in `bytes[from, to)` not preceded by CR, or -1. */
 function firstBareLf(bytes: Buffer, from: number, to: number): number {

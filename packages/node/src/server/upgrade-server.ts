@@ -66,29 +66,27 @@ interface RequestHead {
   readonly headers: HeaderMap;
 }
 
+/** A head our own reader parsed: what the checks read, and what the `IncomingMessage` is made from. */
+interface OwnHead extends RequestHead {
+  readonly socket: Socket;
+  /** The head as latin1 text (see `HeadReader`). */
+  readonly text: string;
+  /** Where the field lines start in `text`. */
+  readonly fieldsStart: number;
+}
+
 /**
  * Where the Node request object of an {@link UpgradeRequest} comes from: an external server's
- * `IncomingMessage`, or our reader's head text (the object is made on first use).
+ * `IncomingMessage`, or our reader's head (the object is made on first use).
  */
-type MessageSource =
-  | IncomingMessage
-  | {
-      readonly socket: Socket;
-      readonly head: RequestHead;
-      readonly text: string;
-      readonly fieldsStart: number;
-    };
+type MessageSource = IncomingMessage | OwnHead;
 
 /** The `IncomingMessage` of a source, made once. */
 function messageOf(source: MessageSource): IncomingMessage {
   if (source instanceof IncomingMessage) return source;
   // The head parsed before, so its lines parse again (same text, no limit to hit).
   const fields = parseFieldLines(source.text, source.fieldsStart, Number.POSITIVE_INFINITY);
-  return incomingMessage(
-    source.socket,
-    source.head,
-    "rawHeaders" in fields ? fields.rawHeaders : [],
-  );
+  return incomingMessage(source.socket, source, "rawHeaders" in fields ? fields.rawHeaders : []);
 }
 
 // The handshake's own state in a PendingUpgrade (private: the hook sees the request, not these).
@@ -118,6 +116,8 @@ class PendingUpgrade implements UpgradeRequest {
   readonly #head: Uint8Array;
   /** The validated `Sec-WebSocket-Key`. */
   readonly #key: string;
+  /** From an external server (`handleUpgrade`): its socket's local address is not the listener's. */
+  readonly #external: boolean;
   #source: MessageSource;
 
   constructor(
@@ -141,6 +141,7 @@ class PendingUpgrade implements UpgradeRequest {
     this.#socket = socket;
     this.#head = head;
     this.#key = check.key;
+    this.#external = source instanceof IncomingMessage;
     this.#source = source;
   }
 
@@ -162,7 +163,7 @@ class PendingUpgrade implements UpgradeRequest {
     socketOf = (pending) => pending.#socket;
     headOf = (pending) => pending.#head;
     keyOf = (pending) => pending.#key;
-    isExternal = (pending) => pending.#source instanceof IncomingMessage;
+    isExternal = (pending) => pending.#external;
   }
 }
 
@@ -605,13 +606,16 @@ export class UpgradeServer {
       return;
     }
     const line = parsed.request;
-    const head: RequestHead = {
+    const head: OwnHead = {
       method: line.method,
       url: line.target,
       httpVersion: line.httpVersion,
       headers: fields.headers,
+      socket,
+      text,
+      fieldsStart: parsed.next,
     };
-    this.#handshake(socket, rest, head, { socket, head, text, fieldsStart: parsed.next });
+    this.#handshake(socket, rest, head, head);
   }
 
   /** Header count and size limits on a request an external server parsed. */
