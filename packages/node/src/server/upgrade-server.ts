@@ -135,8 +135,9 @@ class PendingUpgrade implements UpgradeRequest {
     this.extensions = check.extensions;
     // Read now: Node has no peer address once the socket is destroyed, and the request may be
     // kept (and read) past that.
-    this.remoteAddress = socket.remoteAddress ?? "";
-    this.remotePort = socket.remotePort ?? 0;
+    const peer = peerOf(socket);
+    this.remoteAddress = peer.address ?? "";
+    this.remotePort = peer.port ?? 0;
     this.secure = secure;
     this.#socket = socket;
     this.#head = head;
@@ -165,6 +166,43 @@ class PendingUpgrade implements UpgradeRequest {
     keyOf = (pending) => pending.#key;
     isExternal = (pending) => pending.#external;
   }
+}
+
+/** What `getpeername` tells of a socket's peer (Node's record; empty when it failed). */
+interface PeerAddress {
+  address?: string | undefined;
+  port?: number | undefined;
+}
+
+/** The parts of a `net.Socket` {@link peerOf} reads (Node internals, checked before use). */
+interface SocketInternals {
+  readonly _handle?: { getpeername?: unknown } | null;
+  readonly _peername?: unknown;
+}
+
+/**
+ * The peer address of an accepted socket, read as `socket.remoteAddress` reads it but without
+ * leaving Node's `{ address, family, port }` record on the socket: Node keeps that record (and
+ * its address string) for the socket's whole life once anyone asked, ≈ 100 B per idle
+ * connection; the request keeps the two values instead. A socket whose record exists already,
+ * or whose handle cannot answer, is asked through the public getters.
+ */
+function peerOf(socket: Socket): PeerAddress {
+  const internals = socket as unknown as SocketInternals;
+  const handle = internals._handle;
+  if (
+    internals._peername === undefined &&
+    !socket.connecting &&
+    handle !== null &&
+    handle !== undefined &&
+    typeof handle.getpeername === "function"
+  ) {
+    const out: PeerAddress = {};
+    // `(out) => status`, as Node's own `_getpeername` calls it; on failure `out` stays empty.
+    (handle.getpeername as (out: PeerAddress) => number).call(handle, out);
+    return out;
+  }
+  return { address: socket.remoteAddress, port: socket.remotePort };
 }
 
 /** The fields of a successful `validateClientRequest` the handshake goes on with. */
