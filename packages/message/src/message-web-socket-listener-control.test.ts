@@ -4,6 +4,8 @@ import {
   acceptedSocketOptions,
   MessageWebSocketListenerControl,
 } from "./message-web-socket-listener-control.js";
+import { MessageWebSocketReceiveMode } from "./receive-mode.js";
+import { SocketMessageType } from "./socket-message-type.js";
 
 const settings = [
   "messageType",
@@ -49,5 +51,33 @@ describe("acceptedSocketOptions", () => {
     for (const name of settings.filter((n) => n !== "maxMessageSize")) {
       expect(accepted[name], name).toEqual(control[name]);
     }
+  });
+
+  it("sees every change made after an earlier accept (the unchanged answer is reused)", () => {
+    const changes: { [K in (typeof settings)[number]]: MessageWebSocketListenerControl[K] } = {
+      messageType: SocketMessageType.utf8,
+      receiveMode: MessageWebSocketReceiveMode.partialMessage,
+      maxMessageSize: 4096,
+      maxFragments: 9,
+      outboundBufferSizeInBytes: 1234,
+      noDelay: false,
+      closeTimeoutMs: 77,
+      sendTimeoutMs: 78,
+      messageTimeoutMs: 79,
+      pingIntervalMs: 5000,
+      pingTimeoutMs: 4000,
+      desiredUnsolicitedPongInterval: 3000,
+    };
+    for (const name of settings) {
+      const control = new MessageWebSocketListenerControl(() => false);
+      const before = acceptedSocketOptions(control);
+      expect(acceptedSocketOptions(control), name).toBe(before);
+      (control as unknown as Record<string, unknown>)[name] = changes[name];
+      expect(acceptedSocketOptions(control), name).toEqual({ [name]: changes[name] });
+    }
+    const control = new MessageWebSocketListenerControl(() => false, { maxMessageSize: 10 });
+    expect(acceptedSocketOptions(control)).toEqual({ maxMessageSize: 10 });
+    control.maxMessageSize = null;
+    expect(acceptedSocketOptions(control)).toEqual({});
   });
 });

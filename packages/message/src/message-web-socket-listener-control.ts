@@ -23,6 +23,11 @@ export interface MessageWebSocketListenerControlOptions extends WebSocketListene
 }
 
 let optionsOf: (control: MessageWebSocketListenerControl) => MessageWebSocketControlOptions;
+/** Whether {@link optionsOf} would give `control` exactly `options` now (reads, no allocation). */
+let optionsAre: (
+  control: MessageWebSocketListenerControl,
+  options: MessageWebSocketControlOptions,
+) => boolean;
 
 /**
  * The settings of a `MessageWebSocketListener`: what it accepts (subprotocols, origins, the
@@ -110,32 +115,59 @@ export class MessageWebSocketListenerControl extends WebSocketListenerControl {
       pingTimeoutMs: c.pingTimeoutMs,
       desiredUnsolicitedPongInterval: c.desiredUnsolicitedPongInterval,
     });
+    // The same members as optionsOf, compared (keep the two lists together).
+    optionsAre = (c, o) =>
+      o.messageType === c.#messageType &&
+      o.receiveMode === c.#receiveMode &&
+      (o.maxMessageSize ?? null) === c.#maxMessageSize &&
+      o.maxFragments === c.#maxFragments &&
+      o.outboundBufferSizeInBytes === c.outboundBufferSizeInBytes &&
+      o.noDelay === c.noDelay &&
+      o.closeTimeoutMs === c.closeTimeoutMs &&
+      o.sendTimeoutMs === c.sendTimeoutMs &&
+      o.messageTimeoutMs === c.messageTimeoutMs &&
+      o.pingIntervalMs === c.pingIntervalMs &&
+      o.pingTimeoutMs === c.pingTimeoutMs &&
+      o.desiredUnsolicitedPongInterval === c.desiredUnsolicitedPongInterval;
   }
 }
 
 /** What a listener control that nobody changed hands out: the socket control's defaults. */
 let defaultOptions: Readonly<Record<string, unknown>> | undefined;
 
+/** Each listener control's last answer of {@link acceptedSocketOptions}, and the values it was made from. */
+const lastAnswers = new WeakMap<
+  MessageWebSocketListenerControl,
+  { readonly all: MessageWebSocketControlOptions; readonly changed: MessageWebSocketControlOptions }
+>();
+
 /**
  * The control options an accepted socket starts with (internal to the listener): only those that
  * differ from the defaults. Every accepted socket builds its `MessageWebSocketControl` from these
  * through the validating setters (RESULTS item 10: 0.9 % of a server accepting connections in a
  * loop); a listener's defaults are the socket control's own (the same constants), so leaving them
- * out skips their re-validation and changes no value.
+ * out skips their re-validation and changes no value. A listener whose control did not change
+ * since its last accept gets the same (frozen) object again: no options record, key list and
+ * iterator per connection.
  */
 export function acceptedSocketOptions(
   control: MessageWebSocketListenerControl,
 ): MessageWebSocketControlOptions {
+  const last = lastAnswers.get(control);
+  if (last !== undefined && optionsAre(control, last.all)) return last.changed;
   if (defaultOptions === undefined) {
     defaultOptions = optionsOf(new MessageWebSocketListenerControl(() => false)) as Readonly<
       Record<string, unknown>
     >;
   }
   const defaults = defaultOptions;
-  const all = optionsOf(control) as Record<string, unknown>;
+  const all = optionsOf(control);
+  const values = all as Record<string, unknown>;
   const changed: Record<string, unknown> = {};
-  for (const key of Object.keys(all)) {
-    if (all[key] !== defaults[key]) changed[key] = all[key];
+  for (const key of Object.keys(values)) {
+    if (values[key] !== defaults[key]) changed[key] = values[key];
   }
-  return changed as MessageWebSocketControlOptions;
+  const answer = Object.freeze(changed) as MessageWebSocketControlOptions;
+  lastAnswers.set(control, { all, changed: answer });
+  return answer;
 }

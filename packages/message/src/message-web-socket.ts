@@ -13,6 +13,7 @@ import {
   type DriverCloseInfo,
   type DriverControlValues,
   type DriverHandler,
+  type DriverOptions,
   driverControlValues,
   makeSocketControl,
   nodeConnectionOptions,
@@ -31,7 +32,7 @@ import {
   type WebSocketPhase,
   type WebSocketServerCustomValidationRequestedEventArgs,
 } from "@netsockets/node";
-import { Connection, MessageAssembler } from "@netsockets/protocol";
+import { Connection, type ConnectionOptions, MessageAssembler } from "@netsockets/protocol";
 import { MessageOutputStream } from "./message-output-stream.js";
 import { MessageQueue } from "./message-queue.js";
 import {
@@ -121,6 +122,51 @@ const snapshots = new ControlSnapshots((options: MessageWebSocketControlOptions)
     ...driverControlValues(c),
   };
 });
+
+/**
+ * The protocol `Connection` options of a socket: its limits and extensions, and in whole-message
+ * mode `wholeBinaryMessages` (a one-frame binary message comes out of the Connection whole,
+ * unmasked straight into its own array, and the assembler, made on the first data, hands it on
+ * without a copy; both fill every byte they allocate, so Node's unzeroed allocation is safe).
+ */
+function connectionOptions(
+  role: "client" | "server",
+  c: ControlValues,
+  maxMessageSize: number,
+  extensions: readonly PerMessageDeflate[],
+  partial: boolean,
+): ConnectionOptions {
+  const options = nodeConnectionOptions(role, {
+    limits: { maxMessageSize, maxFragments: protocolLimit(c.maxFragments) },
+    extensions,
+  });
+  return partial ? options : { ...options, wholeBinaryMessages: true };
+}
+
+/** The Connection and driver options every accepted socket on the same control values gets. */
+interface SharedSetup {
+  readonly connection: ConnectionOptions;
+  readonly driver: DriverOptions;
+}
+
+/** Per frozen control values (a listener's snapshot), what its accepted sockets share. */
+const sharedServerSetups = new WeakMap<ControlValues, SharedSetup>();
+
+/** The {@link SharedSetup} of an accepted socket without deflate on the frozen values `c`. */
+function sharedServerSetup(c: ControlValues): SharedSetup {
+  let setup = sharedServerSetups.get(c);
+  if (setup === undefined) {
+    const partial = c.receiveMode === MessageWebSocketReceiveMode.partialMessage;
+    setup = Object.freeze({
+      connection: Object.freeze(
+        connectionOptions("server", c, protocolLimit(c.maxMessageSize), NO_EXTENSIONS, partial),
+      ),
+      driver: Object.freeze(socketDriverOptions(c, NO_EXTENSIONS)),
+    });
+    sharedServerSetups.set(c, setup);
+  }
+  return setup;
+}
 
 let Handler: new (socket: MessageWebSocket) => DriverHandler;
 
@@ -476,22 +522,25 @@ export class MessageWebSocket extends WebSocketBase<MessageWebSocketEventMap> {
         : new PerMessageDeflate(role, deflateParameters, { maxMessageSize });
     this.#deflate = deflate;
     const extensions = deflate === undefined ? NO_EXTENSIONS : [deflate];
-    const options = nodeConnectionOptions(role, {
-      limits: { maxMessageSize, maxFragments: protocolLimit(c.maxFragments) },
-      extensions,
-    });
     this.#partial = c.receiveMode === MessageWebSocketReceiveMode.partialMessage;
-    // Whole messages: a one-frame binary message comes out of the Connection whole (unmasked
-    // straight into its own array) and the assembler (made on the first data) hands it on
-    // without a copy. Both fill every byte they allocate, so Node's unzeroed allocation is safe.
+    // An accepted socket on its listener's (frozen) control values, without deflate, is set up as
+    // every such socket is: those options are made once per values object.
+    const shared =
+      role === "server" && this.#ownControl === undefined && deflate === undefined
+        ? sharedServerSetup(c)
+        : undefined;
     const connection = new Connection(
-      this.#partial ? options : { ...options, wholeBinaryMessages: true },
+      shared?.connection ?? connectionOptions(role, c, maxMessageSize, extensions, this.#partial),
     );
     this.#maxMessageSize = maxMessageSize;
     this.#connected = connectionFacts(connected);
     if (this.#information !== undefined) recordConnection(this.#information, this.#connected);
     this.#phase = "open";
-    this.#driver = start(connection, new Handler(this), socketDriverOptions(c, extensions));
+    this.#driver = start(
+      connection,
+      new Handler(this),
+      shared?.driver ?? socketDriverOptions(c, extensions),
+    );
   }
 
   #onData(bytes: Uint8Array, info: DataInfo): void {

@@ -6,9 +6,11 @@ import {
   HeadReader,
   joinedHeaders,
   nativeAcceptKey,
+  parseDistinctHeaders,
   parseFieldLines,
   parseRequestLine,
   parseStatusLine,
+  readHead,
 } from "./http-head.js";
 
 const seed = Number(process.env.NETSOCKETS_SEED ?? 20261126);
@@ -155,8 +157,23 @@ describe("parseRequestLine", () => {
     "G(T / HTTP/1.1\r\n",
     "GET /\r\n",
     "\r\n",
+    "GET / HTTP/1.10\r\n",
+    "GET / HTTP/1.2\r\n",
+    "GET / http/1.1\r\n",
+    "GET\t/ HTTP/1.1\r\n",
+    "GET / HTTP/1.1\rx\r\n",
+    " GET / HTTP/1.1\r\n",
+    "GET  HTTP/1.1\r\n",
+    "GET /\xe9 HTTP/1.1\r\n",
   ])("refuses %j", (line) => {
     expect(parseRequestLine(line)).toBeNull();
+  });
+
+  it("reads HTTP/1.0, any token method and a line without CRLF", () => {
+    expect(parseRequestLine("M-1~ * HTTP/1.0")).toEqual({
+      request: { method: "M-1~", target: "*", httpVersion: "1.0" },
+      next: 15,
+    });
   });
 });
 
@@ -202,6 +219,72 @@ describe("parseFieldLines", () => {
     }
     // A quadratic scan of 200,000 characters takes minutes; linear takes milliseconds.
     expect(performance.now() - started).toBeLessThan(5000);
+  });
+});
+
+describe("parseDistinctHeaders", () => {
+  /** What the server's map was before: distinctHeaders of parseFieldLines, or its error. */
+  const viaRaw = (text: string, max: number) => {
+    const fields = parseFieldLines(text, 0, max);
+    return "rawHeaders" in fields ? { headers: distinctHeaders(fields.rawHeaders) } : fields;
+  };
+
+  it.each([
+    "Host: a\r\nUPGRADE: websocket\r\nconnection: Upgrade\r\nSec-WebSocket-Key: k\r\n",
+    "HOST: a\r\nhost: b\r\nHost: c\r\n",
+    "Hosu: a\r\nhosT: b\r\nSec-WebSocket-Kez: x\r\nsec-websocket-key:  y \r\n",
+    "__proto__: p\r\nconstructor: c\r\n",
+    "Host\x5f: a\r\nHos\x54: b\r\nX-\x7e: c\r\n",
+    " folded\r\n",
+    "A : 1\r\n",
+    "A: 1\r2\r\n",
+    "A: 1",
+    "A: 1\r\nB: 2\r\nC: 3\r\n",
+  ])("makes distinctHeaders' map of parseFieldLines' lines, or its refusal: %j", (text) => {
+    expect(parseDistinctHeaders(text, 0, 2)).toEqual(viaRaw(text, 2));
+  });
+
+  it("agrees with distinctHeaders on random heads of handshake-like lines", () => {
+    const next = random(seed);
+    const pick = <T>(list: readonly T[]): T => list[Math.floor(next() * list.length)] as T;
+    const names = [
+      "Host",
+      "host",
+      "HOST",
+      "Sec-WebSocket-Key",
+      "sec-websocket-KEY",
+      "Origin",
+      "origiN",
+      "Cookie",
+      "X-a",
+      "Upgrade",
+      "connection",
+      "Hosz",
+      "Ho{t",
+      "A B",
+      "",
+      "K\xe9y",
+    ];
+    const values = ["", " ", "a", " websocket ", "\t1, 2\t", "x\x7f", "\xe9", "a\rb", "q\0"];
+    for (let run = 0; run < 2000; run++) {
+      let text = "";
+      const lines = Math.floor(next() * 6);
+      for (let i = 0; i < lines; i++) {
+        text += `${next() < 0.05 ? " " : ""}${pick(names)}${next() < 0.05 ? " " : ""}:${pick(values)}`;
+        text += next() < 0.02 ? "" : "\r\n";
+      }
+      expect(parseDistinctHeaders(text, 0, 4)).toEqual(viaRaw(text, 4));
+    }
+  });
+});
+
+describe("readHead", () => {
+  it("answers a first chunk as a new HeadReader does", () => {
+    for (const text of [RESPONSE, `${RESPONSE}xy`, RESPONSE.slice(0, 20), "A\nB", "x".repeat(80)]) {
+      const bytes = Buffer.from(text, "latin1");
+      expect(readHead(bytes, 64)).toEqual(new HeadReader(64).push(bytes));
+      expect(readHead(bytes, 1000)).toEqual(new HeadReader(1000).push(bytes));
+    }
   });
 });
 

@@ -94,34 +94,58 @@ export class HeadReader {
       this.#chunks.push(chunk);
       bytes = Buffer.concat(this.#chunks, this.#length + chunk.length);
     }
-    const end = bytes.indexOf(CRLFCRLF, from);
-    // In a complete head the line parsers refuse any stray LF; an incomplete one is scanned now,
-    // so an LF-only head (which never shows a CRLFCRLF) is refused at once, not at the timeout.
-    if (end === -1 && firstBareLf(bytes, from, bytes.length) !== -1) {
-      return { kind: "error", failure: "malformed", message: "a line ends in a bare LF" };
-    }
-    // Without a blank line yet, up to 2 bytes may be the start of one.
-    if (end === -1 ? bytes.length > this.#maxBytes + 2 : end + 2 > this.#maxBytes) {
-      return {
-        kind: "error",
-        failure: "too-large",
-        message: `the head is larger than ${this.#maxBytes} bytes`,
-      };
-    }
-    if (end === -1) {
+    const result = scanHead(bytes, from, this.#maxBytes);
+    if (result === MORE) {
       this.#chunks = [bytes];
       this.#length = bytes.length;
-      return { kind: "more" };
+    } else if (result.kind === "head" && this.#length > 0) {
+      this.#chunks = [];
+      this.#length = 0;
     }
-    this.#chunks = [];
-    this.#length = 0;
-    return {
-      kind: "head",
-      text: bytes.toString("latin1", 0, end + 2),
-      rest: bytes.subarray(end + 4),
-    };
+    return result;
   }
 }
+
+/** The one "more" result (it carries nothing). */
+const MORE: HeadChunkResult = Object.freeze({ kind: "more" });
+
+/**
+ * What a new {@link HeadReader} answers to its first chunk, without making one: the server reads
+ * most heads whole from one segment, and only a `"more"` answer needs a reader (push the same
+ * chunk into a new one to go on).
+ */
+export function readHead(chunk: Buffer, maxBytes: number): HeadChunkResult {
+  return scanHead(chunk, 0, maxBytes);
+}
+
+/** Looks for the blank line in `bytes` from `from`, within `maxBytes` (see {@link HeadReader}). */
+function scanHead(bytes: Buffer, from: number, maxBytes: number): HeadChunkResult {
+  const end = bytes.indexOf(CRLFCRLF, from);
+  // In a complete head the line parsers refuse any stray LF; an incomplete one is scanned now,
+  // so an LF-only head (which never shows a CRLFCRLF) is refused at once, not at the timeout.
+  if (end === -1 && firstBareLf(bytes, from, bytes.length) !== -1) {
+    return { kind: "error", failure: "malformed", message: "a line ends in a bare LF" };
+  }
+  // Without a blank line yet, up to 2 bytes may be the start of one.
+  if (end === -1 ? bytes.length > maxBytes + 2 : end + 2 > maxBytes) {
+    return {
+      kind: "error",
+      failure: "too-large",
+      message: `the head is larger than ${maxBytes} bytes`,
+    };
+  }
+  if (end === -1) return MORE;
+  const restStart = end + 4;
+  return {
+    kind: "head",
+    text: bytes.toString("latin1", 0, end + 2),
+    // Usually nothing follows a head (the peer waits for the answer): no view for that.
+    rest: restStart === bytes.length ? NO_BYTES : bytes.subarray(restStart),
+  };
+}
+
+/** The `rest` of a head that nothing followed (empty: nothing can be written into it). */
+const NO_BYTES = Buffer.alloc(0);
 
 /** The index of the first LF in `bytes[from, to)` not preceded by CR, or -1. */
 function firstBareLf(bytes: Buffer, from: number, to: number): number {
@@ -153,12 +177,28 @@ export interface RequestLine {
 // status-line = HTTP-version SP status-code SP [ reason-phrase ]; reason-phrase is HTAB / SP /
 // VCHAR / obs-text. A missing SP before an empty reason is tolerated, as llhttp does.
 const STATUS_LINE = /^HTTP\/1\.([01]) ([1-9][0-9]{2})(?: ([\t\x20-\x7e\x80-\xff]*))?$/;
-// request-line = method SP request-target SP HTTP-version; the target has no whitespace or
-// controls (RFC 9112 §3.2 forms all fit in visible ASCII).
-const REQUEST_LINE = /^([!#$%&'*+\-.^_`|~0-9A-Za-z]+) ([\x21-\x7e]+) HTTP\/1\.([01])$/;
-// field-line = field-name ":" OWS field-value OWS. One greedy class per part (no two parts can
-// match the same character), so a hostile value costs linear time; OWS is trimmed afterwards.
-const FIELD_LINE = /^([!#$%&'*+\-.^_`|~0-9A-Za-z]+):([\t\x20-\x7e\x80-\xff]*)$/;
+// field-line = field-name ":" OWS field-value OWS; the request line and the field lines are
+// scanned by hand (see parseRequestLine, fieldColon): no match arrays on the server's path.
+
+/** `TCHAR[c] === 1` when the character code `c` (< 128) is an RFC 9110 tchar. */
+const TCHAR = new Uint8Array(128);
+for (const c of "!#$%&'*+-.^_`|~0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ") {
+  TCHAR[c.charCodeAt(0)] = 1;
+}
+
+/** Whether `c` is a tchar. */
+function isTchar(c: number): boolean {
+  return c < 128 && TCHAR[c] === 1;
+}
+
+/** Whether `c` may appear in a field value: HTAB, SP, VCHAR, obs-text (not NUL, CR, LF, DEL …). */
+function isFieldChar(c: number): boolean {
+  return c === 0x09 || (c >= 0x20 && c <= 0xff && c !== 0x7f);
+}
+
+const SP = 0x20;
+const HTAB = 0x09;
+const COLON = 0x3a;
 
 /** The first line of `text` (without its CRLF) and where the field lines start. */
 function firstLine(text: string): { line: string; next: number } {
@@ -183,19 +223,80 @@ export function parseStatusLine(text: string): { status: StatusLine; next: numbe
   };
 }
 
-/** Parses the request line at the start of a request head; `null` when it is not one. */
+/**
+ * Parses the request line at the start of a request head; `null` when it is not one.
+ * request-line = method SP request-target SP HTTP-version, where the method is a token, the
+ * target is visible ASCII without whitespace (every RFC 9112 §3.2 form fits) and the version is
+ * `HTTP/1.0` or `HTTP/1.1`. One scan by hand: none of the parts can take another's character, so
+ * the line splits in exactly one way.
+ */
 export function parseRequestLine(text: string): { request: RequestLine; next: number } | null {
-  const { line, next } = firstLine(text);
-  const match = REQUEST_LINE.exec(line);
-  if (match === null) return null;
+  const eol = text.indexOf("\r\n");
+  const end = eol === -1 ? text.length : eol;
+  let at = 0;
+  while (at < end && isTchar(text.charCodeAt(at))) at++;
+  if (at === 0 || at === end || text.charCodeAt(at) !== SP) return null;
+  const method = text.slice(0, at);
+  const targetStart = ++at;
+  while (at < end && isTargetChar(text.charCodeAt(at))) at++;
+  if (at === targetStart || at === end || text.charCodeAt(at) !== SP) return null;
+  const target = text.slice(targetStart, at);
+  // "HTTP/1.x" then the end of the line.
+  if (end - at !== 9 || !text.startsWith("HTTP/1.", at + 1)) return null;
+  const minor = text.charCodeAt(at + 8);
+  if (minor !== 0x30 && minor !== 0x31) return null;
   return {
-    request: {
-      method: match[1] as string,
-      target: match[2] as string,
-      httpVersion: `1.${match[3]}`,
-    },
-    next,
+    request: { method, target, httpVersion: minor === 0x30 ? "1.0" : "1.1" },
+    next: eol === -1 ? text.length : eol + 2,
   };
+}
+
+/**
+ * The colon of the field line `text[at, eol)`, or -1 when the line is not
+ * `field-name ":" field-value` (a token, no whitespace before the colon, no controls after it).
+ */
+function fieldColon(text: string, at: number, eol: number): number {
+  let colon = at;
+  while (colon < eol && isTchar(text.charCodeAt(colon))) colon++;
+  if (colon === at || colon === eol || text.charCodeAt(colon) !== COLON) return -1;
+  for (let i = colon + 1; i < eol; i++) if (!isFieldChar(text.charCodeAt(i))) return -1;
+  return colon;
+}
+
+/** Why the field line `text[at, eol)` was refused (see {@link fieldColon}). */
+function invalidFieldLine(text: string, at: number, eol: number): HeadError {
+  const first = text.charCodeAt(at);
+  return {
+    failure: "malformed",
+    message:
+      first === SP || first === HTAB
+        ? "a folded header line (obs-fold)"
+        : `an invalid header line ${JSON.stringify(text.slice(at, Math.min(eol, at + 64)))}`,
+  };
+}
+
+/** The start of the value after `colon` on a line ending at `eol`, past its OWS. */
+function valueStart(text: string, colon: number, eol: number): number {
+  let start = colon + 1;
+  while (start < eol && isOws(text.charCodeAt(start))) start++;
+  return start;
+}
+
+/** The end of the value from `start` on a line ending at `eol`, before its OWS. */
+function valueEnd(text: string, start: number, eol: number): number {
+  let end = eol;
+  while (end > start && isOws(text.charCodeAt(end - 1))) end--;
+  return end;
+}
+
+/** Whether `c` may appear in a request target: visible ASCII (no whitespace, no controls). */
+function isTargetChar(c: number): boolean {
+  return c >= 0x21 && c <= 0x7e;
+}
+
+/** Whether `c` is optional whitespace (SP or HTAB). */
+function isOws(c: number): boolean {
+  return c === SP || c === HTAB;
 }
 
 /**
@@ -219,31 +320,89 @@ export function parseFieldLines(
     if (++count > maxFields) {
       return { failure: "too-many-fields", message: `more than ${maxFields} header lines` };
     }
-    const line = text.slice(at, eol);
-    const match = FIELD_LINE.exec(line);
-    if (match === null) {
-      const first = line.charCodeAt(0);
-      return {
-        failure: "malformed",
-        message:
-          first === 0x20 || first === 0x09
-            ? "a folded header line (obs-fold)"
-            : `an invalid header line ${JSON.stringify(line.slice(0, 64))}`,
-      };
-    }
-    rawHeaders.push(match[1] as string, trimOws(match[2] as string));
+    const colon = fieldColon(text, at, eol);
+    if (colon === -1) return invalidFieldLine(text, at, eol);
+    const from = valueStart(text, colon, eol);
+    rawHeaders.push(text.slice(at, colon), text.slice(from, valueEnd(text, from, eol)));
     at = eol + 2;
   }
   return { rawHeaders };
 }
 
-/** `s` without leading and trailing SP / HTAB (RFC 9110 §5.5: OWS is not part of the value). */
-function trimOws(s: string): string {
-  let start = 0;
-  let end = s.length;
-  while (start < end && (s.charCodeAt(start) === 0x20 || s.charCodeAt(start) === 0x09)) start++;
-  while (end > start && (s.charCodeAt(end - 1) === 0x20 || s.charCodeAt(end - 1) === 0x09)) end--;
-  return start === 0 && end === s.length ? s : s.slice(start, end);
+/**
+ * The field lines of a request head from `start`, straight into the map {@link distinctHeaders}
+ * makes of their `rawHeaders` (the server validates that map), with the same refusals as
+ * {@link parseFieldLines}. No `rawHeaders` array on the way, and the names a handshake sends are
+ * the module's own lower-case strings rather than a slice and its lower-case copy each.
+ */
+export function parseDistinctHeaders(
+  text: string,
+  start: number,
+  maxFields: number,
+): { readonly headers: Record<string, string | string[]> } | HeadError {
+  const headers: Record<string, string | string[]> = {};
+  let at = start;
+  let count = 0;
+  while (at < text.length) {
+    const eol = text.indexOf("\r\n", at);
+    if (eol === -1) return { failure: "malformed", message: "an unterminated header line" };
+    if (++count > maxFields) {
+      return { failure: "too-many-fields", message: `more than ${maxFields} header lines` };
+    }
+    const colon = fieldColon(text, at, eol);
+    if (colon === -1) return invalidFieldLine(text, at, eol);
+    const from = valueStart(text, colon, eol);
+    addDistinct(headers, lowerName(text, at, colon), text.slice(from, valueEnd(text, from, eol)));
+    at = eol + 2;
+  }
+  return { headers };
+}
+
+/** Header names a handshake request usually carries, by length (lower case). */
+const KNOWN_NAMES: readonly (readonly string[] | undefined)[] = (() => {
+  const byLength: string[][] = [];
+  for (const name of [
+    "host",
+    "origin",
+    "cookie",
+    "pragma",
+    "upgrade",
+    "connection",
+    "user-agent",
+    "cache-control",
+    "authorization",
+    "accept-encoding",
+    "accept-language",
+    "content-length",
+    "transfer-encoding",
+    "sec-websocket-key",
+    "sec-websocket-version",
+    "sec-websocket-protocol",
+    "sec-websocket-extensions",
+  ]) {
+    const list = byLength[name.length] ?? [];
+    list.push(name);
+    byLength[name.length] = list;
+  }
+  return byLength;
+})();
+
+/** `text.slice(from, to).toLowerCase()` for a token, without allocating for a known name. */
+function lowerName(text: string, from: number, to: number): string {
+  const known = KNOWN_NAMES[to - from];
+  if (known !== undefined) {
+    for (const name of known) {
+      let i = 0;
+      while (i < name.length && asciiLower(text.charCodeAt(from + i)) === name.charCodeAt(i)) i++;
+      if (i === name.length) return name;
+    }
+  }
+  return text.slice(from, to).toLowerCase();
+}
+
+/** `c` with A–Z mapped to a–z (what `toLowerCase` does to a token's characters). */
+function asciiLower(c: number): number {
+  return c >= 0x41 && c <= 0x5a ? c + 0x20 : c;
 }
 
 /** Header names whose repeats Node drops (the first wins), as `IncomingMessage.headers` does. */
@@ -313,14 +472,17 @@ export function joinedHeaders(rawHeaders: readonly string[]): Record<string, str
 export function distinctHeaders(rawHeaders: readonly string[]): Record<string, string | string[]> {
   const out: Record<string, string | string[]> = {};
   for (let i = 0; i < rawHeaders.length; i += 2) {
-    const name = (rawHeaders[i] as string).toLowerCase();
-    const value = rawHeaders[i + 1] as string;
-    const existing = Object.hasOwn(out, name) ? out[name] : undefined;
-    if (existing === undefined) setOwn(out, name, value);
-    else if (typeof existing === "string") setOwn(out, name, [existing, value]);
-    else existing.push(value);
+    addDistinct(out, (rawHeaders[i] as string).toLowerCase(), rawHeaders[i + 1] as string);
   }
   return out;
+}
+
+/** Adds one line to a {@link distinctHeaders} map (`name` in lower case). */
+function addDistinct(out: Record<string, string | string[]>, name: string, value: string): void {
+  const existing = Object.hasOwn(out, name) ? out[name] : undefined;
+  if (existing === undefined) setOwn(out, name, value);
+  else if (typeof existing === "string") setOwn(out, name, [existing, value]);
+  else existing.push(value);
 }
 
 /**

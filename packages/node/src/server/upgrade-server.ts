@@ -1,5 +1,5 @@
 import { once } from "node:events";
-import { IncomingMessage, STATUS_CODES } from "node:http";
+import { type IncomingHttpHeaders, IncomingMessage, STATUS_CODES } from "node:http";
 import {
   type AddressInfo,
   createServer as createNetServer,
@@ -17,12 +17,13 @@ import {
   validateClientRequest,
 } from "@netsockets/protocol";
 import {
-  distinctHeaders,
+  type HeadChunkResult,
   HeadReader,
   nativeAcceptKey,
+  parseDistinctHeaders,
   parseFieldLines,
   parseRequestLine,
-  type RequestLine,
+  readHead,
   setNotFlowing,
 } from "../connect/http-head.js";
 import { createDriver, type Driver } from "../driver/driver.js";
@@ -53,63 +54,250 @@ interface Refusal {
   readonly headers?: Readonly<Record<string, string>> | undefined;
 }
 
-/** A socket's handshake deadline and the listener that clears it on close. */
-interface Deadline {
-  readonly timer: NodeJS.Timeout;
-  readonly onClose: () => void;
-}
+/** The clock of the handshake deadlines (ms): monotonic, and faked by fake timers that fake `performance`. */
+const clock = (): number => performance.now();
 
-/**
- * One upgrade request, from our own head reader or from an external server's `IncomingMessage`:
- * what the handshake checks read, and the public views made on demand.
- */
-interface RequestSource {
+/** What the handshake checks read of a request, from our own head reader or an external server. */
+interface RequestHead {
   readonly method: string;
   readonly url: string;
   readonly httpVersion: string;
   /** The map the validation reads. */
-  readonly validationHeaders: HeaderMap;
-  /** The Node request object (made on first use for our own reader's requests). */
-  message(): IncomingMessage;
+  readonly headers: HeaderMap;
 }
 
-/** The head as our reader parsed it; `IncomingMessage` only when someone asks for it. */
-class ParsedRequest implements RequestSource {
-  readonly method: string;
-  readonly url: string;
-  readonly httpVersion: string;
-  readonly validationHeaders: HeaderMap;
-  readonly #socket: Socket;
-  readonly #rawHeaders: string[];
-  #message: IncomingMessage | undefined;
+/** A head our own reader parsed: what the checks read, and what the `IncomingMessage` is made from. */
+interface OwnHead extends RequestHead {
+  readonly socket: Socket;
+  /** The head as latin1 text (see `HeadReader`). */
+  readonly text: string;
+  /** Where the field lines start in `text`. */
+  readonly fieldsStart: number;
+}
 
-  constructor(socket: Socket, line: RequestLine, rawHeaders: string[], headers: HeaderMap) {
-    this.method = line.method;
-    this.url = line.target;
-    this.httpVersion = line.httpVersion;
-    this.validationHeaders = headers;
+/**
+ * Where the Node request object of an {@link UpgradeRequest} comes from: an external server's
+ * `IncomingMessage`, or our reader's head (the object is made on first use).
+ */
+type MessageSource = IncomingMessage | OwnHead;
+
+/** The `IncomingMessage` of a source, made once. */
+function messageOf(source: MessageSource): IncomingMessage {
+  if (source instanceof IncomingMessage) return source;
+  // The head parsed before, so its lines parse again (same text, no limit to hit).
+  const fields = parseFieldLines(source.text, source.fieldsStart, Number.POSITIVE_INFINITY);
+  return incomingMessage(source.socket, source, "rawHeaders" in fields ? fields.rawHeaders : []);
+}
+
+// The handshake's own state in a PendingUpgrade (private: the hook sees the request, not these).
+let socketOf: (pending: PendingUpgrade) => Socket;
+let headOf: (pending: PendingUpgrade) => Uint8Array;
+let keyOf: (pending: PendingUpgrade) => string;
+/** Whether the request came from an external server (`handleUpgrade`) rather than our listener. */
+let isExternal: (pending: PendingUpgrade) => boolean;
+
+/**
+ * A valid upgrade request on its way through the origin policy and the hook: what the hook sees
+ * (the public fields and the two getters) and the handshake's own state (the private fields), in
+ * one object per handshake, so the synchronous path makes no closure.
+ */
+class PendingUpgrade implements UpgradeRequest {
+  readonly url: string;
+  readonly origin: string | undefined;
+  readonly host: string | undefined;
+  readonly protocols: string[];
+  readonly extensions: ExtensionOffer[];
+  readonly remoteAddress: string;
+  readonly remotePort: number;
+  readonly secure: boolean;
+  /** The socket being upgraded. */
+  readonly #socket: Socket;
+  /** Bytes after the head. */
+  readonly #head: Uint8Array;
+  /** The validated `Sec-WebSocket-Key`. */
+  readonly #key: string;
+  /** From an external server (`handleUpgrade`): its socket's local address is not the listener's. */
+  readonly #external: boolean;
+  #source: MessageSource;
+
+  constructor(
+    socket: Socket,
+    head: Uint8Array,
+    url: string,
+    check: ValidRequest,
+    secure: boolean,
+    source: MessageSource,
+  ) {
+    this.url = url;
+    this.origin = check.origin;
+    this.host = check.host;
+    this.protocols = check.protocols;
+    this.extensions = check.extensions;
+    // Read now: Node has no peer address once the socket is destroyed, and the request may be
+    // kept (and read) past that.
+    const peer = peerOf(socket);
+    this.remoteAddress = peer.address ?? "";
+    this.remotePort = peer.port ?? 0;
+    this.secure = secure;
     this.#socket = socket;
-    this.#rawHeaders = rawHeaders;
+    this.#head = head;
+    this.#key = check.key;
+    this.#external = source instanceof IncomingMessage;
+    this.#source = source;
   }
 
-  message(): IncomingMessage {
-    this.#message ??= incomingMessage(this.#socket, this, this.#rawHeaders);
-    return this.#message;
+  /** The request headers (Node's `req.headers`). */
+  get headers(): IncomingHttpHeaders {
+    return this.request.headers;
+  }
+
+  /** The Node request object (made on first use for our own reader's requests). */
+  get request(): IncomingMessage {
+    const source = this.#source;
+    if (source instanceof IncomingMessage) return source;
+    const message = messageOf(source);
+    this.#source = message;
+    return message;
+  }
+
+  static {
+    socketOf = (pending) => pending.#socket;
+    headOf = (pending) => pending.#head;
+    keyOf = (pending) => pending.#key;
+    isExternal = (pending) => pending.#external;
+  }
+}
+
+/** What `getpeername` tells of a socket's peer (Node's record; empty when it failed). */
+interface PeerAddress {
+  address?: string | undefined;
+  port?: number | undefined;
+}
+
+/** The parts of a `net.Socket` {@link peerOf} reads (Node internals, checked before use). */
+interface SocketInternals {
+  readonly _handle?: { getpeername?: unknown } | null;
+  readonly _peername?: unknown;
+}
+
+/**
+ * The peer address of an accepted socket, read as `socket.remoteAddress` reads it but without
+ * leaving Node's `{ address, family, port }` record on the socket: Node keeps that record (and
+ * its address string) for the socket's whole life once anyone asked, ≈ 100 B per idle
+ * connection; the request keeps the two values instead. A socket whose record exists already,
+ * or whose handle cannot answer, is asked through the public getters.
+ */
+function peerOf(socket: Socket): PeerAddress {
+  const internals = socket as unknown as SocketInternals;
+  const handle = internals._handle;
+  if (
+    internals._peername === undefined &&
+    !socket.connecting &&
+    handle !== null &&
+    handle !== undefined &&
+    typeof handle.getpeername === "function"
+  ) {
+    const out: PeerAddress = {};
+    // `(out) => status`, as Node's own `_getpeername` calls it; on failure `out` stays empty.
+    (handle.getpeername as (out: PeerAddress) => number).call(handle, out);
+    return out;
+  }
+  return { address: socket.remoteAddress, port: socket.remotePort };
+}
+
+/** The fields of a successful `validateClientRequest` the handshake goes on with. */
+interface ValidRequest {
+  readonly key: string;
+  readonly protocols: string[];
+  readonly extensions: ExtensionOffer[];
+  readonly origin: string | undefined;
+  readonly host: string | undefined;
+}
+
+/** The first part of every 101 this server writes. */
+const ACCEPT_HEAD =
+  "HTTP/1.1 101 Switching Protocols\r\nupgrade: websocket\r\nconnection: Upgrade\r\nsec-websocket-accept: ";
+
+let startUpgrade: (
+  server: UpgradeServer,
+  upgrade: Accepted,
+  connection: DriverConnection,
+  handler: DriverHandler,
+  options: DriverOptions | undefined,
+) => Driver;
+
+let isStarted: (upgrade: Accepted) => boolean;
+
+/**
+ * An accepted upgrade as `onConnection` gets it: one object, no closure; `start` goes back to
+ * its server. The 101's headers as a record are made on first read (the 101 itself was written
+ * from the same values).
+ */
+class Accepted implements AcceptedUpgrade {
+  readonly socket: Socket;
+  readonly head: Uint8Array;
+  readonly request: UpgradeRequest;
+  readonly protocol: string | null;
+  readonly extensions: readonly ExtensionOffer[];
+  readonly localAddress: string;
+  readonly localPort: number;
+  #started = false;
+  readonly #server: UpgradeServer;
+  #responseHeaders: Record<string, string> | undefined;
+  readonly #accept: string;
+
+  constructor(
+    server: UpgradeServer,
+    request: PendingUpgrade,
+    protocol: string | null,
+    extensions: readonly ExtensionOffer[],
+    accept: string,
+    responseHeaders: Record<string, string> | undefined,
+    local: AddressInfo | undefined,
+  ) {
+    const socket = socketOf(request);
+    this.socket = socket;
+    this.head = headOf(request);
+    this.request = request;
+    this.protocol = protocol;
+    this.extensions = extensions;
+    this.localAddress = local === undefined ? (socket.localAddress ?? "") : local.address;
+    this.localPort = local === undefined ? (socket.localPort ?? 0) : local.port;
+    this.#server = server;
+    this.#accept = accept;
+    this.#responseHeaders = responseHeaders;
+  }
+
+  /** The 101 response headers that were sent. */
+  get responseHeaders(): Readonly<Record<string, string>> {
+    // Only the plain 101 (no extensions, no hook headers) leaves this to be made here.
+    this.#responseHeaders ??= buildAcceptHeaders({
+      key: keyOf(this.request as PendingUpgrade),
+      accept: this.#accept,
+      protocol: this.protocol,
+    });
+    return this.#responseHeaders;
+  }
+
+  start(connection: DriverConnection, handler: DriverHandler, options?: DriverOptions): Driver {
+    if (this.#started) throw new InvalidStateError("start() was already called for this upgrade");
+    this.#started = true;
+    return startUpgrade(this.#server, this, connection, handler, options);
+  }
+
+  static {
+    isStarted = (upgrade) => upgrade.#started;
   }
 }
 
 /** A finished `IncomingMessage` as Node's server makes for an upgrade (headers, no body). */
-function incomingMessage(
-  socket: Socket,
-  request: ParsedRequest,
-  rawHeaders: string[],
-): IncomingMessage {
+function incomingMessage(socket: Socket, head: RequestHead, rawHeaders: string[]): IncomingMessage {
   const message = new IncomingMessage(socket);
-  message.method = request.method;
-  message.url = request.url;
-  message.httpVersion = request.httpVersion;
+  message.method = head.method;
+  message.url = head.url;
+  message.httpVersion = head.httpVersion;
   message.httpVersionMajor = 1;
-  message.httpVersionMinor = request.httpVersion === "1.0" ? 0 : 1;
+  message.httpVersionMinor = head.httpVersion === "1.0" ? 0 : 1;
   // Node's own way to load a head: `headers` / `headersDistinct` are then built from rawHeaders
   // on first access, with Node's joining rules.
   (message as unknown as { _addHeaderLines(headers: string[], n: number): void })._addHeaderLines(
@@ -120,17 +308,6 @@ function incomingMessage(
   (message as unknown as { upgrade: boolean }).upgrade = true;
   message.push(null);
   return message;
-}
-
-/** An external server's request, as it is. */
-function nodeRequestSource(req: IncomingMessage): RequestSource {
-  return {
-    method: req.method ?? "",
-    url: req.url ?? "/",
-    httpVersion: req.httpVersion,
-    validationHeaders: req.headers,
-    message: () => req,
-  };
 }
 
 function isPromiseLike<T>(value: T | PromiseLike<T>): value is PromiseLike<T> {
@@ -172,8 +349,23 @@ export class UpgradeServer {
   readonly #handshakeTimeoutMs: number;
   readonly #maxHeaderSize: number;
   readonly #maxHeadersCount: number;
-  /** Sockets between TCP/TLS accept (or handleUpgrade) and the 101, with their deadline. */
-  readonly #handshaking = new Map<Socket, Deadline>();
+  /**
+   * Sockets between TCP/TLS accept (or handleUpgrade) and the 101 or refusal, each with its
+   * deadline (whole ms on {@link clock} since `#epoch`, a small integer). One timeout for all:
+   * insertion order is deadline order, so one {@link Timer} for the first entry serves them all
+   * (bench RESULTS workload 6: a `setTimeout`, a record, a closure and a `close` listener per
+   * handshake were a good part of an accepted handshake's garbage). A socket leaves at its 101,
+   * its refusal, its `end` before a head, or its deadline; one that closes meanwhile (a reset) is
+   * dropped at its deadline at the latest.
+   */
+  readonly #handshaking = new Map<Socket, number>();
+  readonly #epoch = clock();
+  readonly #deadlines: Timer;
+  /** Head readers of sockets whose head came in several segments (rare: made on demand). */
+  #partialHeads: Map<Socket, HeadReader> | undefined;
+  /** Every handshaking socket's `data` and `end` listener: one function per server (`this` is the socket). */
+  readonly #onHeadData: (this: Socket, chunk: Buffer) => void;
+  readonly #onHeadEnd: (this: Socket) => void;
   /** Accepted sockets whose driver has not been started. */
   readonly #unstarted = new Set<Socket>();
   readonly #drivers = new Set<Driver>();
@@ -185,6 +377,12 @@ export class UpgradeServer {
   /** Every driver's `onDone`: no `done.then` (promise, reaction, closure) per connection. */
   readonly #onDriverDone: (driver: Driver) => void;
   #server: Server | undefined;
+  /**
+   * The listening address when it is one specific address (not `0.0.0.0` / `::`): then it is
+   * every accepted socket's local address too, and no `getsockname` per connection is needed
+   * (bench workload 6: `_getsockname` was ≈ 1 % of a server accepting handshakes).
+   */
+  #boundLocal: AddressInfo | undefined;
   #closing: Promise<void> | undefined;
 
   constructor(options: UpgradeServerOptions = {}) {
@@ -192,6 +390,7 @@ export class UpgradeServer {
     this.#handshakeTimeoutMs = options.handshakeTimeoutMs ?? DEFAULT_HANDSHAKE_TIMEOUT_MS;
     this.#maxHeaderSize = options.maxHeaderSize ?? DEFAULT_MAX_HEADER_SIZE;
     this.#maxHeadersCount = options.maxHeadersCount ?? DEFAULT_MAX_HEADERS_COUNT;
+    this.#deadlines = new Timer(() => this.#sweep(), clock);
     const unstarted = this.#unstarted;
     this.#onUnstartedClose = function (this: Socket) {
       unstarted.delete(this);
@@ -199,6 +398,16 @@ export class UpgradeServer {
     const drivers = this.#drivers;
     this.#onDriverDone = (driver) => {
       drivers.delete(driver);
+    };
+    const server = this;
+    this.#onHeadData = function (this: Socket, chunk: Buffer) {
+      server.#headData(this, chunk);
+    };
+    this.#onHeadEnd = function (this: Socket) {
+      // The client stopped sending before its head was complete.
+      server.#stopReadingHead(this);
+      server.#release(this);
+      this.destroy();
     };
   }
 
@@ -251,7 +460,9 @@ export class UpgradeServer {
       this.#server = undefined;
       throw error;
     }
-    return this.address() as AddressInfo;
+    const bound = this.address() as AddressInfo;
+    this.#boundLocal = isWildcard(bound.address) ? undefined : bound;
+    return bound;
   }
 
   /**
@@ -275,7 +486,17 @@ export class UpgradeServer {
       this.#refuse(socket, limit);
       return;
     }
-    this.#handshake(nodeRequestSource(req), socket, head);
+    this.#handshake(
+      socket,
+      head,
+      {
+        method: req.method ?? "",
+        url: req.url ?? "/",
+        httpVersion: req.httpVersion,
+        headers: req.headers,
+      },
+      req,
+    );
   }
 
   /**
@@ -302,11 +523,10 @@ export class UpgradeServer {
       server === undefined
         ? Promise.resolve()
         : new Promise<void>((resolve) => server.close(() => resolve()));
-    for (const [socket, deadline] of this.#handshaking) {
-      clearTimeout(deadline.timer);
-      socket.destroy();
-    }
+    for (const socket of this.#handshaking.keys()) socket.destroy();
     this.#handshaking.clear();
+    this.#partialHeads?.clear();
+    this.#deadlines.disarm();
     for (const socket of this.#unstarted) socket.destroy();
     this.#unstarted.clear();
     const drivers = [...this.#drivers];
@@ -326,28 +546,35 @@ export class UpgradeServer {
     await serverClosed;
   }
 
+  /** Starts `socket`'s handshake deadline. */
   #armDeadline(socket: Socket): void {
-    const onClose = (): void => this.#release(socket);
-    const timer = setTimeout(() => {
-      // A trickling (slowloris) or silent client: cut off.
+    const timeout = this.#handshakeTimeoutMs;
+    this.#handshaking.set(socket, Math.ceil(clock() - this.#epoch + timeout));
+    // One pending timer at a time: it fires for the oldest socket and then waits for the next.
+    if (!this.#deadlines.active) this.#deadlines.start(Math.max(timeout, 1));
+  }
+
+  /** The deadline timer fired: cuts off every socket past its deadline, waits for the next one. */
+  #sweep(): void {
+    const now = clock() - this.#epoch;
+    for (const [socket, deadline] of this.#handshaking) {
+      if (deadline > now) {
+        this.#deadlines.start(deadline - now);
+        return;
+      }
+      // A trickling (slowloris) or silent client, or a hook that never answered: cut off.
       this.#release(socket);
       socket.destroy();
-    }, this.#handshakeTimeoutMs);
-    timer.unref();
-    this.#handshaking.set(socket, { timer, onClose });
-    socket.once("close", onClose);
+    }
   }
 
   /**
-   * Ends a socket's handshake phase: its deadline timer, its close listener and its entry go, so
-   * an upgraded connection keeps nothing of the handshake alive (bench RESULTS item 14).
+   * Ends a socket's handshake phase: its entry (and partial head) go, so an upgraded connection
+   * keeps nothing of the handshake alive (bench RESULTS item 14).
    */
   #release(socket: Socket): void {
-    const deadline = this.#handshaking.get(socket);
-    if (deadline === undefined) return;
-    clearTimeout(deadline.timer);
-    socket.removeListener("close", deadline.onClose);
     this.#handshaking.delete(socket);
+    this.#partialHeads?.delete(socket);
   }
 
   /** A connection on our own listening socket: read its request head. */
@@ -356,37 +583,47 @@ export class UpgradeServer {
     // become an uncaught exception.
     socket.on("error", ignoreError);
     this.#armDeadline(socket);
-    const reader = new HeadReader(this.#maxHeaderSize);
-    const stop = (): void => {
-      socket.removeListener("data", onData);
-      socket.removeListener("end", onEnd);
-    };
-    const onEnd = (): void => {
-      // The client stopped sending before its head was complete.
-      stop();
-      this.#release(socket);
-      socket.destroy();
-    };
-    const onData = (chunk: Buffer): void => {
-      const result = reader.push(chunk);
-      if (result.kind === "more") return;
-      stop();
-      // Not flowing and not paused, as node:http hands an upgraded socket over: later bytes stay
-      // buffered until the next reader attaches (a 'data' listener or the driver's resume()).
-      setNotFlowing(socket);
-      if (result.kind === "error") {
-        this.#refuse(
-          socket,
-          result.failure === "too-large"
-            ? { status: 431, reason: "Request headers too large" }
-            : { status: 400, reason: `Invalid HTTP request: ${result.message}` },
-        );
+    socket.on("data", this.#onHeadData);
+    socket.on("end", this.#onHeadEnd);
+  }
+
+  #stopReadingHead(socket: Socket): void {
+    socket.removeListener("data", this.#onHeadData);
+    socket.removeListener("end", this.#onHeadEnd);
+  }
+
+  /** Bytes of a head: read whole from one segment (the usual case), or accumulated. */
+  #headData(socket: Socket, chunk: Buffer): void {
+    const partial = this.#partialHeads?.get(socket);
+    let result: HeadChunkResult;
+    if (partial === undefined) {
+      result = readHead(chunk, this.#maxHeaderSize);
+      if (result.kind === "more") {
+        const reader = new HeadReader(this.#maxHeaderSize);
+        reader.push(chunk);
+        this.#partialHeads ??= new Map();
+        this.#partialHeads.set(socket, reader);
         return;
       }
-      this.#onHead(socket, result.text, result.rest);
-    };
-    socket.on("data", onData);
-    socket.on("end", onEnd);
+    } else {
+      result = partial.push(chunk);
+      if (result.kind === "more") return;
+      this.#partialHeads?.delete(socket);
+    }
+    this.#stopReadingHead(socket);
+    // Not flowing and not paused, as node:http hands an upgraded socket over: later bytes stay
+    // buffered until the next reader attaches (a 'data' listener or the driver's resume()).
+    setNotFlowing(socket);
+    if (result.kind === "error") {
+      this.#refuse(
+        socket,
+        result.failure === "too-large"
+          ? { status: 431, reason: "Request headers too large" }
+          : { status: 400, reason: `Invalid HTTP request: ${result.message}` },
+      );
+      return;
+    }
+    this.#onHead(socket, result.text, result.rest);
   }
 
   /** A complete request head from our reader: parse it strictly, then the handshake. */
@@ -396,8 +633,8 @@ export class UpgradeServer {
       this.#refuse(socket, { status: 400, reason: "Invalid HTTP request line" });
       return;
     }
-    const fields = parseFieldLines(text, parsed.next, this.#maxHeadersCount);
-    if (!("rawHeaders" in fields)) {
+    const fields = parseDistinctHeaders(text, parsed.next, this.#maxHeadersCount);
+    if (!("headers" in fields)) {
       this.#refuse(
         socket,
         fields.failure === "too-many-fields"
@@ -406,12 +643,17 @@ export class UpgradeServer {
       );
       return;
     }
-    const headers = distinctHeaders(fields.rawHeaders);
-    this.#handshake(
-      new ParsedRequest(socket, parsed.request, fields.rawHeaders, headers),
+    const line = parsed.request;
+    const head: OwnHead = {
+      method: line.method,
+      url: line.target,
+      httpVersion: line.httpVersion,
+      headers: fields.headers,
       socket,
-      rest,
-    );
+      text,
+      fieldsStart: parsed.next,
+    };
+    this.#handshake(socket, rest, head, head);
   }
 
   /** Header count and size limits on a request an external server parsed. */
@@ -431,25 +673,18 @@ export class UpgradeServer {
   /**
    * Validates the request, applies the origin policy and the hook, and accepts or refuses. It
    * stays synchronous unless the origin policy or the hook returns a promise, so a handshake
-   * without async decisions answers in the tick its head arrived. Anything that throws (a hook,
-   * the extension negotiator) is reported and answered `500`.
+   * without async decisions answers in the tick its head arrived (and makes no closure: the
+   * steps pass one {@link PendingUpgrade} on). Anything that throws (a hook, the extension
+   * negotiator) is reported and answered `500`.
    */
-  #handshake(source: RequestSource, socket: Socket, head: Uint8Array): void {
-    const fail = (error: unknown): void => {
-      this.#report(error);
-      this.#refuse(socket, { status: 500, reason: STATUS_CODES[500] ?? "" });
-    };
+  #handshake(socket: Socket, head: Uint8Array, request: RequestHead, source: MessageSource): void {
     try {
       const options = this.#options;
       if (this.#closing !== undefined || options.onConnection === undefined) {
         this.#refuse(socket, { status: 503, reason: "The server is not accepting connections" });
         return;
       }
-      const check = validateClientRequest({
-        method: source.method,
-        httpVersion: source.httpVersion,
-        headers: source.validationHeaders,
-      });
+      const check = validateClientRequest(request);
       if (!check.ok) {
         this.#refuse(socket, check);
         return;
@@ -457,73 +692,71 @@ export class UpgradeServer {
       // RFC 9112 §6.3: a request's body is framed by Transfer-Encoding or Content-Length. A
       // handshake has none, and we never read one: refusing both (but "Content-Length: 0") keeps
       // a body from being taken for WebSocket frames, and no framing ambiguity can arise.
-      const framing = bodyFraming(source.validationHeaders);
+      const framing = bodyFraming(request.headers);
       if (framing !== undefined) {
         this.#refuse(socket, { status: 400, reason: framing });
         return;
       }
       const secure = socket instanceof TLSSocket;
-      const request: UpgradeRequest = {
-        url: source.url,
-        get headers() {
-          return source.message().headers;
-        },
-        origin: check.origin,
-        host: check.host,
-        protocols: check.protocols,
-        extensions: check.extensions,
-        remoteAddress: socket.remoteAddress ?? "",
-        remotePort: socket.remotePort ?? 0,
-        secure,
-        get request() {
-          return source.message();
-        },
-      };
-      const afterHook = (decision: UpgradeDecision | undefined): void => {
-        try {
-          this.#decide(socket, head, request, check, decision);
-        } catch (error) {
-          fail(error);
-        }
-      };
-      const afterOrigin = (originOk: boolean): void => {
-        if (!originOk) {
-          this.#refuse(socket, { status: 403, reason: "Origin not allowed" });
-          return;
-        }
-        const decision = options.onUpgrade === undefined ? undefined : options.onUpgrade(request);
-        if (isPromiseLike(decision)) decision.then(afterHook, fail);
-        else afterHook(decision);
-      };
+      const pending = new PendingUpgrade(socket, head, request.url, check, secure, source);
       const originOk = checkOrigin(check.origin, check.host, secure, options.allowedOrigins);
       if (isPromiseLike(originOk)) {
-        originOk.then((ok) => {
-          try {
-            afterOrigin(ok);
-          } catch (error) {
-            fail(error);
-          }
-        }, fail);
-      } else afterOrigin(originOk);
+        originOk.then(
+          (ok) => {
+            try {
+              this.#afterOrigin(pending, ok);
+            } catch (error) {
+              this.#fail(socket, error);
+            }
+          },
+          (error: unknown) => this.#fail(socket, error),
+        );
+      } else this.#afterOrigin(pending, originOk);
     } catch (error) {
-      fail(error);
+      this.#fail(socket, error);
+    }
+  }
+
+  /** Something threw on the way to the 101: report it, answer 500. */
+  #fail(socket: Socket, error: unknown): void {
+    this.#report(error);
+    this.#refuse(socket, { status: 500, reason: STATUS_CODES[500] ?? "" });
+  }
+
+  /** The origin policy answered: refuse, or ask the hook. */
+  #afterOrigin(pending: PendingUpgrade, originOk: boolean): void {
+    if (!originOk) {
+      this.#refuse(socketOf(pending), { status: 403, reason: "Origin not allowed" });
+      return;
+    }
+    const onUpgrade = this.#options.onUpgrade;
+    const decision = onUpgrade === undefined ? undefined : onUpgrade(pending);
+    if (isPromiseLike(decision)) {
+      decision.then(
+        (answer) => this.#afterHook(pending, answer),
+        (error: unknown) => this.#fail(socketOf(pending), error),
+      );
+    } else this.#afterHook(pending, decision);
+  }
+
+  /** The hook answered (or there was none). */
+  #afterHook(pending: PendingUpgrade, decision: UpgradeDecision | undefined): void {
+    try {
+      this.#decide(pending, decision);
+    } catch (error) {
+      this.#fail(socketOf(pending), error);
     }
   }
 
   /** The hook decided (or there was none): refuse, or choose protocol and extensions and accept. */
-  #decide(
-    socket: Socket,
-    head: Uint8Array,
-    request: UpgradeRequest,
-    check: {
-      readonly key: string;
-      readonly protocols: string[];
-      readonly extensions: ExtensionOffer[];
-    },
-    decision: UpgradeDecision | undefined,
-  ): void {
+  #decide(pending: PendingUpgrade, decision: UpgradeDecision | undefined): void {
     const options = this.#options;
-    if (socket.destroyed || !this.#handshaking.has(socket)) return; // timed out or gone meanwhile
+    const socket = socketOf(pending);
+    if (socket.destroyed || !this.#handshaking.has(socket)) {
+      // Timed out or gone meanwhile.
+      this.#release(socket);
+      return;
+    }
     if (this.#closing !== undefined) {
       this.#refuse(socket, { status: 503, reason: "The server is shutting down" });
       return;
@@ -543,7 +776,7 @@ export class UpgradeServer {
     let protocol: string | null;
     if (decision?.protocol !== undefined) {
       protocol = decision.protocol;
-      if (protocol !== null && !check.protocols.includes(protocol)) {
+      if (protocol !== null && !pending.protocols.includes(protocol)) {
         throw new InvalidArgumentError(
           `the hook selected subprotocol ${protocol}, which the client did not offer`,
         );
@@ -551,84 +784,94 @@ export class UpgradeServer {
     } else {
       // RFC 6455 §4.2.2: the server selects "one or none of the acceptable protocols"; we take
       // the client's most preferred one that we support.
-      const supported = options.supportedProtocols ?? [];
-      protocol = check.protocols.find((p) => supported.includes(p)) ?? null;
+      protocol = firstSupported(pending.protocols, options.supportedProtocols);
     }
     // Offered extensions are declined unless a negotiator accepts some.
+    const negotiate = options.negotiateExtensions;
     const extensions =
-      options.negotiateExtensions === undefined || check.extensions.length === 0
-        ? []
-        : [...options.negotiateExtensions(check.extensions, request)];
-    const responseHeaders = buildAcceptHeaders({
-      key: check.key,
-      accept: nativeAcceptKey(check.key),
-      protocol,
-      extensions: extensions.length === 0 ? null : formatExtensionHeader(extensions),
-      ...(decision?.headers === undefined ? {} : { headers: decision.headers }),
-    });
-    this.#accept(socket, head, request, protocol, extensions, responseHeaders);
+      negotiate === undefined || pending.extensions.length === 0
+        ? NO_EXTENSIONS
+        : [...negotiate(pending.extensions, pending)];
+    const accept = nativeAcceptKey(keyOf(pending));
+    const userHeaders = decision?.headers;
+    let text: string;
+    let responseHeaders: Record<string, string> | undefined;
+    if (extensions.length === 0 && userHeaders === undefined) {
+      // The plain 101, written directly: the protocol is one of the client's (validated tokens).
+      text =
+        protocol === null
+          ? `${ACCEPT_HEAD}${accept}\r\n\r\n`
+          : `${ACCEPT_HEAD}${accept}\r\nsec-websocket-protocol: ${protocol}\r\n\r\n`;
+    } else {
+      // Extensions or the hook's headers: the protocol package checks and orders them.
+      responseHeaders = buildAcceptHeaders({
+        key: keyOf(pending),
+        accept,
+        protocol,
+        extensions: extensions.length === 0 ? null : formatExtensionHeader(extensions),
+        ...(userHeaders === undefined ? {} : { headers: userHeaders }),
+      });
+      text = "HTTP/1.1 101 Switching Protocols\r\n";
+      for (const name of Object.keys(responseHeaders)) {
+        text += `${name}: ${responseHeaders[name]}\r\n`;
+      }
+      text += "\r\n";
+    }
+    const local = isExternal(pending) ? undefined : this.#boundLocal;
+    this.#accept(
+      new Accepted(this, pending, protocol, extensions, accept, responseHeaders, local),
+      text,
+    );
   }
 
-  #accept(
-    socket: Socket,
-    head: Uint8Array,
-    request: UpgradeRequest,
-    protocol: string | null,
-    extensions: readonly ExtensionOffer[],
-    responseHeaders: Record<string, string>,
-  ): void {
+  #accept(accepted: Accepted, response: string): void {
+    const socket = accepted.socket;
     this.#release(socket);
-    let text = "HTTP/1.1 101 Switching Protocols\r\n";
-    for (const [name, value] of Object.entries(responseHeaders)) text += `${name}: ${value}\r\n`;
     // Header bytes are latin1 (the values were checked to be at most U+00FF).
-    socket.write(`${text}\r\n`, "latin1");
+    socket.write(response, "latin1");
     socket.setTimeout(0);
     socket.setNoDelay(this.#options.noDelay ?? true);
     this.#unstarted.add(socket);
     socket.on("close", this.#onUnstartedClose);
-    let started = false;
-    const accepted: AcceptedUpgrade = {
-      socket,
-      head,
-      request,
-      protocol,
-      extensions,
-      responseHeaders,
-      localAddress: socket.localAddress ?? "",
-      localPort: socket.localPort ?? 0,
-      start: (connection: DriverConnection, handler: DriverHandler, options?: DriverOptions) => {
-        if (started) throw new InvalidStateError("start() was already called for this upgrade");
-        started = true;
-        this.#unstarted.delete(socket);
-        socket.removeListener("close", this.#onUnstartedClose);
-        const onDone = options?.onDone ?? this.#options.driver?.onDone;
-        const untrack = this.#onDriverDone;
-        const driver = createDriver(socket, connection, handler, {
-          ...this.#options.driver,
-          ...options,
-          head,
-          onDone:
-            onDone === undefined
-              ? untrack
-              : (done) => {
-                  untrack(done);
-                  onDone(done);
-                },
-        });
-        this.#drivers.add(driver);
-        // The driver listens for the socket's errors from now on (for the socket's whole life):
-        // the handshake's stand-in goes, one listener array less per connection.
-        socket.removeListener("error", ignoreError);
-        if (this.#closing !== undefined) driver.close(1001, "server shutting down");
-        return driver;
-      },
-    };
     try {
       this.#options.onConnection?.(accepted);
     } catch (error) {
       this.#report(error);
-      if (!started) socket.destroy();
+      if (!isStarted(accepted)) socket.destroy();
     }
+  }
+
+  /** `upgrade.start(…)`: the driver, tracked for the graceful close. */
+  #start(
+    upgrade: Accepted,
+    connection: DriverConnection,
+    handler: DriverHandler,
+    options: DriverOptions | undefined,
+  ): Driver {
+    const socket = upgrade.socket;
+    this.#unstarted.delete(socket);
+    socket.removeListener("close", this.#onUnstartedClose);
+    const defaults = this.#options.driver;
+    const onDone = options?.onDone ?? defaults?.onDone;
+    const untrack = this.#onDriverDone;
+    const driver = createDriver(socket, connection, handler, {
+      ...defaults,
+      ...options,
+      head: upgrade.head,
+      onDone:
+        onDone === undefined
+          ? untrack
+          : (done) => {
+              untrack(done);
+              onDone(done);
+            },
+    });
+    this.#drivers.add(driver);
+    // The driver listens for the socket's errors from now on (for the socket's whole life):
+    // the handshake's stand-in goes, one listener array less per connection.
+    socket.removeListener("error", ignoreError);
+    if (this.#closing !== undefined) driver.close(1001, "server shutting down");
+    return driver;
   }
 
   /** Answers `refusal` and closes the socket once the answer is written. */
@@ -666,9 +909,35 @@ export class UpgradeServer {
       // An error reporter that throws has nowhere left to report to.
     }
   }
+
+  static {
+    startUpgrade = (server, upgrade, connection, handler, options) =>
+      server.#start(upgrade, connection, handler, options);
+  }
+}
+
+/** What an upgrade without accepted extensions reports (shared, never changed). */
+const NO_EXTENSIONS: readonly ExtensionOffer[] = Object.freeze([]);
+
+/** The client's most preferred protocol that `supported` lists, or `null`. */
+function firstSupported(
+  offered: readonly string[],
+  supported: readonly string[] | undefined,
+): string | null {
+  if (supported === undefined) return null;
+  for (let i = 0; i < offered.length; i++) {
+    const protocol = offered[i] as string;
+    if (supported.includes(protocol)) return protocol;
+  }
+  return null;
 }
 
 function ignoreError(): void {}
+
+/** Whether a listening address takes connections for every local address of its family. */
+function isWildcard(address: string): boolean {
+  return address === "0.0.0.0" || address === "::";
+}
 
 /** Header lines we are willing to write in a refusal (no CR/LF injection). */
 function isSafeHeader(name: string, value: string): boolean {

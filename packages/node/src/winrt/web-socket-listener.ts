@@ -67,16 +67,20 @@ export class WebSocketListenerInformation {
  * server).
  */
 export function acceptedConnectionInformation(upgrade: AcceptedUpgrade): ConnectedInformation {
+  const extensions = upgrade.extensions;
   return {
     localAddress: upgrade.localAddress,
     protocol: upgrade.protocol,
     serverCertificate: null,
-    serverCertificateErrors: [],
+    serverCertificateErrors: NO_ITEMS,
     serverCertificateErrorSeverity: SocketSslErrorSeverity.none,
-    serverIntermediateCertificates: [],
-    perMessageDeflate: parametersOfAnswer(upgrade.extensions),
+    serverIntermediateCertificates: NO_ITEMS,
+    perMessageDeflate: extensions.length === 0 ? null : parametersOfAnswer(extensions),
   };
 }
+
+/** The empty lists of an accepted socket's information (shared: nothing is ever added). */
+const NO_ITEMS: readonly never[] = Object.freeze([]);
 
 /**
  * What a {@link WebSocketListener} subclass supplies: one module-level object per socket kind, so

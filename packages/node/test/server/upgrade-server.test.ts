@@ -1,13 +1,15 @@
 import { once } from "node:events";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
+import { connect as tlsConnect } from "node:tls";
 import { Connection, computeAcceptKey } from "@netsockets/protocol";
 import { afterEach, describe, expect, it } from "vitest";
 import WebSocket from "ws";
+import { makeCertificates } from "../../../../tests/support/certs.js";
 import type { AcceptedUpgrade, UpgradeServerOptions } from "../../src/index.js";
 import { nodeConnectionOptions, UpgradeServer } from "../../src/index.js";
 import { until } from "../driver/harness.js";
-import { rawRequest, upgradeRequest } from "./raw-http.js";
+import { rawConnect, rawRequest, readUntilClose, upgradeRequest } from "./raw-http.js";
 
 const servers: UpgradeServer[] = [];
 
@@ -89,6 +91,86 @@ describe("UpgradeServer: accepting", () => {
     );
     expect(response.headers["sec-websocket-accept"]).toBe("s3pPLMBiTxaQ9kYGzzhZRbK+xOo=");
     expect(response.headers["sec-websocket-protocol"]).toBeUndefined();
+  });
+
+  it("writes the 101 byte for byte as its responseHeaders say, with and without a protocol", async () => {
+    const { port, accepted } = await start({ supportedProtocols: ["p"] });
+    const accept = "s3pPLMBiTxaQ9kYGzzhZRbK+xOo=";
+    const base = `HTTP/1.1 101 Switching Protocols\r\nupgrade: websocket\r\nconnection: Upgrade\r\nsec-websocket-accept: ${accept}\r\n`;
+    const plain = await rawRequest(port, upgradeRequest());
+    expect(plain.raw).toBe(`${base}\r\n`);
+    const chosen = await rawRequest(port, upgradeRequest({ "sec-websocket-protocol": "q, p" }));
+    expect(chosen.raw).toBe(`${base}sec-websocket-protocol: p\r\n\r\n`);
+    const [first, second] = accepted as [AcceptedUpgrade, AcceptedUpgrade];
+    expect(first.responseHeaders).toEqual({
+      upgrade: "websocket",
+      connection: "Upgrade",
+      "sec-websocket-accept": accept,
+    });
+    expect(Object.entries(second.responseHeaders)).toEqual([
+      ["upgrade", "websocket"],
+      ["connection", "Upgrade"],
+      ["sec-websocket-accept", accept],
+      ["sec-websocket-protocol", "p"],
+    ]);
+    expect(second.extensions).toEqual([]);
+  });
+
+  it("reports the socket's own local address and port, on a specific and on a wildcard bind", async () => {
+    for (const host of ["127.0.0.1", undefined]) {
+      const seen: { reported: [string, number]; actual: [string, number] }[] = [];
+      const server = new UpgradeServer({
+        onConnection: (upgrade) => {
+          seen.push({
+            reported: [upgrade.localAddress, upgrade.localPort],
+            actual: [upgrade.socket.localAddress ?? "?", upgrade.socket.localPort ?? -1],
+          });
+          upgrade.socket.destroy();
+        },
+      });
+      servers.push(server);
+      const { port } = await server.listen(host === undefined ? { port: 0 } : { host, port: 0 });
+      expect((await rawRequest(port, upgradeRequest())).status).toBe(101);
+      expect(seen).toHaveLength(1);
+      expect(seen[0]?.reported).toEqual(seen[0]?.actual);
+      expect(seen[0]?.reported[1]).toBe(port);
+    }
+  });
+
+  it("gives the request the client's address and port, kept after the socket is gone", async () => {
+    const { port, accepted } = await start();
+    const client = await rawConnect(port);
+    const own = [client.localAddress, client.localPort];
+    const closed = readUntilClose(client);
+    client.write(upgradeRequest());
+    expect((await closed).status).toBe(101);
+    const [upgrade] = accepted as [AcceptedUpgrade];
+    expect(upgrade.socket.destroyed).toBe(true);
+    expect([upgrade.request.remoteAddress, upgrade.request.remotePort]).toEqual(own);
+    // Read without leaving Node's peer record on the socket (it would stay for the connection's
+    // whole life).
+    expect((upgrade.socket as unknown as { _peername?: unknown })._peername).toBeUndefined();
+  });
+
+  it("reads the peer and local address of a wss:// connection through TLS", async () => {
+    const certs = await makeCertificates();
+    const { port, accepted } = await start({
+      tls: { cert: certs.server.cert, key: certs.server.key },
+    });
+    const client = tlsConnect({ host: "127.0.0.1", port, ca: certs.ca.cert });
+    client.on("error", () => {});
+    await once(client, "secureConnect");
+    const own = [client.localAddress, client.localPort];
+    const answer = new Promise<string>((resolve) =>
+      client.once("data", (data: Buffer) => resolve(data.toString("latin1"))),
+    );
+    client.write(upgradeRequest());
+    expect((await answer).startsWith("HTTP/1.1 101")).toBe(true);
+    client.destroy();
+    const [upgrade] = accepted as [AcceptedUpgrade];
+    expect(upgrade.request.secure).toBe(true);
+    expect([upgrade.request.remoteAddress, upgrade.request.remotePort]).toEqual(own);
+    expect([upgrade.localAddress, upgrade.localPort]).toEqual(["127.0.0.1", port]);
   });
 
   it("passes head bytes that arrived with the request on", async () => {
