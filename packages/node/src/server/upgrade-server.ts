@@ -200,7 +200,9 @@ function peerOf(socket: Socket): PeerAddress {
     const out: PeerAddress = {};
     // `(out) => status`, as Node's own `_getpeername` calls it; on failure `out` stays empty.
     (handle.getpeername as (out: PeerAddress) => number).call(handle, out);
-    return out;
+    // An internal that answers in another shape one day falls back to the public getters
+    // below rather than reporting no address.
+    if (typeof out.address === "string" && typeof out.port === "number") return out;
   }
   return { address: socket.remoteAddress, port: socket.remotePort };
 }
