@@ -168,6 +168,22 @@ function sharedPool(): MaskKeyPool {
   return sharedMaskPool;
 }
 
+// The bits of `Connection.#flags`.
+/** The transport ended (`receiveEof()`). */
+const EOF = 1;
+/** The `close` event is produced; all input is discarded from then on. */
+const CLOSED = 1 << 1;
+/** Our close frame is in the output (not merely held back behind an encode). */
+const CLOSE_WRITTEN = 1 << 2;
+/** A settled decode waits to be reported by the next `nextEvents()`, and whether it failed. */
+const DECODE_READY = 1 << 3;
+const DECODE_FAILED = 1 << 4;
+/** The piece a pending decode works on: binary, first of its message, FIN, last of its frame. */
+const PIECE_BINARY = 1 << 5;
+const PIECE_MESSAGE_STARTED = 1 << 6;
+const PIECE_FIN = 1 << 7;
+const PIECE_FRAME_FINISHED = 1 << 8;
+
 /** Message kinds of the outgoing side: none open, or the opcode of the open one. */
 const NO_MESSAGE = 0;
 
@@ -199,30 +215,24 @@ export class Connection {
   /** Made by the first text message (see {@link Connection.#utf8}): idle connections hold none. */
   #utf8Value: Utf8Validator | undefined;
 
+  /**
+   * The yes/no state, one bit each (see the flag constants above the class): one field instead
+   * of nine booleans, 64 bytes less on every connection.
+   */
+  #flags = 0;
+
   // ── receive side ──
-  #eof = false;
-  /** Set once the `close` event is produced; all input is discarded from then on. */
-  #closed = false;
   /** A `close` event produced outside `nextEvents()` (by `fail()`), handed out by the next call. */
   #closeEvent: CloseEvent | undefined;
   #closeSent: { code: number | undefined; reason: string } | undefined;
-  /** Whether our close frame is in the output (not merely held back behind an encode). */
-  #closeWritten = false;
   #closeReceived: { code: number; reason: string } | undefined;
   /** The extension decoding the current incoming message, if any, and its decoded size. */
   #decoder: Extension | undefined;
   #decodedSize = 0;
   /** An asynchronous decode in flight (cleared when it settles). */
   #decodePending: Promise<void> | undefined;
-  /** A settled decode whose result the next `nextEvents()` reports, and that result. */
-  #decodeReady = false;
+  /** A settled decode's result, which the next `nextEvents()` reports (see DECODE_READY). */
   #decodeResult: unknown;
-  #decodeFailed = false;
-  /** The piece a pending decode works on: its flags. */
-  #pieceBinary = false;
-  #pieceMessageStarted = false;
-  #pieceFin = false;
-  #pieceFrameFinished = false;
 
   // ── send side ──
   /** Wire bytes not yet handed out; the shared empty array until the first frame. */
@@ -308,9 +318,19 @@ export class Connection {
     this.#deferredJobs = jobs;
   }
 
+  /** Whether `flag` is set in {@link Connection.#flags}. */
+  #has(flag: number): boolean {
+    return (this.#flags & flag) !== 0;
+  }
+
+  /** Sets or clears `flag` in {@link Connection.#flags}. */
+  #put(flag: number, on: boolean): void {
+    this.#flags = on ? this.#flags | flag : this.#flags & ~flag;
+  }
+
   /** `open`, `closing` (our close frame is out, the peer's is awaited) or `closed`. */
   get state(): ConnectionState {
-    if (this.#closed) return "closed";
+    if (this.#has(CLOSED)) return "closed";
     return this.#closeSent === undefined ? "open" : "closing";
   }
 
@@ -376,7 +396,7 @@ export class Connection {
    * the caller must not reuse the array. Ignored after the connection closed.
    */
   receiveData(bytes: Uint8Array): void {
-    if (this.#closed || this.#eof) return;
+    if (this.#has(CLOSED) || this.#has(EOF)) return;
     (this.#queue ?? this.#makeReceiver()).push(bytes);
   }
 
@@ -390,7 +410,7 @@ export class Connection {
    * @see https://www.rfc-editor.org/rfc/rfc6455#section-7.1.5
    */
   receiveEof(): void {
-    this.#eof = true;
+    this.#flags |= EOF;
   }
 
   /**
@@ -408,19 +428,19 @@ export class Connection {
       events.push(closeEvent);
       return events;
     }
-    if (this.#closed) return events;
+    if (this.#has(CLOSED)) return events;
     if (this.#decodePending !== undefined) return events;
-    if (this.#decodeReady && this.#finishDecode(events)) return events;
+    if (this.#has(DECODE_READY) && this.#finishDecode(events)) return events;
     const parser = this.#parserValue;
     if (parser === undefined) {
       // Nothing was ever received.
-      if (this.#eof) this.#closeOnEof(events);
+      if (this.#has(EOF)) this.#closeOnEof(events);
       return events;
     }
     for (;;) {
       switch (parser.next()) {
         case ParseStep.needData:
-          if (this.#eof) this.#closeOnEof(events);
+          if (this.#has(EOF)) this.#closeOnEof(events);
           return events;
         case ParseStep.data:
           if (this.#onData(events)) return events;
@@ -506,9 +526,9 @@ export class Connection {
    * @throws InvalidArgumentError for a code that may not be sent (other than 1006) or a bad reason.
    */
   fail(code: number, reason = ""): void {
-    if (this.#closed) return;
+    if (this.#has(CLOSED)) return;
     const payload = code === 1006 ? undefined : encodeClosePayload(code, reason);
-    if (payload !== undefined && !this.#closeWritten) {
+    if (payload !== undefined && !this.#has(CLOSE_WRITTEN)) {
       this.#closeSent = { code, reason };
       this.#writeCloseNow(payload);
     }
@@ -521,7 +541,7 @@ export class Connection {
    * its close timer (a client also waits for the server to end TCP after the handshake).
    */
   closeExpected(): boolean {
-    return this.#closeSent !== undefined && !this.#eof;
+    return this.#closeSent !== undefined && !this.#has(EOF);
   }
 
   // ─────────────────────────────── receiving ───────────────────────────────
@@ -585,10 +605,10 @@ export class Connection {
         events,
       );
     }
-    this.#pieceBinary = parser.binary;
-    this.#pieceMessageStarted = messageStarted;
-    this.#pieceFin = parser.fin;
-    this.#pieceFrameFinished = parser.frameFinished;
+    this.#put(PIECE_BINARY, parser.binary);
+    this.#put(PIECE_MESSAGE_STARTED, messageStarted);
+    this.#put(PIECE_FIN, parser.fin);
+    this.#put(PIECE_FRAME_FINISHED, parser.frameFinished);
     // `pending` is cleared as soon as the decode settles, so a driver that awaits it and checks
     // `pending` again before calling `nextEvents()` moves on.
     const pending: Promise<void> = Promise.resolve(result).then(
@@ -603,25 +623,25 @@ export class Connection {
     if (this.#decodePending !== pending) return; // the connection closed meanwhile
     this.#decodePending = undefined;
     this.#decodeResult = result;
-    this.#decodeFailed = failed;
-    this.#decodeReady = true;
+    this.#put(DECODE_FAILED, failed);
+    this.#flags |= DECODE_READY;
   }
 
   /** A pending decode settled: report its piece. Returns true at a stopping point. */
   #finishDecode(events: ConnectionEvent[]): boolean {
-    this.#decodeReady = false;
+    this.#flags &= ~DECODE_READY;
     const result = this.#decodeResult;
     this.#decodeResult = undefined;
-    if (this.#decodeFailed) return this.#failPeer(extensionError(result), events);
+    if (this.#has(DECODE_FAILED)) return this.#failPeer(extensionError(result), events);
     if (!(result instanceof Uint8Array)) {
       return this.#failPeer(extensionError(new TypeError("decode did not give bytes")), events);
     }
     return this.#deliver(
       result,
-      this.#pieceBinary,
-      this.#pieceMessageStarted,
-      this.#pieceFin,
-      this.#pieceFrameFinished,
+      this.#has(PIECE_BINARY),
+      this.#has(PIECE_MESSAGE_STARTED),
+      this.#has(PIECE_FIN),
+      this.#has(PIECE_FRAME_FINISHED),
       events,
     );
   }
@@ -757,7 +777,7 @@ export class Connection {
    */
   #failPeer(error: ProtocolError, events: ConnectionEvent[]): true {
     const code = error.closeCode;
-    if (!this.#closeWritten) {
+    if (!this.#has(CLOSE_WRITTEN)) {
       this.#closeSent = { code, reason: "" };
       this.#writeCloseNow(codeBytes(code));
     }
@@ -775,17 +795,17 @@ export class Connection {
 
   /** Enters `closed`: input is discarded from now on. */
   #close(): void {
-    this.#closed = true;
+    this.#flags |= CLOSED;
     this.#queue?.clear();
     this.#decodePending = undefined;
-    this.#decodeReady = false;
+    this.#flags &= ~DECODE_READY;
     this.#decodeResult = undefined;
   }
 
   // ─────────────────────────────── sending ───────────────────────────────
 
   #assertCanSend(): void {
-    if (this.#closeSent !== undefined || this.#closed) {
+    if (this.#closeSent !== undefined || this.#has(CLOSED)) {
       throw new InvalidStateError("cannot send after the close frame was sent");
     }
   }
@@ -869,7 +889,7 @@ export class Connection {
       out.push(header);
       if (body.length !== 0) out.push(body);
     }
-    if (opcode === Opcode.close) this.#closeWritten = true;
+    if (opcode === Opcode.close) this.#flags |= CLOSE_WRITTEN;
     else if (opcode <= Opcode.binary) this.#dataFramesWritten++;
   }
 
@@ -945,9 +965,9 @@ export class Connection {
   #failEncode(_error: unknown): void {
     this.#deferred = [];
     this.#encodePending = undefined;
-    if (!this.#closed) {
+    if (!this.#has(CLOSED)) {
       this.fail(1011, "");
-    } else if (!this.#closeWritten) {
+    } else if (!this.#has(CLOSE_WRITTEN)) {
       // Closed already, but our close frame was held back behind this encode.
       this.#closeSent = { code: 1011, reason: "" };
       this.#writeFrame(Opcode.close, codeBytes(1011), true, 0);

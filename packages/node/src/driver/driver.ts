@@ -40,6 +40,30 @@ const NO_EXTENSIONS: readonly Extension[] = Object.freeze([]);
 /** Schedules the driver's own microtasks (see the constructor). */
 const RESOLVED: Promise<void> = Promise.resolve();
 
+// The bits of `Driver.#flags`.
+/** `done` has resolved (or would resolve at once). */
+const IS_DONE = 1;
+/** Reading is paused by `pause()`. */
+const PAUSED = 1 << 1;
+/** A pump is running (it is not re-entered). */
+const PUMPING = 1 << 2;
+/** A watcher on a pending decode is armed: the pump goes on when it settles. */
+const AWAITING_PENDING = 1 << 3;
+/** A watcher on `connection.sendPending` is armed (see `Driver.#collect`). */
+const WATCHING_SEND = 1 << 4;
+/** A data message is open (between its first and last piece: the message timer's span). */
+const IN_MESSAGE = 1 << 5;
+/** The output went above its high-water mark: `onDrain` follows when it falls back. */
+const ABOVE_HIGH_WATER = 1 << 6;
+/** `close()` was called. */
+const CLOSE_REQUESTED = 1 << 7;
+/** The peer ended its side of TCP (EOF seen). */
+const PEER_ENDED = 1 << 8;
+/** The one terminal callback ran. */
+const TERMINAL = 1 << 9;
+/** The driver has let go: timers cleared, output abandoned, waiting encodes rejected. */
+const FINALIZED = 1 << 10;
+
 /** A send whose frame an extension has not produced yet (see `Driver.#send`). */
 interface EncodeWaiter {
   /** The number of data frames the Connection must have written for this send's to be out. */
@@ -121,7 +145,6 @@ export class Driver {
   /** Made on first read of {@link Driver.done}. */
   #done: Promise<void> | undefined;
   #resolveDone: (() => void) | undefined;
-  #isDone = false;
   readonly #onDone: ((driver: Driver) => void) | undefined;
   /** Data sends accepted by the Connection so far (the tickets of {@link EncodeWaiter}). */
   #dataSends = 0;
@@ -130,20 +153,13 @@ export class Driver {
   readonly #extensions: readonly Extension[];
 
   #bytesReceived = 0;
-  #paused = false;
-  #pumping = false;
-  #awaitingPending = false;
-  /** A watcher on `connection.sendPending` is armed (see {@link Driver.#collect}). */
-  #watchingSend = false;
+  /**
+   * The driver's yes/no state, one bit each (see the flag constants above the class): one field
+   * instead of eleven booleans, 80 bytes less on every connection.
+   */
+  #flags = 0;
   /** The furthest mark `#collect` has returned (infinite once bytes came after the end). */
   #collectedMark = 0;
-  #inMessage = false;
-  #aboveHighWater = false;
-  #closeRequested = false;
-  /** The peer ended its side of TCP (EOF seen). */
-  #peerEnded = false;
-  /** Set once the one terminal callback ran. */
-  #terminal = false;
   /** What sends after the end reject with. */
   #endError: NetSocketsError | undefined;
   /**
@@ -154,7 +170,6 @@ export class Driver {
   #closeInfo: DriverCloseInfo | undefined;
   /** The error the socket reported (ECONNRESET …), used when it closes without a close frame. */
   #socketError: Error | undefined;
-  #finalized = false;
 
   /** Use {@link createDriver}. */
   constructor(
@@ -212,7 +227,7 @@ export class Driver {
       this.#keepalive?.start();
       this.#pump();
       // A transport handed over paused (explicitly) would not flow on its own.
-      if (!this.#paused && !this.#terminal) socket.resume();
+      if (!this.#has(PAUSED) && !this.#has(TERMINAL)) socket.resume();
     });
   }
 
@@ -223,7 +238,7 @@ export class Driver {
 
   /** The connection's lifecycle state. */
   get state(): DriverState {
-    if (this.#terminal) return "closed";
+    if (this.#has(TERMINAL)) return "closed";
     return this.#connection.state;
   }
 
@@ -240,7 +255,7 @@ export class Driver {
 
   /** Whether reading is paused by {@link Driver.pause}. */
   get isPaused(): boolean {
-    return this.#paused;
+    return this.#has(PAUSED);
   }
 
   /** Bytes handed to the kernel so far (framing included). */
@@ -269,7 +284,7 @@ export class Driver {
   /** Resolves once the socket is closed and every timer is cleared. Never rejects. */
   get done(): Promise<void> {
     if (this.#done === undefined) {
-      this.#done = this.#isDone
+      this.#done = this.#has(IS_DONE)
         ? Promise.resolve()
         : new Promise((resolve) => {
             this.#resolveDone = resolve;
@@ -298,7 +313,7 @@ export class Driver {
     data: string | Uint8Array,
     options: { fin?: boolean } | undefined,
   ): Promise<void> {
-    if (this.#terminal) return this.#rejectEnded();
+    if (this.#has(TERMINAL)) return this.#rejectEnded();
     try {
       if (binary) this.#connection.sendBinary(data as Uint8Array, options);
       else this.#connection.sendText(data, options);
@@ -325,10 +340,10 @@ export class Driver {
    * 123 UTF-8 bytes. Does nothing once closing or closed.
    */
   close(code?: number, reason?: string): void {
-    if (this.#terminal || this.#closeRequested) return;
+    if (this.#has(TERMINAL) || this.#has(CLOSE_REQUESTED)) return;
     if (this.#connection.state !== "open") return;
     this.#connection.sendClose(code, reason);
-    this.#closeRequested = true;
+    this.#flags |= CLOSE_REQUESTED;
     // From now on the close timeout bounds the wait; an outstanding keepalive ping must not
     // turn an orderly close into "peer unresponsive".
     this.#keepalive?.stop();
@@ -355,8 +370,8 @@ export class Driver {
    * the peer) and no more events are dispatched. The current batch finishes first.
    */
   pause(): void {
-    if (this.#paused) return;
-    this.#paused = true;
+    if (this.#has(PAUSED)) return;
+    this.#flags |= PAUSED;
     this.#socket.pause();
     // Waiting on our own consumer is not the peer stalling.
     this.#messageTimer?.disarm();
@@ -364,13 +379,13 @@ export class Driver {
 
   /** Resumes reading after {@link Driver.pause}; buffered events are dispatched first. */
   resume(): void {
-    if (!this.#paused) return;
-    this.#paused = false;
-    if (this.#terminal) return;
-    if (this.#inMessage) this.#armMessageTimer();
+    if (!this.#has(PAUSED)) return;
+    this.#flags &= ~PAUSED;
+    if (this.#has(TERMINAL)) return;
+    if (this.#has(IN_MESSAGE)) this.#armMessageTimer();
     RESOLVED.then(() => {
       this.#pump();
-      if (!this.#paused && !this.#socket.destroyed) this.#socket.resume();
+      if (!this.#has(PAUSED) && !this.#socket.destroyed) this.#socket.resume();
     });
   }
 
@@ -384,7 +399,7 @@ export class Driver {
    * the last of them). See the class comment.
    */
   #send(enqueue: (connection: DriverConnection) => void, data: boolean): Promise<void> {
-    if (this.#terminal) return this.#rejectEnded();
+    if (this.#has(TERMINAL)) return this.#rejectEnded();
     try {
       enqueue(this.#connection);
     } catch (error) {
@@ -454,7 +469,7 @@ export class Driver {
   }
 
   #sendControl(enqueue: (connection: DriverConnection) => void): void {
-    if (this.#terminal || this.#connection.state !== "open") return;
+    if (this.#has(TERMINAL) || this.#connection.state !== "open") return;
     try {
       enqueue(this.#connection);
     } catch {
@@ -470,13 +485,13 @@ export class Driver {
    * promptly even when neither a send nor the pump comes by.
    */
   #collect(): number {
-    if (!this.#watchingSend) {
+    if (!this.#has(WATCHING_SEND)) {
       const pending = this.#connection.sendPending;
       if (pending !== undefined) {
-        this.#watchingSend = true;
+        this.#flags |= WATCHING_SEND;
         const settled = () => {
-          this.#watchingSend = false;
-          if (this.#finalized) return;
+          this.#flags &= ~WATCHING_SEND;
+          if (this.#has(FINALIZED)) return;
           this.#collect();
           // An encode that failed closed the Connection (1011): its `close` event comes out of
           // the next `nextEvents()`, which no incoming data may ever prompt.
@@ -497,7 +512,7 @@ export class Driver {
       const after = output.bufferedAmount;
       if (after > before) {
         if (this.#sendTimer?.active !== true) this.#armSendTimer();
-        if (after >= output.highWaterMark) this.#aboveHighWater = true;
+        if (after >= output.highWaterMark) this.#flags |= ABOVE_HIGH_WATER;
       }
     }
     if (this.#encodeWaiters !== undefined) this.#settleEncodeWaiters();
@@ -510,7 +525,7 @@ export class Driver {
       this.#output = new OutputQueue(this.#socket, this.#highWaterMark, (bytes) =>
         this.#onWritten(bytes),
       );
-      if (this.#finalized) this.#output.abandon(() => this.#ended() ?? this.#closedError());
+      if (this.#has(FINALIZED)) this.#output.abandon(() => this.#ended() ?? this.#closedError());
     }
     return this.#output;
   }
@@ -521,9 +536,9 @@ export class Driver {
     this.#outMeter.record(bytes);
     if (output.bufferedAmount === 0) this.#sendTimer?.disarm();
     else this.#sendTimer?.refresh();
-    if (this.#aboveHighWater && output.bufferedAmount < output.highWaterMark) {
-      this.#aboveHighWater = false;
-      if (!this.#terminal) this.#call(() => this.#handler.onDrain?.());
+    if (this.#has(ABOVE_HIGH_WATER) && output.bufferedAmount < output.highWaterMark) {
+      this.#flags &= ~ABOVE_HIGH_WATER;
+      if (!this.#has(TERMINAL)) this.#call(() => this.#handler.onDrain?.());
     }
   }
 
@@ -562,15 +577,15 @@ export class Driver {
   #onSocketData(chunk: Buffer): void {
     this.#bytesReceived += chunk.byteLength;
     this.#recordIn(chunk.byteLength);
-    if (this.#terminal) return;
-    if (this.#inMessage && !this.#paused) this.#messageTimer?.refresh();
+    if (this.#has(TERMINAL)) return;
+    if (this.#has(IN_MESSAGE) && !this.#has(PAUSED)) this.#messageTimer?.refresh();
     this.#connection.receiveData(chunk);
     this.#pump();
   }
 
   #onSocketEnd(): void {
-    this.#peerEnded = true;
-    if (this.#terminal) {
+    this.#flags |= PEER_ENDED;
+    if (this.#has(TERMINAL)) {
       // The peer ended TCP after the close: end ours (the client's side of §7.1.1) — unless we
       // already did (a server ends first): ending twice makes Node build an error object.
       if (!this.#socket.writableEnded) this.#socket.end();
@@ -585,14 +600,14 @@ export class Driver {
    * synchronously, then the Connection's output is flushed, then the next batch is asked for.
    */
   #pump(): void {
-    if (this.#pumping || this.#finalized) return;
-    this.#pumping = true;
+    if (this.#has(PUMPING) || this.#has(FINALIZED)) return;
+    this.#flags |= PUMPING;
     // Answers the handlers send while this read's events are dispatched leave in one write at
     // the end (a queue made during the pump schedules its own flush).
     const output = this.#output;
     output?.hold();
     try {
-      while (!this.#paused && !this.#terminal) {
+      while (!this.#has(PAUSED) && !this.#has(TERMINAL)) {
         // Only a decode stops the pump; a pending encode holds its frames inside the Connection.
         const pending = this.#connection.receivePending;
         if (pending !== undefined) {
@@ -607,7 +622,7 @@ export class Driver {
           continue;
         }
         for (const event of events) {
-          if (this.#terminal) break;
+          if (this.#has(TERMINAL)) break;
           try {
             this.#dispatch(event);
           } catch (error) {
@@ -618,16 +633,16 @@ export class Driver {
         this.#collect();
       }
     } finally {
-      this.#pumping = false;
+      this.#flags &= ~PUMPING;
       output?.release();
     }
   }
 
   #awaitPending(pending: Promise<void>): void {
-    if (this.#awaitingPending) return;
-    this.#awaitingPending = true;
+    if (this.#has(AWAITING_PENDING)) return;
+    this.#flags |= AWAITING_PENDING;
     const proceed = () => {
-      this.#awaitingPending = false;
+      this.#flags &= ~AWAITING_PENDING;
       this.#collect();
       this.#pump();
     };
@@ -640,11 +655,11 @@ export class Driver {
     switch (event.type) {
       case "data":
         if (event.messageFinished) {
-          this.#inMessage = false;
+          this.#flags &= ~IN_MESSAGE;
           this.#messageTimer?.disarm();
-        } else if (!this.#inMessage) {
-          this.#inMessage = true;
-          if (!this.#paused) this.#armMessageTimer();
+        } else if (!this.#has(IN_MESSAGE)) {
+          this.#flags |= IN_MESSAGE;
+          if (!this.#has(PAUSED)) this.#armMessageTimer();
         }
         handler.onData(event.data, event);
         break;
@@ -672,7 +687,7 @@ export class Driver {
     if (event.closedBy === "transport") {
       // EOF without a close frame. A close the application asked for ends as a close (1006);
       // otherwise it is an abrupt loss: no close, an error (reference/uwp-api.md §17.3).
-      if (this.#closeRequested) {
+      if (this.#has(CLOSE_REQUESTED)) {
         this.#terminate({ code: 1006, reason: "", wasClean: false, closedBy: "local" });
       } else {
         this.#terminateWithError(this.#lossError());
@@ -701,13 +716,13 @@ export class Driver {
     // server" — a client waits for the server's FIN after a clean close; a failed connection is
     // closed by whoever failed it.
     // A client whose peer already ended TCP has nothing left to wait for.
-    const endNow = this.#connection.role === "server" || !event.wasClean || this.#peerEnded;
+    const endNow = this.#connection.role === "server" || !event.wasClean || this.#has(PEER_ENDED);
     this.#armCloseTimer();
     // "write what is left (after `sendPending`, if an encode is still running)": the frames an
     // extension is still encoding — and whatever the Connection holds back behind them — go
     // out before TCP ends. The close timer bounds the wait.
     this.#afterPending(() => {
-      if (this.#finalized) return;
+      if (this.#has(FINALIZED)) return;
       this.#collect();
       this.#out().drainAll(() => {
         if (endNow && !this.#socket.destroyed) this.#socket.end();
@@ -733,7 +748,7 @@ export class Driver {
   // --- ending --------------------------------------------------------------------------------
 
   #onCloseTimeout(): void {
-    if (!this.#terminal) {
+    if (!this.#has(TERMINAL)) {
       // Our close frame got no answer in time.
       this.#terminate({ code: 1006, reason: "", wasClean: false, closedBy: "local" });
     }
@@ -741,8 +756,8 @@ export class Driver {
   }
 
   #onSocketClose(): void {
-    if (!this.#terminal) {
-      if (this.#closeRequested) {
+    if (!this.#has(TERMINAL)) {
+      if (this.#has(CLOSE_REQUESTED)) {
         this.#terminate({ code: 1006, reason: "", wasClean: false, closedBy: "local" });
       } else {
         this.#terminateWithError(this.#lossError());
@@ -753,13 +768,13 @@ export class Driver {
 
   /** Ends the connection at once because of `error` (timeouts, dead peer, abort). */
   #failWith(error: NetSocketsError): void {
-    if (!this.#terminal) this.#terminateWithError(error);
+    if (!this.#has(TERMINAL)) this.#terminateWithError(error);
     this.#socket.destroy();
   }
 
   #terminate(info: DriverCloseInfo): void {
-    if (this.#terminal) return;
-    this.#terminal = true;
+    if (this.#has(TERMINAL)) return;
+    this.#flags |= TERMINAL;
     this.#stopTimersExceptClose();
     this.#closeInfo = info;
     this.#settleEncodeWaiters();
@@ -767,8 +782,8 @@ export class Driver {
   }
 
   #terminateWithError(error: NetSocketsError): void {
-    if (this.#terminal) return;
-    this.#terminal = true;
+    if (this.#has(TERMINAL)) return;
+    this.#flags |= TERMINAL;
     this.#stopTimersExceptClose();
     this.#closeTimer?.disarm();
     this.#endError = error;
@@ -783,8 +798,8 @@ export class Driver {
   }
 
   #finalize(): void {
-    if (this.#finalized) return;
-    this.#finalized = true;
+    if (this.#has(FINALIZED)) return;
+    this.#flags |= FINALIZED;
     this.#keepalive?.stop();
     // Cancelled for good: a pending Timeout would keep this driver alive until it fired.
     this.#messageTimer?.clear();
@@ -803,7 +818,7 @@ export class Driver {
       for (const extension of this.#extensions) {
         if (extension.close !== undefined) this.#call(() => extension.close?.());
       }
-      this.#isDone = true;
+      this.#flags |= IS_DONE;
       this.#resolveDone?.();
       this.#resolveDone = undefined;
       const onDone = this.#onDone;
@@ -848,6 +863,11 @@ export class Driver {
         closedBy: info.closedBy,
       },
     );
+  }
+
+  /** Whether `flag` is set in {@link Driver.#flags}. */
+  #has(flag: number): boolean {
+    return (this.#flags & flag) !== 0;
   }
 
   /** Runs a handler callback; a throwing handler is reported, never unwinds into the pump. */
