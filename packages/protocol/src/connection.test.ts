@@ -176,6 +176,52 @@ describe("Connection: dataFramesWritten", () => {
   });
 });
 
+describe("Connection: nextEvents() batches", () => {
+  it("hands out a new array per call that later calls leave alone", () => {
+    const s = server();
+    s.receiveData(concatBytes([frame(1, utf8("a"), masked), frame(9, utf8("p"), masked)]));
+    const first = s.nextEvents();
+    const second = s.nextEvents();
+    expect(first).not.toBe(second);
+    expect(first).toMatchObject([{ type: "data", data: utf8("a") }]);
+    expect(second).toMatchObject([{ type: "ping", data: utf8("p") }]);
+    first.push(first[0] as (typeof first)[number]); // the caller owns it
+    s.receiveData(frame(1, utf8("b"), masked));
+    expect(s.nextEvents()).toMatchObject([{ type: "data", data: utf8("b") }]);
+    expect(second).toHaveLength(1);
+  });
+
+  it("keeps nothing from a call that threw into the next one", () => {
+    // An injected validator that throws on its second call: the first fragment's event is
+    // gathered, then the second fragment throws out of nextEvents().
+    let calls = 0;
+    const validateUtf8 = (bytes: Uint8Array): boolean => {
+      calls++;
+      if (calls === 2) throw new RangeError("validator broke");
+      return Buffer.from(bytes).toString("utf8").length >= 0;
+    };
+    const s = new Connection({ role: "server", validateUtf8 });
+    s.receiveData(
+      concatBytes([frame(1, utf8("a"), { ...masked, fin: false }), frame(0, utf8("b"), masked)]),
+    );
+    expect(() => s.nextEvents()).toThrow("validator broke");
+    expect(calls).toBe(2);
+    const other = server();
+    other.receiveData(frame(1, utf8("fresh"), masked));
+    expect(other.nextEvents()).toEqual([
+      {
+        type: "data",
+        binary: false,
+        data: utf8("fresh"),
+        messageStarted: true,
+        fin: true,
+        frameFinished: true,
+        messageFinished: true,
+      },
+    ]);
+  });
+});
+
 describe("Connection: allocate", () => {
   it("masks large client frames into the injected allocator's memory, every byte written", () => {
     const sizes: number[] = [];

@@ -168,6 +168,41 @@ function sharedPool(): MaskKeyPool {
   return sharedMaskPool;
 }
 
+/**
+ * The events of one `nextEvents()` call. Its array keeps its capacity from call to call (slots
+ * are cleared, the length never shrinks: V8 drops the backing store of an array set to length
+ * 0), and {@link EventBatch.take} hands out an exact-size copy.
+ */
+class EventBatch {
+  /** Whether a `nextEvents()` is gathering into this batch right now. */
+  busy = false;
+  readonly #items: (ConnectionEvent | undefined)[] = [];
+  #count = 0;
+
+  push(event: ConnectionEvent): void {
+    this.#items[this.#count++] = event;
+  }
+
+  /** The events gathered, in a new array of their number; the batch is empty afterwards. */
+  take(): ConnectionEvent[] {
+    const items = this.#items;
+    const count = this.#count;
+    if (count === 0) return [];
+    const out = (count === 1 ? [items[0]] : items.slice(0, count)) as ConnectionEvent[];
+    this.clear();
+    return out;
+  }
+
+  /** Empties the batch (its slots are cleared so it keeps no event alive). */
+  clear(): void {
+    const items = this.#items;
+    for (let i = 0; i < this.#count; i++) items[i] = undefined;
+    this.#count = 0;
+  }
+}
+
+const sharedBatch = new EventBatch();
+
 // The bits of `Connection.#flags`.
 /** The transport ended (`receiveEof()`). */
 const EOF = 1;
@@ -421,36 +456,53 @@ export class Connection {
    * (handlers may send), flushes {@link Connection.dataToSend}, then calls again.
    */
   nextEvents(): ConnectionEvent[] {
-    const events: ConnectionEvent[] = [];
+    // One module-wide batch gathers the events (an extension's decode that re-entered another
+    // connection's nextEvents() would get a batch of its own): an array that grows by push()
+    // reserves 17 slots on every call, the batch's copy is exact (one slot, usually).
+    const batch = sharedBatch.busy ? new EventBatch() : sharedBatch;
+    batch.busy = true;
+    try {
+      this.#gather(batch);
+      return batch.take();
+    } finally {
+      // After a throw (an allocator that broke its contract) nothing gathered may leak into
+      // the next call.
+      batch.clear();
+      batch.busy = false;
+    }
+  }
+
+  /** The body of {@link Connection.nextEvents}: adds the events up to the next stopping point. */
+  #gather(events: EventBatch): void {
     const closeEvent = this.#closeEvent;
     if (closeEvent !== undefined) {
       this.#closeEvent = undefined;
       events.push(closeEvent);
-      return events;
+      return;
     }
-    if (this.#has(CLOSED)) return events;
-    if (this.#decodePending !== undefined) return events;
-    if (this.#has(DECODE_READY) && this.#finishDecode(events)) return events;
+    if (this.#has(CLOSED)) return;
+    if (this.#decodePending !== undefined) return;
+    if (this.#has(DECODE_READY) && this.#finishDecode(events)) return;
     const parser = this.#parserValue;
     if (parser === undefined) {
       // Nothing was ever received.
       if (this.#has(EOF)) this.#closeOnEof(events);
-      return events;
+      return;
     }
     for (;;) {
       switch (parser.next()) {
         case ParseStep.needData:
           if (this.#has(EOF)) this.#closeOnEof(events);
-          return events;
+          return;
         case ParseStep.data:
-          if (this.#onData(events)) return events;
+          if (this.#onData(events)) return;
           break;
         case ParseStep.control:
           this.#onControl(events);
-          return events;
+          return;
         default:
           this.#failPeer(parser.error as ProtocolError, events);
-          return events;
+          return;
       }
     }
   }
@@ -547,7 +599,7 @@ export class Connection {
   // ─────────────────────────────── receiving ───────────────────────────────
 
   /** A piece of a data frame arrived. Returns true at a stopping point. */
-  #onData(events: ConnectionEvent[]): boolean {
+  #onData(events: EventBatch): boolean {
     const parser = this.#parser;
     const messageStarted = parser.messageStarted;
     if (messageStarted) {
@@ -628,7 +680,7 @@ export class Connection {
   }
 
   /** A pending decode settled: report its piece. Returns true at a stopping point. */
-  #finishDecode(events: ConnectionEvent[]): boolean {
+  #finishDecode(events: EventBatch): boolean {
     this.#flags &= ~DECODE_READY;
     const result = this.#decodeResult;
     this.#decodeResult = undefined;
@@ -656,7 +708,7 @@ export class Connection {
     messageStarted: boolean,
     fin: boolean,
     frameFinished: boolean,
-    events: ConnectionEvent[],
+    events: EventBatch,
   ): boolean {
     const messageFinished = fin && frameFinished;
     if (this.#decoder !== undefined) {
@@ -715,7 +767,7 @@ export class Connection {
   }
 
   /** A whole control frame arrived. */
-  #onControl(events: ConnectionEvent[]): void {
+  #onControl(events: EventBatch): void {
     const parser = this.#parser;
     const payload = parser.payload;
     if (parser.opcode === Opcode.ping) {
@@ -775,7 +827,7 @@ export class Connection {
    * Connection_." Returns true (a stopping point) for the callers' convenience.
    * @see https://www.rfc-editor.org/rfc/rfc6455#section-7.1.7
    */
-  #failPeer(error: ProtocolError, events: ConnectionEvent[]): true {
+  #failPeer(error: ProtocolError, events: EventBatch): true {
     const code = error.closeCode;
     if (!this.#has(CLOSE_WRITTEN)) {
       this.#closeSent = { code, reason: "" };
@@ -787,7 +839,7 @@ export class Connection {
   }
 
   /** EOF with no close frame received. */
-  #closeOnEof(events: ConnectionEvent[]): void {
+  #closeOnEof(events: EventBatch): void {
     const closedBy = this.#closeSent === undefined ? "transport" : "local";
     events.push(closeEvent(1006, "", false, closedBy, undefined));
     this.#close();
