@@ -67,25 +67,8 @@ export function encodeBase64(bytes: Uint8Array): string {
 export function decodeBase64(text: string): Uint8Array | null {
   const length = text.length;
   if (length % 4 !== 0) return null;
-  let padding = 0;
-  if (length > 0 && text.charCodeAt(length - 1) === 0x3d) {
-    padding = text.charCodeAt(length - 2) === 0x3d ? 2 : 1;
-  }
-  const out = new Uint8Array((length / 4) * 3 - padding);
-  let o = 0;
-  for (let i = 0; i < length; i += 4) {
-    const last = i + 4 === length;
-    const a = digit(text, i);
-    const b = digit(text, i + 1);
-    const c = last && padding === 2 ? 0 : digit(text, i + 2);
-    const d = last && padding >= 1 ? 0 : digit(text, i + 3);
-    if ((a | b | c | d) < 0) return null;
-    const n = (a << 18) | (b << 12) | (c << 6) | d;
-    out[o++] = n >>> 16;
-    if (o < out.length) out[o++] = (n >>> 8) & 0xff;
-    if (o < out.length) out[o++] = n & 0xff;
-  }
-  return out;
+  const out = new Uint8Array((length / 4) * 3 - paddingOf(text));
+  return scanBase64(text, out) < 0 ? null : out;
 }
 
 /**
@@ -101,12 +84,26 @@ export function decodeBase64(text: string): Uint8Array | null {
  * ```
  */
 export function decodedBase64Length(text: string): number {
+  return scanBase64(text, undefined);
+}
+
+/** The `=` padding of `text` (0–2), as {@link decodeBase64} reads it. */
+function paddingOf(text: string): number {
+  const length = text.length;
+  if (length === 0 || text.charCodeAt(length - 1) !== 0x3d) return 0;
+  return text.charCodeAt(length - 2) === 0x3d ? 2 : 1;
+}
+
+/**
+ * Checks `text` as base64 and, given `out` (exactly the decoded size), decodes into it: the one
+ * loop of {@link decodeBase64} and {@link decodedBase64Length}. Returns the decoded size, or −1.
+ */
+function scanBase64(text: string, out: Uint8Array | undefined): number {
   const length = text.length;
   if (length % 4 !== 0) return -1;
-  let padding = 0;
-  if (length > 0 && text.charCodeAt(length - 1) === 0x3d) {
-    padding = text.charCodeAt(length - 2) === 0x3d ? 2 : 1;
-  }
+  const padding = paddingOf(text);
+  const size = (length / 4) * 3 - padding;
+  let o = 0;
   for (let i = 0; i < length; i += 4) {
     const last = i + 4 === length;
     const a = digit(text, i);
@@ -114,6 +111,11 @@ export function decodedBase64Length(text: string): number {
     const c = last && padding === 2 ? 0 : digit(text, i + 2);
     const d = last && padding >= 1 ? 0 : digit(text, i + 3);
     if ((a | b | c | d) < 0) return -1;
+    if (out === undefined) continue;
+    const n = (a << 18) | (b << 12) | (c << 6) | d;
+    out[o++] = n >>> 16;
+    if (o < size) out[o++] = (n >>> 8) & 0xff;
+    if (o < size) out[o++] = n & 0xff;
   }
-  return (length / 4) * 3 - padding;
+  return size;
 }

@@ -311,6 +311,23 @@ export function parseFieldLines(
   maxFields: number,
 ): { readonly rawHeaders: string[] } | HeadError {
   const rawHeaders: string[] = [];
+  const error = eachFieldLine(text, start, maxFields, (at, colon, value) => {
+    rawHeaders.push(text.slice(at, colon), value);
+  });
+  return error ?? { rawHeaders };
+}
+
+/**
+ * Walks the field lines of a head from `start`, handing each one's name range (`at` to `colon`)
+ * and trimmed value to `field`; returns the refusal of the first bad line, or `undefined`.
+ * {@link parseFieldLines} and {@link parseDistinctHeaders} differ only in what they keep.
+ */
+function eachFieldLine(
+  text: string,
+  start: number,
+  maxFields: number,
+  field: (at: number, colon: number, value: string) => void,
+): HeadError | undefined {
   let at = start;
   let count = 0;
   while (at < text.length) {
@@ -323,10 +340,10 @@ export function parseFieldLines(
     const colon = fieldColon(text, at, eol);
     if (colon === -1) return invalidFieldLine(text, at, eol);
     const from = valueStart(text, colon, eol);
-    rawHeaders.push(text.slice(at, colon), text.slice(from, valueEnd(text, from, eol)));
+    field(at, colon, text.slice(from, valueEnd(text, from, eol)));
     at = eol + 2;
   }
-  return { rawHeaders };
+  return undefined;
 }
 
 /**
@@ -341,21 +358,10 @@ export function parseDistinctHeaders(
   maxFields: number,
 ): { readonly headers: Record<string, string | string[]> } | HeadError {
   const headers: Record<string, string | string[]> = {};
-  let at = start;
-  let count = 0;
-  while (at < text.length) {
-    const eol = text.indexOf("\r\n", at);
-    if (eol === -1) return { failure: "malformed", message: "an unterminated header line" };
-    if (++count > maxFields) {
-      return { failure: "too-many-fields", message: `more than ${maxFields} header lines` };
-    }
-    const colon = fieldColon(text, at, eol);
-    if (colon === -1) return invalidFieldLine(text, at, eol);
-    const from = valueStart(text, colon, eol);
-    addDistinct(headers, lowerName(text, at, colon), text.slice(from, valueEnd(text, from, eol)));
-    at = eol + 2;
-  }
-  return { headers };
+  const error = eachFieldLine(text, start, maxFields, (at, colon, value) => {
+    addDistinct(headers, lowerName(text, at, colon), value);
+  });
+  return error ?? { headers };
 }
 
 /** Header names a handshake request usually carries, by length (lower case). */
