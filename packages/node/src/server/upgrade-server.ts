@@ -366,6 +366,12 @@ export class UpgradeServer {
   /** Head readers of sockets whose head came in several segments (rare: made on demand). */
   #partialHeads: Map<Socket, HeadReader> | undefined;
   /** Every handshaking socket's `data` and `end` listener: one function per server (`this` is the socket). */
+  /**
+   * The close listener of every socket in its handshake (one function per server, the socket is
+   * `this`): a socket reset mid-handshake leaves the deadline map, and its partial head, at once
+   * — not at its deadline, which a flood of resets could otherwise fill memory until.
+   */
+  readonly #onHandshakeClose: (this: Socket) => void;
   readonly #onHeadData: (this: Socket, chunk: Buffer) => void;
   readonly #onHeadEnd: (this: Socket) => void;
   /** Accepted sockets whose driver has not been started. */
@@ -402,6 +408,9 @@ export class UpgradeServer {
       drivers.delete(driver);
     };
     const server = this;
+    this.#onHandshakeClose = function (this: Socket) {
+      server.#release(this);
+    };
     this.#onHeadData = function (this: Socket, chunk: Buffer) {
       server.#headData(this, chunk);
     };
@@ -552,6 +561,7 @@ export class UpgradeServer {
   #armDeadline(socket: Socket): void {
     const timeout = this.#handshakeTimeoutMs;
     this.#handshaking.set(socket, Math.ceil(clock() - this.#epoch + timeout));
+    socket.on("close", this.#onHandshakeClose);
     // One pending timer at a time: it fires for the oldest socket and then waits for the next.
     if (!this.#deadlines.active) this.#deadlines.start(Math.max(timeout, 1));
   }
@@ -575,8 +585,11 @@ export class UpgradeServer {
    * keeps nothing of the handshake alive (bench RESULTS item 14).
    */
   #release(socket: Socket): void {
-    this.#handshaking.delete(socket);
+    if (!this.#handshaking.delete(socket)) return;
+    socket.removeListener("close", this.#onHandshakeClose);
     this.#partialHeads?.delete(socket);
+    // Nothing left to wait for: no timer either.
+    if (this.#handshaking.size === 0) this.#deadlines.clear();
   }
 
   /** A connection on our own listening socket: read its request head. */

@@ -79,4 +79,25 @@ describe("UpgradeServer: handshake deadline", () => {
     vi.advanceTimersByTime(1);
     expect(c.destroyed).toBe(true);
   });
+
+  it("lets a socket that closes mid-handshake go at once: no deadline timer is left for it", async () => {
+    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout", "performance"] });
+    const { stall } = await stalledServer(1000);
+    const a = await stall();
+    const b = await stall();
+    expect(vi.getTimerCount()).toBe(1);
+    a.destroy();
+    await once(a, "close");
+    // b still waits for its deadline.
+    expect(vi.getTimerCount()).toBe(1);
+    b.destroy();
+    await once(b, "close");
+    expect(vi.getTimerCount()).toBe(0);
+    // A later handshake still gets its full deadline.
+    const c = await stall();
+    vi.advanceTimersByTime(999);
+    expect(c.destroyed).toBe(false);
+    vi.advanceTimersByTime(1);
+    expect(c.destroyed).toBe(true);
+  });
 });
