@@ -58,6 +58,19 @@ describe("harness", () => {
     expect(prepared).toBe(6); // two warm-up batches, four timed ones
   });
 
+  it("runs at least warmupBatches untimed batches before the timed ones", async () => {
+    let runs = 0;
+    const batches = await measure(
+      {
+        prepare: () => {},
+        run: () => ++runs,
+      },
+      { warmupMs: 0, warmupBatches: 5, measureMs: 0, minBatches: 3, minBatchMs: 1 },
+    );
+    // Runs 1–5 warm up untimed; the timed batches are runs 6, 7 and 8.
+    expect(batches.map((b) => b.work)).toEqual([6, 7, 8]);
+  });
+
   it("repeats a body without prepare() until a batch lasts minBatchMs", async () => {
     // A run that takes 1/16 ms (exact in binary) on the clock the harness sizes batches with: a fake clock, so a
     // preempted run on a busy machine cannot make the batch size come out differently.

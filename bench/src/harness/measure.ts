@@ -4,6 +4,11 @@ import type { Body, RunMode } from "./types.js";
 export interface Timing {
   /** Untimed batches run for at least this long first, so the JIT has settled. */
   readonly warmupMs: number;
+  /**
+   * And at least this many untimed batches (default 2). A workload whose batch runs code once
+   * per connection (handshakes) needs thousands of runs before V8 has optimized it.
+   */
+  readonly warmupBatches?: number;
   /** Timed batches run until their summed time reaches this. */
   readonly measureMs: number;
   /** At least this many timed batches, however long they take. */
@@ -34,7 +39,8 @@ export interface Batch {
 /**
  * Runs `body` in batches: `prepare()` untimed, then `run()` (repeated, see
  * {@link Timing.minBatchMs}) timed on both clocks
- * (`process.hrtime.bigint()` and `process.cpuUsage()`). Warm-up batches first, then timed ones
+ * (`process.hrtime.bigint()` and `process.cpuUsage()`). Warm-up batches first (at least
+ * {@link Timing.warmupBatches} and {@link Timing.warmupMs}), then timed ones
  * until `measureMs` of wall-clock batch time and `minBatches` have passed. Only `run()` is timed,
  * so restoring the input between batches costs nothing.
  */
@@ -42,7 +48,8 @@ export async function measure(body: Body, timing: Timing): Promise<Batch[]> {
   const warmupEnd = performance.now() + timing.warmupMs;
   let warmed = 0;
   let lastRunMs = 0;
-  while (warmed < 2 || performance.now() < warmupEnd) {
+  const warmupBatches = timing.warmupBatches ?? 2;
+  while (warmed < warmupBatches || performance.now() < warmupEnd) {
     body.prepare?.();
     const t0 = performance.now();
     const r = body.run();

@@ -94,6 +94,7 @@ export interface Workload {
 /** See {@link Workload.timing}; the fields of measure.ts's `Timing`. */
 export interface TimingOverride {
   readonly warmupMs?: number;
+  readonly warmupBatches?: number;
   readonly measureMs?: number;
   readonly minBatches?: number;
   readonly minBatchMs?: number;
