@@ -19,7 +19,7 @@ import {
 import {
   type HeadChunkResult,
   HeadReader,
-  nativeAcceptKey,
+  acceptKey,
   parseDistinctHeaders,
   parseFieldLines,
   parseRequestLine,
@@ -849,7 +849,7 @@ export class UpgradeServer {
       keepPeer(pending);
       extensions = [...negotiate(pending.extensions, pending)];
     }
-    const accept = nativeAcceptKey(keyOf(pending));
+    const accept = acceptKey(keyOf(pending));
     const userHeaders = decision?.headers;
     let text: string;
     let responseHeaders: Record<string, string> | undefined;
