@@ -17,9 +17,9 @@ import {
   validateClientRequest,
 } from "@netsockets/protocol";
 import {
+  acceptKey,
   type HeadChunkResult,
   HeadReader,
-  acceptKey,
   parseDistinctHeaders,
   parseFieldLines,
   parseRequestLine,
