@@ -874,12 +874,13 @@ export class UpgradeServer {
       }
       text += "\r\n";
     }
-    this.#release(socket);
     // Header bytes are latin1 (the values were checked to be at most U+00FF).
     socket.write(text, "latin1");
-    // The rest is off the handshake's critical path: the client reads the 101 meanwhile. The peer
+    // The rest is off the handshake's critical path: the client reads the 101 meanwhile (nothing
+    // can happen to the socket before this returns). The handshake's bookkeeping ends; the peer
     // address is read now, before anything could destroy the socket; so is the local address of
     // a socket whose listener is not bound to one specific address.
+    this.#release(socket);
     keepPeer(pending);
     const local = isExternal(pending) ? undefined : this.#boundLocal;
     this.#accept(new Accepted(this, pending, protocol, extensions, accept, responseHeaders, local));
