@@ -586,16 +586,9 @@ export class Driver {
   #onSocketEnd(): void {
     this.#flags |= PEER_ENDED;
     if (this.#has(TERMINAL)) {
-      // The peer ended TCP after the close: close ours (the client's side of §7.1.1). With
-      // everything handed to the kernel and no TLS close_notify to send, closing the socket at
-      // once sends the same FIN as ending it, without the shutdown step and the wait for it
-      // (bench workload 6a: that teardown competes with the next handshake on both ends).
-      // Otherwise end it — unless we already did (a server ends first): ending twice makes Node
-      // build an error object.
-      const socket = this.#socket;
-      if (socket.writableLength === 0 && (socket as { encrypted?: boolean }).encrypted !== true) {
-        socket.destroy();
-      } else if (!socket.writableEnded) socket.end();
+      // The peer ended TCP after the close: end ours (the client's side of §7.1.1) — unless we
+      // already did (a server ends first): ending twice makes Node build an error object.
+      if (!this.#socket.writableEnded) this.#socket.end();
       return;
     }
     this.#connection.receiveEof();

@@ -1,6 +1,5 @@
-import { type AddressInfo, createServer as createNetServer, type Socket } from "node:net";
+import type { Socket } from "node:net";
 import { ConnectionClosedError, ProtocolError, WebErrorStatus } from "@netsockets/errors";
-import { computeAcceptKey } from "@netsockets/protocol";
 import { closePayload, decodeFrames, frame } from "@netsockets/protocol/testing";
 import { afterEach, describe, expect, it } from "vitest";
 import { UpgradeServer as Server, type UpgradeServer } from "../../src/index.js";
@@ -34,46 +33,6 @@ function collect(socket: Socket): Promise<Uint8Array> {
     socket.once("close", () => resolve(Buffer.concat(chunks)));
   });
 }
-
-describe("the TCP close after a clean close", () => {
-  it("our client closes its socket on the server's FIN: the server sees a FIN, not a reset", async () => {
-    const seen: string[] = [];
-    const raw = createNetServer((socket) => {
-      socket.on("error", (error: NodeJS.ErrnoException) => seen.push(`error ${error.code}`));
-      socket.on("end", () => seen.push("end"));
-      socket.on("close", () => seen.push("close"));
-      let head = "";
-      socket.on("data", (chunk: Buffer) => {
-        if (!head.includes("\r\n\r\n")) {
-          head += chunk.toString("latin1");
-          const key = /sec-websocket-key: *(\S+)/i.exec(head)?.[1] ?? "";
-          if (head.includes("\r\n\r\n")) {
-            socket.write(
-              "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n" +
-                `Sec-WebSocket-Accept: ${computeAcceptKey(key)}\r\n\r\n`,
-            );
-          }
-          return;
-        }
-        // The client's close frame: answer it and end TCP first, as a server does.
-        if ((chunk[0] as number) === 0x88) socket.end(Buffer.from([0x88, 0x02, 0x03, 0xe8]));
-      });
-    });
-    await new Promise<void>((resolve) => raw.listen(0, "127.0.0.1", resolve));
-    const { port } = raw.address() as AddressInfo;
-    const { driver, recorder, transport } = await connectClient(`ws://127.0.0.1:${port}`);
-    driver.close(1000, "");
-    expect(await recorder.ended).toEqual({
-      kind: "close",
-      info: { code: 1000, reason: "", wasClean: true, closedBy: "local" },
-    });
-    await driver.done;
-    expect(transport.socket.destroyed).toBe(true);
-    await until(() => seen.includes("close"));
-    expect(seen).toEqual(["end", "close"]);
-    await new Promise((resolve) => raw.close(resolve));
-  });
-});
 
 describe("clean close, either side: one close with the right code", () => {
   it("client closes with a code: client closedBy local, server closedBy remote", async () => {
