@@ -8,8 +8,12 @@
  * ```
  *  bytes ──▶ HeadReader.push ──▶ "HTTP/1.1 101 …\r\n" + field lines ──▶ parseStatusLine /
  *            (accumulates up to      (latin1 text, without the           parseRequestLine
- *             the blank line,         blank line)                    ──▶ parseFieldLines
- *             bounded)                                                    (rawHeaders)
+ *             the blank line,         blank line)                    ──▶ parseJoinedHeaders
+ *             bounded)                                                    (client) /
+ *                                                                         parseDistinctHeaders
+ *                                                                         (server) /
+ *                                                                         parseFieldLines
+ *                                                                         (rawHeaders)
  * ```
  *
  * Strictness (each a typed failure, never a throw, never a guess):
