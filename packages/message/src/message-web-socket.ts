@@ -151,21 +151,42 @@ interface SharedSetup {
 
 /** Per frozen control values (a listener's snapshot), what its accepted sockets share. */
 const sharedServerSetups = new WeakMap<ControlValues, SharedSetup>();
+/**
+ * Per frozen control values (the snapshot of equal options), the Connection options its client
+ * sockets without deflate share. (A client's driver options get the handshake's leftover bytes
+ * added in place, so each connect makes its own.)
+ */
+const sharedClientConnections = new WeakMap<ControlValues, ConnectionOptions>();
 
 /** The {@link SharedSetup} of an accepted socket without deflate on the frozen values `c`. */
 function sharedServerSetup(c: ControlValues): SharedSetup {
   let setup = sharedServerSetups.get(c);
   if (setup === undefined) {
-    const partial = c.receiveMode === MessageWebSocketReceiveMode.partialMessage;
     setup = Object.freeze({
-      connection: Object.freeze(
-        connectionOptions("server", c, protocolLimit(c.maxMessageSize), NO_EXTENSIONS, partial),
-      ),
+      connection: sharedConnectionOptions("server", c),
       driver: Object.freeze(socketDriverOptions(c, NO_EXTENSIONS)),
     });
     sharedServerSetups.set(c, setup);
   }
   return setup;
+}
+
+/** The Connection options of a client socket without deflate on the frozen values `c`. */
+function sharedClientConnection(c: ControlValues): ConnectionOptions {
+  let options = sharedClientConnections.get(c);
+  if (options === undefined) {
+    options = sharedConnectionOptions("client", c);
+    sharedClientConnections.set(c, options);
+  }
+  return options;
+}
+
+/** Frozen Connection options for a socket of `role` without deflate on the values `c`. */
+function sharedConnectionOptions(role: "client" | "server", c: ControlValues): ConnectionOptions {
+  const partial = c.receiveMode === MessageWebSocketReceiveMode.partialMessage;
+  return Object.freeze(
+    connectionOptions(role, c, protocolLimit(c.maxMessageSize), NO_EXTENSIONS, partial),
+  );
 }
 
 let Handler: new (socket: MessageWebSocket) => DriverHandler;
@@ -523,14 +544,16 @@ export class MessageWebSocket extends WebSocketBase<MessageWebSocketEventMap> {
     this.#deflate = deflate;
     const extensions = deflate === undefined ? NO_EXTENSIONS : [deflate];
     this.#partial = c.receiveMode === MessageWebSocketReceiveMode.partialMessage;
-    // An accepted socket on its listener's (frozen) control values, without deflate, is set up as
-    // every such socket is: those options are made once per values object.
-    const shared =
-      role === "server" && this.#ownControl === undefined && deflate === undefined
-        ? sharedServerSetup(c)
-        : undefined;
+    // A socket on shared (frozen) control values, without deflate, is set up as every such socket
+    // is: those options are made once per values object (for an accepted socket, its driver
+    // options too).
+    const common = this.#ownControl === undefined && deflate === undefined;
+    const shared = role === "server" && common ? sharedServerSetup(c) : undefined;
     const connection = new Connection(
-      shared?.connection ?? connectionOptions(role, c, maxMessageSize, extensions, this.#partial),
+      shared?.connection ??
+        (common
+          ? sharedClientConnection(c)
+          : connectionOptions(role, c, maxMessageSize, extensions, this.#partial)),
     );
     this.#maxMessageSize = maxMessageSize;
     this.#connected = connectionFacts(connected);

@@ -1,13 +1,15 @@
-import { computeAcceptKey, generateClientKey } from "@netsockets/protocol";
+import { createHash } from "node:crypto";
+import { computeAcceptKey, generateClientKey, WEBSOCKET_GUID } from "@netsockets/protocol";
 import { describe, expect, it } from "vitest";
 import {
+  acceptKey,
   distinctHeaders,
   formatRequestHead,
   HeadReader,
   joinedHeaders,
-  nativeAcceptKey,
   parseDistinctHeaders,
   parseFieldLines,
+  parseJoinedHeaders,
   parseRequestLine,
   parseStatusLine,
   readHead,
@@ -137,6 +139,37 @@ describe("parseStatusLine", () => {
     "http/1.1 101 OK\r\n",
   ])("refuses %j", (line) => {
     expect(parseStatusLine(line)).toBeNull();
+  });
+
+  it("answers as the grammar's regular expression on random lines", () => {
+    // status-line as a regular expression (what the scan by hand replaced).
+    const grammar = /^HTTP\/1\.([01]) ([1-9][0-9]{2})(?: ([\t\x20-\x7e\x80-\xff]*))?$/;
+    const viaGrammar = (text: string) => {
+      const eol = text.indexOf("\r\n");
+      const match = grammar.exec(eol === -1 ? text : text.slice(0, eol));
+      if (match === null) return null;
+      return {
+        status: {
+          httpVersion: `1.${match[1]}`,
+          statusCode: Number(match[2]),
+          statusMessage: match[3] ?? "",
+        },
+        next: eol === -1 ? text.length : eol + 2,
+      };
+    };
+    const next = random(seed);
+    const pick = <T>(list: readonly T[]): T => list[Math.floor(next() * list.length)] as T;
+    const parts = [
+      ["HTTP/1.1", "HTTP/1.0", "HTTP/1.2", "HTTP/2", "http/1.1", "HTTP/1.1 ", ""],
+      [" ", "", "  ", "\t"],
+      ["101", "200", "099", "1011", "10", "abc", "999", "100", "1x1"],
+      ["", " ", " OK", " Switching Protocols", "OK", " O\0K", " O\rK", " \xe9\t\x7f", " a\nb"],
+      ["\r\n", "", "\r\nX: y\r\n", "\n"],
+    ];
+    for (let run = 0; run < 3000; run++) {
+      const text = parts.map((list) => pick(list)).join("");
+      expect(parseStatusLine(text)).toEqual(viaGrammar(text));
+    }
   });
 });
 
@@ -278,12 +311,85 @@ describe("parseDistinctHeaders", () => {
   });
 });
 
+describe("parseJoinedHeaders", () => {
+  /** What the client's map was before: joinedHeaders of parseFieldLines, or its error. */
+  const viaRaw = (text: string, max: number) => {
+    const fields = parseFieldLines(text, 0, max);
+    return "rawHeaders" in fields ? { headers: joinedHeaders(fields.rawHeaders) } : fields;
+  };
+
+  it.each([
+    "Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: k\r\n",
+    "Set-Cookie: a=1\r\nset-cookie: b=2\r\nCookie: c\r\ncookie: d\r\n",
+    "Location: /a\r\nlocation: /b\r\nX-A: 1\r\nx-a: 2\r\n",
+    "__proto__: p\r\nconstructor: c\r\n",
+    " folded\r\n",
+    "A : 1\r\n",
+    "A: 1\r2\r\n",
+    "A: 1",
+    "A: 1\r\nB: 2\r\nC: 3\r\nD: 4\r\nE: 5\r\n",
+  ])("makes joinedHeaders' map of parseFieldLines' lines, or its refusal: %j", (text) => {
+    const ours = parseJoinedHeaders(text, 0, 4);
+    expect(ours).toEqual(viaRaw(text, 4));
+    if ("headers" in ours) expect(Object.getPrototypeOf(ours.headers)).toBe(Object.prototype);
+  });
+
+  it("agrees with joinedHeaders on random heads of answer-like lines", () => {
+    const next = random(seed + 1);
+    const pick = <T>(list: readonly T[]): T => list[Math.floor(next() * list.length)] as T;
+    const names = [
+      "Upgrade",
+      "UPGRADE",
+      "Connection",
+      "Sec-WebSocket-Accept",
+      "sec-websocket-ACCEPT",
+      "Sec-WebSocket-Protocol",
+      "Set-Cookie",
+      "set-cookie",
+      "Cookie",
+      "Location",
+      "Server",
+      "Date",
+      "Upgradf",
+      "X-a",
+      "A B",
+      "",
+      "K\xe9y",
+    ];
+    const values = ["", " ", "a", " websocket ", "\t1, 2\t", "x\x7f", "\xe9", "a\rb", "q\0"];
+    for (let run = 0; run < 2000; run++) {
+      let text = "";
+      const lines = Math.floor(next() * 6);
+      for (let i = 0; i < lines; i++) {
+        text += `${next() < 0.05 ? " " : ""}${pick(names)}${next() < 0.05 ? " " : ""}:${pick(values)}`;
+        text += next() < 0.02 ? "" : "\r\n";
+      }
+      expect(parseJoinedHeaders(text, 0, 4)).toEqual(viaRaw(text, 4));
+    }
+  });
+});
+
 describe("readHead", () => {
   it("answers a first chunk as a new HeadReader does", () => {
     for (const text of [RESPONSE, `${RESPONSE}xy`, RESPONSE.slice(0, 20), "A\nB", "x".repeat(80)]) {
       const bytes = Buffer.from(text, "latin1");
       expect(readHead(bytes, 64)).toEqual(new HeadReader(64).push(bytes));
       expect(readHead(bytes, 1000)).toEqual(new HeadReader(1000).push(bytes));
+    }
+  });
+
+  it("finds a head in a first chunk at any limit, with any bytes after it", () => {
+    const head = Buffer.from(RESPONSE, "latin1");
+    const after = Buffer.from("\x81\x05hello\r\n\r\n", "latin1");
+    const bytes = Buffer.concat([head, after]);
+    const text = RESPONSE.slice(0, -2);
+    for (let max = 0; max < bytes.length + 8; max++) {
+      const result = readHead(bytes, max);
+      if (text.length <= max) {
+        expect(result).toEqual({ kind: "head", text, rest: after });
+      } else {
+        expect(result).toMatchObject({ kind: "error", failure: "too-large" });
+      }
     }
   });
 });
@@ -353,12 +459,30 @@ describe("formatRequestHead", () => {
   });
 });
 
-describe("nativeAcceptKey", () => {
+describe("acceptKey", () => {
   it("is the protocol's computeAcceptKey (RFC 6455 sample and fresh keys)", () => {
-    expect(nativeAcceptKey("dGhlIHNhbXBsZSBub25jZQ==")).toBe("s3pPLMBiTxaQ9kYGzzhZRbK+xOo=");
+    expect(acceptKey("dGhlIHNhbXBsZSBub25jZQ==")).toBe("s3pPLMBiTxaQ9kYGzzhZRbK+xOo=");
     for (let i = 0; i < 50; i++) {
       const key = generateClientKey();
-      expect(nativeAcceptKey(key)).toBe(computeAcceptKey(key));
+      expect(acceptKey(key)).toBe(computeAcceptKey(key));
+    }
+  });
+
+  it("is base64 of node:crypto's SHA-1 of key + GUID for any string, 24 characters or not", () => {
+    const sha1 = (text: string) => createHash("sha1").update(text, "utf8").digest("base64");
+    const next = random(seed + 2);
+    const alphabets = [
+      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=",
+      // Any ASCII (the fast path), and characters whose UTF-8 is not one byte (the fallback).
+      Array.from({ length: 128 }, (_, c) => String.fromCharCode(c)).join(""),
+      "a\x80\xe9\xff\u0100\u20ac\ud83d\ude00",
+    ];
+    for (let run = 0; run < 3000; run++) {
+      const alphabet = alphabets[run % 3] as string;
+      const length = run % 5 === 0 ? Math.floor(next() * 40) : 24;
+      let key = "";
+      for (let i = 0; i < length; i++) key += alphabet[Math.floor(next() * alphabet.length)];
+      expect(acceptKey(key)).toBe(sha1(key + WEBSOCKET_GUID));
     }
   });
 });

@@ -8,8 +8,12 @@
  * ```
  *  bytes ──▶ HeadReader.push ──▶ "HTTP/1.1 101 …\r\n" + field lines ──▶ parseStatusLine /
  *            (accumulates up to      (latin1 text, without the           parseRequestLine
- *             the blank line,         blank line)                    ──▶ parseFieldLines
- *             bounded)                                                    (rawHeaders)
+ *             the blank line,         blank line)                    ──▶ parseJoinedHeaders
+ *             bounded)                                                    (client) /
+ *                                                                         parseDistinctHeaders
+ *                                                                         (server) /
+ *                                                                         parseFieldLines
+ *                                                                         (rawHeaders)
  * ```
  *
  * Strictness (each a typed failure, never a throw, never a guess):
@@ -120,6 +124,15 @@ export function readHead(chunk: Buffer, maxBytes: number): HeadChunkResult {
 
 /** Looks for the blank line in `bytes` from `from`, within `maxBytes` (see {@link HeadReader}). */
 function scanHead(bytes: Buffer, from: number, maxBytes: number): HeadChunkResult {
+  if (from === 0) {
+    // A first chunk (the usual head comes whole in one): one latin1 decode of what can hold a
+    // head and a string search, rather than a Buffer search and then the decode — one call into
+    // C++ less on every handshake's critical path (bench workload 6a). The head's text is then a
+    // slice of that string. Anything else (no blank line within the limit) takes the general path.
+    const text = bytes.toString("latin1", 0, Math.min(bytes.length, maxBytes + 4));
+    const blank = text.indexOf("\r\n\r\n");
+    if (blank !== -1 && blank + 2 <= maxBytes) return headOf(bytes, text.slice(0, blank + 2));
+  }
   const end = bytes.indexOf(CRLFCRLF, from);
   // In a complete head the line parsers refuse any stray LF; an incomplete one is scanned now,
   // so an LF-only head (which never shows a CRLFCRLF) is refused at once, not at the timeout.
@@ -135,10 +148,15 @@ function scanHead(bytes: Buffer, from: number, maxBytes: number): HeadChunkResul
     };
   }
   if (end === -1) return MORE;
-  const restStart = end + 4;
+  return headOf(bytes, bytes.toString("latin1", 0, end + 2));
+}
+
+/** The head `text` (up to its last CRLF) at the start of `bytes`, and the bytes after its blank line. */
+function headOf(bytes: Buffer, text: string): HeadChunkResult {
+  const restStart = text.length + 2;
   return {
     kind: "head",
-    text: bytes.toString("latin1", 0, end + 2),
+    text,
     // Usually nothing follows a head (the peer waits for the answer): no view for that.
     rest: restStart === bytes.length ? NO_BYTES : bytes.subarray(restStart),
   };
@@ -174,9 +192,6 @@ export interface RequestLine {
   readonly httpVersion: string;
 }
 
-// status-line = HTTP-version SP status-code SP [ reason-phrase ]; reason-phrase is HTAB / SP /
-// VCHAR / obs-text. A missing SP before an empty reason is tolerated, as llhttp does.
-const STATUS_LINE = /^HTTP\/1\.([01]) ([1-9][0-9]{2})(?: ([\t\x20-\x7e\x80-\xff]*))?$/;
 // field-line = field-name ":" OWS field-value OWS; the request line and the field lines are
 // scanned by hand (see parseRequestLine, fieldColon): no match arrays on the server's path.
 
@@ -200,26 +215,40 @@ const SP = 0x20;
 const HTAB = 0x09;
 const COLON = 0x3a;
 
-/** The first line of `text` (without its CRLF) and where the field lines start. */
-function firstLine(text: string): { line: string; next: number } {
-  const eol = text.indexOf("\r\n");
-  return eol === -1
-    ? { line: text, next: text.length }
-    : { line: text.slice(0, eol), next: eol + 2 };
-}
-
-/** Parses the status line at the start of a response head; `null` when it is not one. */
+/**
+ * Parses the status line at the start of a response head; `null` when it is not one.
+ * status-line = HTTP-version SP status-code SP [ reason-phrase ], where the version is `HTTP/1.0`
+ * or `HTTP/1.1`, the code three digits from 100, and the reason HTAB / SP / VCHAR / obs-text; a
+ * missing SP before an empty reason is tolerated, as llhttp does. One scan by hand, as
+ * {@link parseRequestLine} (no match array and line copy on the client's critical path).
+ */
 export function parseStatusLine(text: string): { status: StatusLine; next: number } | null {
-  const { line, next } = firstLine(text);
-  const match = STATUS_LINE.exec(line);
-  if (match === null) return null;
+  const eol = text.indexOf("\r\n");
+  const end = eol === -1 ? text.length : eol;
+  // "HTTP/1.x NNN"
+  if (end < 12 || !text.startsWith("HTTP/1.")) return null;
+  const minor = text.charCodeAt(7);
+  if ((minor !== 0x30 && minor !== 0x31) || text.charCodeAt(8) !== SP) return null;
+  const hundreds = text.charCodeAt(9) - 0x30;
+  const tens = text.charCodeAt(10) - 0x30;
+  const units = text.charCodeAt(11) - 0x30;
+  if (!(hundreds >= 1 && hundreds <= 9 && tens >= 0 && tens <= 9 && units >= 0 && units <= 9)) {
+    return null;
+  }
+  let statusMessage = "";
+  if (end > 12) {
+    if (text.charCodeAt(12) !== SP) return null;
+    // reason-phrase characters are the field-value characters.
+    for (let i = 13; i < end; i++) if (!isFieldChar(text.charCodeAt(i))) return null;
+    statusMessage = text.slice(13, end);
+  }
   return {
     status: {
-      httpVersion: `1.${match[1]}`,
-      statusCode: Number(match[2]),
-      statusMessage: match[3] ?? "",
+      httpVersion: minor === 0x30 ? "1.0" : "1.1",
+      statusCode: hundreds * 100 + tens * 10 + units,
+      statusMessage,
     },
-    next,
+    next: eol === -1 ? text.length : eol + 2,
   };
 }
 
@@ -364,7 +393,25 @@ export function parseDistinctHeaders(
   return error ?? { headers };
 }
 
-/** Header names a handshake request usually carries, by length (lower case). */
+/**
+ * The field lines of a response head from `start`, straight into the map {@link joinedHeaders}
+ * makes of their `rawHeaders` (what the client validates and reports), with the same refusals as
+ * {@link parseFieldLines}: no `rawHeaders` array and no lower-case copy of the names a handshake
+ * answer usually carries, on the client's critical path (bench workload 6a).
+ */
+export function parseJoinedHeaders(
+  text: string,
+  start: number,
+  maxFields: number,
+): { readonly headers: Record<string, string | string[]> } | HeadError {
+  const headers: Record<string, string | string[]> = {};
+  const error = eachFieldLine(text, start, maxFields, (at, colon, value) => {
+    addJoined(headers, lowerName(text, at, colon), value);
+  });
+  return error ?? { headers };
+}
+
+/** Header names a handshake request or answer usually carries, by length (lower case). */
 const KNOWN_NAMES: readonly (readonly string[] | undefined)[] = (() => {
   const byLength: string[][] = [];
   for (const name of [
@@ -385,6 +432,14 @@ const KNOWN_NAMES: readonly (readonly string[] | undefined)[] = (() => {
     "sec-websocket-version",
     "sec-websocket-protocol",
     "sec-websocket-extensions",
+    "sec-websocket-accept",
+    "date",
+    "server",
+    "location",
+    "set-cookie",
+    "content-type",
+    "www-authenticate",
+    "proxy-authenticate",
   ]) {
     const list = byLength[name.length] ?? [];
     list.push(name);
@@ -454,19 +509,22 @@ function setOwn(target: Record<string, string | string[]>, name: string, value: 
 export function joinedHeaders(rawHeaders: readonly string[]): Record<string, string | string[]> {
   const out: Record<string, string | string[]> = {};
   for (let i = 0; i < rawHeaders.length; i += 2) {
-    const name = (rawHeaders[i] as string).toLowerCase();
-    const value = rawHeaders[i + 1] as string;
-    const existing = Object.hasOwn(out, name) ? out[name] : undefined;
-    if (name === "set-cookie") {
-      if (existing === undefined) setOwn(out, name, [value]);
-      else (existing as string[]).push(value);
-    } else if (existing === undefined) {
-      setOwn(out, name, value);
-    } else if (!FIRST_WINS.has(name)) {
-      setOwn(out, name, `${existing as string}${name === "cookie" ? "; " : ", "}${value}`);
-    }
+    addJoined(out, (rawHeaders[i] as string).toLowerCase(), rawHeaders[i + 1] as string);
   }
   return out;
+}
+
+/** Adds one line to a {@link joinedHeaders} map (`name` in lower case). */
+function addJoined(out: Record<string, string | string[]>, name: string, value: string): void {
+  const existing = Object.hasOwn(out, name) ? out[name] : undefined;
+  if (name === "set-cookie") {
+    if (existing === undefined) setOwn(out, name, [value]);
+    else (existing as string[]).push(value);
+  } else if (existing === undefined) {
+    setOwn(out, name, value);
+  } else if (!FIRST_WINS.has(name)) {
+    setOwn(out, name, `${existing as string}${name === "cookie" ? "; " : ", "}${value}`);
+  }
 }
 
 /**
@@ -502,17 +560,156 @@ export function setNotFlowing(socket: Duplex): void {
 }
 
 /**
- * `computeAcceptKey(key)` of `@netsockets/protocol` with Node's native SHA-1: the protocol's
- * portable JavaScript SHA-1 was ≈ 2 % of a client opening connections in a loop. The one-shot
- * `crypto.hash` (Node ≥ 20.12) costs a third of `createHash().update().digest()`, which makes a
- * `Hash` object (a stream) per call. `key` is a base64 key (ASCII: checked by the server before
- * it answers, generated by the client), so UTF-8 — what `hash` encodes a string with — is its
- * exact byte encoding.
+ * `computeAcceptKey(key)` of `@netsockets/protocol` for the keys a handshake carries, computed in
+ * one call without allocating: a valid `Sec-WebSocket-Key` is 24 ASCII characters (base64 of 16
+ * bytes), so key + GUID is 60 bytes — two SHA-1 blocks, of which only the first six words vary:
+ * the rest of the first block (the GUID and the padding) and the whole second block (padding and
+ * length) are the same for every key, their message schedule made once. On the handshake's
+ * critical path (bench workload 6a) this costs about half of Node's one-shot `crypto.hash`, whose
+ * way into OpenSSL is long when the caches are cold (as they are at each handshake); the
+ * protocol's portable SHA-1 allocates its blocks and schedule per call. Any other key (never valid,
+ * but the client checks a server's answer against whatever it sent) goes to `crypto.hash`, which
+ * encodes the string as UTF-8: the fast path takes ASCII keys only, whose UTF-8 is their bytes.
  *
  * @see https://www.rfc-editor.org/rfc/rfc6455#section-4.2.2
+ * @see https://nvlpubs.nist.gov/nistpubs/FIPS/NIST.FIPS.180-4.pdf
  */
-export function nativeAcceptKey(key: string): string {
-  return hash("sha1", key + WEBSOCKET_GUID, "base64");
+export function acceptKey(key: string): string {
+  if (key.length !== KEY_LENGTH) return hash("sha1", key + WEBSOCKET_GUID, "base64");
+  const w = SCHEDULE;
+  let ascii = 0;
+  for (let t = 0; t < 6; t++) {
+    const i = t * 4;
+    const c0 = key.charCodeAt(i);
+    const c1 = key.charCodeAt(i + 1);
+    const c2 = key.charCodeAt(i + 2);
+    const c3 = key.charCodeAt(i + 3);
+    ascii |= c0 | c1 | c2 | c3;
+    w[t] = (c0 << 24) | (c1 << 16) | (c2 << 8) | c3;
+  }
+  if (ascii > 0x7f) return hash("sha1", key + WEBSOCKET_GUID, "base64");
+  w.set(GUID_WORDS, 6);
+  for (let t = 16; t < 80; t++) {
+    const x =
+      (w[t - 3] as number) ^ (w[t - 8] as number) ^ (w[t - 14] as number) ^ (w[t - 16] as number);
+    w[t] = (x << 1) | (x >>> 31);
+  }
+  const h = STATE;
+  h.set(SHA1_INITIAL);
+  compress(h, w);
+  compress(h, LAST_BLOCK);
+  // Base64 of the 20 digest bytes: 6 groups of 3 bytes, then 2 bytes and one '='.
+  const out = DIGITS;
+  let o = 0;
+  for (let i = 0; i < 18; i += 3) {
+    const n = (byteOf(h, i) << 16) | (byteOf(h, i + 1) << 8) | byteOf(h, i + 2);
+    out[o++] = BASE64.charCodeAt(n >>> 18);
+    out[o++] = BASE64.charCodeAt((n >>> 12) & 63);
+    out[o++] = BASE64.charCodeAt((n >>> 6) & 63);
+    out[o++] = BASE64.charCodeAt(n & 63);
+  }
+  const n = (byteOf(h, 18) << 8) | byteOf(h, 19);
+  out[o++] = BASE64.charCodeAt(n >>> 10);
+  out[o++] = BASE64.charCodeAt((n >>> 4) & 63);
+  out[o++] = BASE64.charCodeAt((n << 2) & 63);
+  out[o] = 0x3d;
+  return String.fromCharCode.apply(null, out as unknown as number[]);
+}
+
+/** The length of a valid `Sec-WebSocket-Key` (base64 of 16 bytes). */
+const KEY_LENGTH = 24;
+const BASE64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+/** The message schedule of the first block (reused: {@link acceptKey} is synchronous). */
+const SCHEDULE = new Int32Array(80);
+/** The SHA-1 state (reused). */
+const STATE = new Int32Array(5);
+/** The 28 character codes of an accept value (reused). */
+const DIGITS = new Uint16Array(28);
+const SHA1_INITIAL = Int32Array.of(0x67452301, 0xefcdab89, 0x98badcfe, 0x10325476, 0xc3d2e1f0);
+
+/** Words 6–15 of the first block of key + GUID: the GUID's 36 bytes, the 0x80 pad byte, zeros. */
+const GUID_WORDS = (() => {
+  const bytes = new Uint8Array(40);
+  for (let i = 0; i < 36; i++) bytes[i] = WEBSOCKET_GUID.charCodeAt(i);
+  bytes[36] = 0x80;
+  const words = new Int32Array(10);
+  for (let t = 0; t < 10; t++) {
+    words[t] =
+      ((bytes[t * 4] as number) << 24) |
+      ((bytes[t * 4 + 1] as number) << 16) |
+      ((bytes[t * 4 + 2] as number) << 8) |
+      (bytes[t * 4 + 3] as number);
+  }
+  return words;
+})();
+
+/** The message schedule of the second block of a 60-byte message: zeros, then 480 (its bit length). */
+const LAST_BLOCK = (() => {
+  const w = new Int32Array(80);
+  w[15] = 60 * 8;
+  for (let t = 16; t < 80; t++) {
+    const x =
+      (w[t - 3] as number) ^ (w[t - 8] as number) ^ (w[t - 14] as number) ^ (w[t - 16] as number);
+    w[t] = (x << 1) | (x >>> 31);
+  }
+  return w;
+})();
+
+/** `x` rotated left by 5 bits (32-bit). */
+function rotl5(x: number): number {
+  return (x << 5) | (x >>> 27);
+}
+
+/** Byte `i` (big-endian) of the state words `h`. */
+function byteOf(h: Int32Array, i: number): number {
+  return ((h[i >> 2] as number) >>> (24 - (i & 3) * 8)) & 0xff;
+}
+
+/** One SHA-1 compression of the block whose schedule is `w` into the state `h` (FIPS 180-4 §6.1.2). */
+function compress(h: Int32Array, w: Int32Array): void {
+  let a = h[0] as number;
+  let b = h[1] as number;
+  let c = h[2] as number;
+  let d = h[3] as number;
+  let e = h[4] as number;
+  // The four groups of 20 rounds, each with its function and constant.
+  for (let t = 0; t < 20; t++) {
+    const next = (rotl5(a) + ((b & c) | (~b & d)) + e + 0x5a827999 + (w[t] as number)) | 0;
+    e = d;
+    d = c;
+    c = (b << 30) | (b >>> 2);
+    b = a;
+    a = next;
+  }
+  for (let t = 20; t < 40; t++) {
+    const next = (rotl5(a) + (b ^ c ^ d) + e + 0x6ed9eba1 + (w[t] as number)) | 0;
+    e = d;
+    d = c;
+    c = (b << 30) | (b >>> 2);
+    b = a;
+    a = next;
+  }
+  for (let t = 40; t < 60; t++) {
+    const next = (rotl5(a) + ((b & c) | (b & d) | (c & d)) + e + 0x8f1bbcdc + (w[t] as number)) | 0;
+    e = d;
+    d = c;
+    c = (b << 30) | (b >>> 2);
+    b = a;
+    a = next;
+  }
+  for (let t = 60; t < 80; t++) {
+    const next = (rotl5(a) + (b ^ c ^ d) + e + 0xca62c1d6 + (w[t] as number)) | 0;
+    e = d;
+    d = c;
+    c = (b << 30) | (b >>> 2);
+    b = a;
+    a = next;
+  }
+  h[0] = ((h[0] as number) + a) | 0;
+  h[1] = ((h[1] as number) + b) | 0;
+  h[2] = ((h[2] as number) + c) | 0;
+  h[3] = ((h[3] as number) + d) | 0;
+  h[4] = ((h[4] as number) + e) | 0;
 }
 
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;

@@ -31,7 +31,7 @@ import {
   type HttpRequestSpec,
   httpExchange,
 } from "./http-exchange.js";
-import { nativeAcceptKey } from "./http-head.js";
+import { acceptKey } from "./http-head.js";
 import { type ProxyTarget, selectProxy } from "./proxy-selection.js";
 import { followRedirect } from "./redirects.js";
 import { resolveHost } from "./resolve-host.js";
@@ -242,11 +242,19 @@ async function connectOnce(
 ): Promise<ConnectedTransport | Refusal> {
   const { target } = attempt;
   const hop = proxy ?? target;
+  // A plain ws:// connection (no proxy, no TLS) writes its request first, and what need not come
+  // before it comes after it, while the server works on its answer (bench workload 6a: the gap
+  // between the connect and the request is on every handshake's critical path). Nagle's
+  // algorithm cannot hold back a connection's first segment (nothing is unacknowledged yet), so
+  // TCP_NODELAY is set just after the request (setting it pushes out anything Nagle still held);
+  // the handshake deadline starts then too (a few microseconds later). A TLS handshake or a
+  // proxy CONNECT exchanges several segments first: those sockets get both on connect.
+  const plain = proxy === null && !target.secure;
   const tcpOptions = {
     port: hop.port,
     createConnection: options.createConnection,
     connectTimeoutMs: options.connectTimeoutMs,
-    noDelay: options.noDelay,
+    noDelay: plain ? null : options.noDelay,
     cancellation,
   };
   // An IP literal is its own single address: no lookup (and no await for one).
@@ -259,7 +267,7 @@ async function connectOnce(
           await resolveHost(hop.hostname, options.lookup, cancellation, options.connectTimeoutMs),
           tcpOptions,
         );
-  cancellation.startDeadline(options.handshakeTimeoutMs);
+  if (!plain) cancellation.startDeadline(options.handshakeTimeoutMs);
   let socket: net.Socket = tcp;
   try {
     if (proxy !== null) {
@@ -273,25 +281,37 @@ async function connectOnce(
     }
     const key = clientKey(options.randomFill);
     const offeredExtensions = extensionOffer(options);
-    const outcome = await httpExchange(
+    const exchange = httpExchange(
       socket,
       upgradeRequest(target, key, offeredExtensions, attempt, options),
       cancellation,
       "http",
     );
+    // The request is written (or the exchange failed, and the await below throws; nothing up to
+    // it throws). While the server works on its answer, what is needed anyway once the 101 is
+    // read is done now, off the handshake's critical path: the expected accept key and offered
+    // extension names, and the local address (Node forgets it once the socket is destroyed, and
+    // the socket's information reports it after the close too; Node keeps what it read).
+    if (plain) {
+      tcp.setNoDelay(options.noDelay ?? true);
+      cancellation.startDeadline(options.handshakeTimeoutMs);
+    }
+    const expected = {
+      key,
+      accept: acceptKey(key),
+      protocols: options.supportedProtocols ?? NONE,
+      extensions:
+        offeredExtensions === undefined
+          ? NONE
+          : (parseExtensionHeader(offeredExtensions) ?? []).map((e) => e.name),
+    };
+    const localAddress = tcp.localAddress ?? "";
+    const outcome = await exchange;
     const responseHeaders = headersOf(outcome);
     let negotiated: ReturnType<typeof validateServerResponse>;
     let perMessageDeflate: DeflateParameters | null = null;
     try {
-      negotiated = validateServerResponse(outcome.response, {
-        key,
-        accept: nativeAcceptKey(key),
-        protocols: options.supportedProtocols ?? NONE,
-        extensions:
-          offeredExtensions === undefined
-            ? NONE
-            : (parseExtensionHeader(offeredExtensions) ?? []).map((e) => e.name),
-      });
+      negotiated = validateServerResponse(outcome.response, expected);
       // RFC 7692 §7: a bad permessage-deflate answer fails the handshake (HandshakeError).
       if (options.perMessageDeflate !== undefined && outcome.kind === "switched") {
         perMessageDeflate = acceptServerAnswer(negotiated.extensions, options.perMessageDeflate);
@@ -314,9 +334,6 @@ async function connectOnce(
       discardResponse(outcome);
       throw new HandshakeError("bad-response", "the server did not switch protocols");
     }
-    // The local address is read now: Node forgets it once the socket is destroyed, and the
-    // socket's information reports it after the close too.
-    const localAddress = tcp.localAddress ?? "";
     const transport: ConnectedTransport = {
       socket: outcome.socket,
       head: outcome.head,

@@ -13,7 +13,8 @@ export interface TcpConnectOptions {
   readonly port: number;
   readonly createConnection?: CreateConnection | undefined;
   readonly connectTimeoutMs?: number | undefined;
-  readonly noDelay?: boolean | undefined;
+  /** TCP_NODELAY on connect (default `true`); `null`: left to the caller. */
+  readonly noDelay?: boolean | null | undefined;
   readonly cancellation?: ConnectCancellation | undefined;
 }
 
@@ -70,7 +71,7 @@ export function connectTcpAddress(
     };
     const onConnect = (): void => {
       cleanup();
-      socket.setNoDelay(options.noDelay ?? true);
+      if (options.noDelay !== null) socket.setNoDelay(options.noDelay ?? true);
       resolve(socket);
     };
     const onError = (error: Error): void => fail(connectError(error, "tcp"));

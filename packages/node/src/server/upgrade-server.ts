@@ -17,9 +17,9 @@ import {
   validateClientRequest,
 } from "@netsockets/protocol";
 import {
+  acceptKey,
   type HeadChunkResult,
   HeadReader,
-  nativeAcceptKey,
   parseDistinctHeaders,
   parseFieldLines,
   parseRequestLine,
@@ -95,10 +95,17 @@ let headOf: (pending: PendingUpgrade) => Uint8Array;
 let keyOf: (pending: PendingUpgrade) => string;
 /** Whether the request came from an external server (`handleUpgrade`) rather than our listener. */
 let isExternal: (pending: PendingUpgrade) => boolean;
+/**
+ * Reads the peer address into the request now, if it was not read yet, while the socket is
+ * certainly open: wherever the request may outlive the handshake's synchronous run — the origin
+ * policy or the hook answers with a promise, an extension negotiator sees it, a request the hook
+ * saw is refused — and right after the 101 is written (see {@link PendingUpgrade.remoteAddress}).
+ */
+let keepPeer: (pending: PendingUpgrade) => void;
 
 /**
  * A valid upgrade request on its way through the origin policy and the hook: what the hook sees
- * (the public fields and the two getters) and the handshake's own state (the private fields), in
+ * (the public fields and the getters) and the handshake's own state (the private fields), in
  * one object per handshake, so the synchronous path makes no closure.
  */
 class PendingUpgrade implements UpgradeRequest {
@@ -107,9 +114,9 @@ class PendingUpgrade implements UpgradeRequest {
   readonly host: string | undefined;
   readonly protocols: string[];
   readonly extensions: ExtensionOffer[];
-  readonly remoteAddress: string;
-  readonly remotePort: number;
   readonly secure: boolean;
+  /** The peer address, once read (see {@link remoteAddress}). */
+  #peer: PeerAddress | undefined;
   /** The socket being upgraded. */
   readonly #socket: Socket;
   /** Bytes after the head. */
@@ -133,17 +140,33 @@ class PendingUpgrade implements UpgradeRequest {
     this.host = check.host;
     this.protocols = check.protocols;
     this.extensions = check.extensions;
-    // Read now: Node has no peer address once the socket is destroyed, and the request may be
-    // kept (and read) past that.
-    const peer = peerOf(socket);
-    this.remoteAddress = peer.address ?? "";
-    this.remotePort = peer.port ?? 0;
     this.secure = secure;
     this.#socket = socket;
     this.#head = head;
     this.#key = check.key;
     this.#external = source instanceof IncomingMessage;
     this.#source = source;
+  }
+
+  /**
+   * The client's address. It is not read between the request and the 101 — that gap is on every
+   * handshake's critical path (bench workload 6a) — but on first use (a hook that answers at once
+   * runs while the socket is open), and at the latest wherever the request may outlive the
+   * handshake (see {@link keepPeer}): Node has no peer address once a socket is destroyed, and the
+   * request may be kept (and read) past that.
+   */
+  get remoteAddress(): string {
+    return this.#remote().address ?? "";
+  }
+
+  /** The client's port (read as {@link remoteAddress} is). */
+  get remotePort(): number {
+    return this.#remote().port ?? 0;
+  }
+
+  #remote(): PeerAddress {
+    this.#peer ??= peerOf(this.#socket);
+    return this.#peer;
   }
 
   /** The request headers (Node's `req.headers`). */
@@ -165,6 +188,9 @@ class PendingUpgrade implements UpgradeRequest {
     headOf = (pending) => pending.#head;
     keyOf = (pending) => pending.#key;
     isExternal = (pending) => pending.#external;
+    keepPeer = (pending) => {
+      pending.#remote();
+    };
   }
 }
 
@@ -716,6 +742,8 @@ export class UpgradeServer {
       const pending = new PendingUpgrade(socket, head, request.url, check, secure, source);
       const originOk = checkOrigin(check.origin, check.host, secure, options.allowedOrigins);
       if (isPromiseLike(originOk)) {
+        // The socket may be gone by the time the hook sees the request.
+        keepPeer(pending);
         originOk.then(
           (ok) => {
             try {
@@ -745,8 +773,18 @@ export class UpgradeServer {
       return;
     }
     const onUpgrade = this.#options.onUpgrade;
-    const decision = onUpgrade === undefined ? undefined : onUpgrade(pending);
+    let decision: UpgradeDecision | undefined | PromiseLike<UpgradeDecision | undefined>;
+    try {
+      decision = onUpgrade === undefined ? undefined : onUpgrade(pending);
+    } catch (error) {
+      keepPeer(pending);
+      throw error;
+    }
     if (isPromiseLike(decision)) {
+      // The hook may keep the request past the socket's end: its peer address is read now. (A
+      // hook that answers at once has the socket open while it runs; what it keeps is pinned
+      // where the handshake ends: after the 101 or before a refusal.)
+      keepPeer(pending);
       decision.then(
         (answer) => this.#afterHook(pending, answer),
         (error: unknown) => this.#fail(socketOf(pending), error),
@@ -759,6 +797,7 @@ export class UpgradeServer {
     try {
       this.#decide(pending, decision);
     } catch (error) {
+      keepPeer(pending);
       this.#fail(socketOf(pending), error);
     }
   }
@@ -773,10 +812,12 @@ export class UpgradeServer {
       return;
     }
     if (this.#closing !== undefined) {
+      keepPeer(pending);
       this.#refuse(socket, { status: 503, reason: "The server is shutting down" });
       return;
     }
     if (decision !== undefined && !decision.accept) {
+      keepPeer(pending);
       const status =
         decision.status !== undefined && decision.status >= 400 && decision.status <= 599
           ? decision.status
@@ -803,11 +844,12 @@ export class UpgradeServer {
     }
     // Offered extensions are declined unless a negotiator accepts some.
     const negotiate = options.negotiateExtensions;
-    const extensions =
-      negotiate === undefined || pending.extensions.length === 0
-        ? NO_EXTENSIONS
-        : [...negotiate(pending.extensions, pending)];
-    const accept = nativeAcceptKey(keyOf(pending));
+    let extensions: readonly ExtensionOffer[] = NO_EXTENSIONS;
+    if (negotiate !== undefined && pending.extensions.length !== 0) {
+      keepPeer(pending);
+      extensions = [...negotiate(pending.extensions, pending)];
+    }
+    const accept = acceptKey(keyOf(pending));
     const userHeaders = decision?.headers;
     let text: string;
     let responseHeaders: Record<string, string> | undefined;
@@ -832,18 +874,21 @@ export class UpgradeServer {
       }
       text += "\r\n";
     }
+    // Header bytes are latin1 (the values were checked to be at most U+00FF).
+    socket.write(text, "latin1");
+    // The rest is off the handshake's critical path: the client reads the 101 meanwhile (nothing
+    // can happen to the socket before this returns). The handshake's bookkeeping ends; the peer
+    // address is read now, before anything could destroy the socket; so is the local address of
+    // a socket whose listener is not bound to one specific address.
+    this.#release(socket);
+    keepPeer(pending);
     const local = isExternal(pending) ? undefined : this.#boundLocal;
-    this.#accept(
-      new Accepted(this, pending, protocol, extensions, accept, responseHeaders, local),
-      text,
-    );
+    this.#accept(new Accepted(this, pending, protocol, extensions, accept, responseHeaders, local));
   }
 
-  #accept(accepted: Accepted, response: string): void {
+  /** The 101 is written: the socket goes to `onConnection`. */
+  #accept(accepted: Accepted): void {
     const socket = accepted.socket;
-    this.#release(socket);
-    // Header bytes are latin1 (the values were checked to be at most U+00FF).
-    socket.write(response, "latin1");
     socket.setTimeout(0);
     socket.setNoDelay(this.#options.noDelay ?? true);
     this.#unstarted.add(socket);

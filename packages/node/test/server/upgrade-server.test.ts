@@ -6,7 +6,12 @@ import { Connection, computeAcceptKey } from "@netsockets/protocol";
 import { afterEach, describe, expect, it } from "vitest";
 import WebSocket from "ws";
 import { makeCertificates } from "../../../../tests/support/certs.js";
-import type { AcceptedUpgrade, UpgradeServerOptions } from "../../src/index.js";
+import type {
+  AcceptedUpgrade,
+  UpgradeDecision,
+  UpgradeRequest,
+  UpgradeServerOptions,
+} from "../../src/index.js";
 import { nodeConnectionOptions, UpgradeServer } from "../../src/index.js";
 import { until } from "../driver/harness.js";
 import { rawConnect, rawRequest, readUntilClose, upgradeRequest } from "./raw-http.js";
@@ -150,6 +155,59 @@ describe("UpgradeServer: accepting", () => {
     // Read without leaving Node's peer record on the socket (it would stay for the connection's
     // whole life).
     expect((upgrade.socket as unknown as { _peername?: unknown })._peername).toBeUndefined();
+  });
+
+  it("keeps the client's address in a request a hook refused, after the socket is gone", async () => {
+    const kept: UpgradeRequest[] = [];
+    const seenInHook: [string, number][] = [];
+    const { port } = await start({
+      onUpgrade: (request) => {
+        kept.push(request);
+        // A hook that answers at once reads it from the open socket.
+        if (request.url === "/read") seenInHook.push([request.remoteAddress, request.remotePort]);
+        if (request.url === "/throw") throw new Error("hook failed");
+        return { accept: false, status: 403 };
+      },
+      onError: () => {},
+    });
+    const own: [string | undefined, number | undefined][] = [];
+    for (const path of ["/", "/read", "/throw"]) {
+      const client = await rawConnect(port);
+      own.push([client.localAddress, client.localPort]);
+      const closed = readUntilClose(client);
+      client.write(upgradeRequest({}, { path }));
+      expect((await closed).status).toBe(path === "/throw" ? 500 : 403);
+    }
+    expect(seenInHook).toEqual([own[1]]);
+    expect(kept.map((r) => [r.remoteAddress, r.remotePort])).toEqual(own);
+  });
+
+  it("keeps the client's address for an async hook that answers once the socket is gone", async () => {
+    let request: UpgradeRequest | undefined;
+    let answer: (decision: UpgradeDecision) => void = () => {};
+    const { port, accepted } = await start({
+      onUpgrade: (r) => {
+        request = r;
+        return new Promise<UpgradeDecision>((resolve) => {
+          answer = resolve;
+        });
+      },
+    });
+    const client = await rawConnect(port);
+    client.on("error", () => {});
+    const own = [client.localAddress, client.localPort];
+    client.write(upgradeRequest());
+    await until(() => request !== undefined);
+    // The connection is gone (Node forgets a destroyed socket's peer) before the hook answers.
+    const serverSide = (request as UpgradeRequest).request.socket;
+    serverSide.destroy();
+    await once(serverSide, "close");
+    expect(serverSide.remoteAddress).toBeUndefined();
+    answer({ accept: true });
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(accepted).toHaveLength(0);
+    expect([request?.remoteAddress, request?.remotePort]).toEqual(own);
+    client.destroy();
   });
 
   it("reads the peer and local address of a wss:// connection through TLS", async () => {
