@@ -31,7 +31,7 @@ import {
   type HttpRequestSpec,
   httpExchange,
 } from "./http-exchange.js";
-import { acceptKey } from "./http-head.js";
+import { nativeAcceptKey } from "./http-head.js";
 import { type ProxyTarget, selectProxy } from "./proxy-selection.js";
 import { followRedirect } from "./redirects.js";
 import { resolveHost } from "./resolve-host.js";
@@ -298,7 +298,7 @@ async function connectOnce(
     }
     const expected = {
       key,
-      accept: acceptKey(key),
+      accept: nativeAcceptKey(key),
       protocols: options.supportedProtocols ?? NONE,
       extensions:
         offeredExtensions === undefined

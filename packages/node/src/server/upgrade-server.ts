@@ -17,9 +17,9 @@ import {
   validateClientRequest,
 } from "@netsockets/protocol";
 import {
-  acceptKey,
   type HeadChunkResult,
   HeadReader,
+  nativeAcceptKey,
   parseDistinctHeaders,
   parseFieldLines,
   parseRequestLine,
@@ -849,7 +849,7 @@ export class UpgradeServer {
       keepPeer(pending);
       extensions = [...negotiate(pending.extensions, pending)];
     }
-    const accept = acceptKey(keyOf(pending));
+    const accept = nativeAcceptKey(keyOf(pending));
     const userHeaders = decision?.headers;
     let text: string;
     let responseHeaders: Record<string, string> | undefined;
