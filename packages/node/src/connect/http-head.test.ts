@@ -43,6 +43,22 @@ function feed(reader: HeadReader, bytes: Buffer, sizes: readonly number[]) {
   return { result: { kind: "more" as const }, at };
 }
 
+/**
+ * Up to five field lines of names from `names` and values from a fixed set of odd ones; now and
+ * then a space before or after the name, or a line without its CRLF.
+ */
+function randomHead(next: () => number, names: readonly string[]): string {
+  const values = ["", " ", "a", " websocket ", "\t1, 2\t", "x\x7f", "\xe9", "a\rb", "q\0"];
+  const pick = <T>(list: readonly T[]): T => list[Math.floor(next() * list.length)] as T;
+  let text = "";
+  const lines = Math.floor(next() * 6);
+  for (let i = 0; i < lines; i++) {
+    text += `${next() < 0.05 ? " " : ""}${pick(names)}${next() < 0.05 ? " " : ""}:${pick(values)}`;
+    text += next() < 0.02 ? "" : "\r\n";
+  }
+  return text;
+}
+
 describe("HeadReader", () => {
   it("returns the head without the blank line and the bytes after it", () => {
     const bytes = Buffer.concat([Buffer.from(RESPONSE, "latin1"), Buffer.from([0x81, 0x00])]);
@@ -278,7 +294,6 @@ describe("parseDistinctHeaders", () => {
 
   it("agrees with distinctHeaders on random heads of handshake-like lines", () => {
     const next = random(seed);
-    const pick = <T>(list: readonly T[]): T => list[Math.floor(next() * list.length)] as T;
     const names = [
       "Host",
       "host",
@@ -297,14 +312,8 @@ describe("parseDistinctHeaders", () => {
       "",
       "K\xe9y",
     ];
-    const values = ["", " ", "a", " websocket ", "\t1, 2\t", "x\x7f", "\xe9", "a\rb", "q\0"];
     for (let run = 0; run < 2000; run++) {
-      let text = "";
-      const lines = Math.floor(next() * 6);
-      for (let i = 0; i < lines; i++) {
-        text += `${next() < 0.05 ? " " : ""}${pick(names)}${next() < 0.05 ? " " : ""}:${pick(values)}`;
-        text += next() < 0.02 ? "" : "\r\n";
-      }
+      const text = randomHead(next, names);
       expect(parseDistinctHeaders(text, 0, 4)).toEqual(viaRaw(text, 4));
     }
   });
@@ -335,7 +344,6 @@ describe("parseJoinedHeaders", () => {
 
   it("agrees with joinedHeaders on random heads of answer-like lines", () => {
     const next = random(seed + 1);
-    const pick = <T>(list: readonly T[]): T => list[Math.floor(next() * list.length)] as T;
     const names = [
       "Upgrade",
       "UPGRADE",
@@ -355,14 +363,8 @@ describe("parseJoinedHeaders", () => {
       "",
       "K\xe9y",
     ];
-    const values = ["", " ", "a", " websocket ", "\t1, 2\t", "x\x7f", "\xe9", "a\rb", "q\0"];
     for (let run = 0; run < 2000; run++) {
-      let text = "";
-      const lines = Math.floor(next() * 6);
-      for (let i = 0; i < lines; i++) {
-        text += `${next() < 0.05 ? " " : ""}${pick(names)}${next() < 0.05 ? " " : ""}:${pick(values)}`;
-        text += next() < 0.02 ? "" : "\r\n";
-      }
+      const text = randomHead(next, names);
       expect(parseJoinedHeaders(text, 0, 4)).toEqual(viaRaw(text, 4));
     }
   });
