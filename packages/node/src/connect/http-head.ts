@@ -386,11 +386,7 @@ export function parseDistinctHeaders(
   start: number,
   maxFields: number,
 ): { readonly headers: Record<string, string | string[]> } | HeadError {
-  const headers: Record<string, string | string[]> = {};
-  const error = eachFieldLine(text, start, maxFields, (at, colon, value) => {
-    addDistinct(headers, lowerName(text, at, colon), value);
-  });
-  return error ?? { headers };
+  return headerMap(text, start, maxFields, addDistinct);
 }
 
 /**
@@ -404,9 +400,19 @@ export function parseJoinedHeaders(
   start: number,
   maxFields: number,
 ): { readonly headers: Record<string, string | string[]> } | HeadError {
+  return headerMap(text, start, maxFields, addJoined);
+}
+
+/** The field lines from `start` into a new map, each added by `add` under its lower-case name. */
+function headerMap(
+  text: string,
+  start: number,
+  maxFields: number,
+  add: (out: Record<string, string | string[]>, name: string, value: string) => void,
+): { readonly headers: Record<string, string | string[]> } | HeadError {
   const headers: Record<string, string | string[]> = {};
   const error = eachFieldLine(text, start, maxFields, (at, colon, value) => {
-    addJoined(headers, lowerName(text, at, colon), value);
+    add(headers, lowerName(text, at, colon), value);
   });
   return error ?? { headers };
 }
