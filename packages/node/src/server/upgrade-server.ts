@@ -18,6 +18,7 @@ import {
 } from "@netsockets/protocol";
 import {
   type HeadChunkResult,
+  type HeadError,
   HeadReader,
   nativeAcceptKey,
   parseDistinctHeaders,
@@ -52,6 +53,15 @@ interface Refusal {
   readonly status: number;
   readonly reason: string;
   readonly headers?: Readonly<Record<string, string>> | undefined;
+}
+
+/** The refusal of a request head our reader or parser rejected: 431 for a limit, else 400. */
+function headRefusal(error: HeadError): Refusal {
+  if (error.failure === "too-large") return { status: 431, reason: "Request headers too large" };
+  if (error.failure === "too-many-fields") {
+    return { status: 431, reason: "Too many request headers" };
+  }
+  return { status: 400, reason: `Invalid HTTP request: ${error.message}` };
 }
 
 /** The clock of the handshake deadlines (ms): monotonic, and faked by fake timers that fake `performance`. */
@@ -656,12 +666,7 @@ export class UpgradeServer {
     // buffered until the next reader attaches (a 'data' listener or the driver's resume()).
     setNotFlowing(socket);
     if (result.kind === "error") {
-      this.#refuse(
-        socket,
-        result.failure === "too-large"
-          ? { status: 431, reason: "Request headers too large" }
-          : { status: 400, reason: `Invalid HTTP request: ${result.message}` },
-      );
+      this.#refuse(socket, headRefusal(result));
       return;
     }
     this.#onHead(socket, result.text, result.rest);
@@ -676,12 +681,7 @@ export class UpgradeServer {
     }
     const fields = parseDistinctHeaders(text, parsed.next, this.#maxHeadersCount);
     if (!("headers" in fields)) {
-      this.#refuse(
-        socket,
-        fields.failure === "too-many-fields"
-          ? { status: 431, reason: "Too many request headers" }
-          : { status: 400, reason: `Invalid HTTP request: ${fields.message}` },
-      );
+      this.#refuse(socket, headRefusal(fields));
       return;
     }
     const line = parsed.request;
