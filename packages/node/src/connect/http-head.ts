@@ -509,8 +509,9 @@ function setOwn(target: Record<string, string | string[]>, name: string, value: 
 /**
  * `rawHeaders` as Node's `IncomingMessage.headers` presents them: lower-case names, repeats
  * joined with `", "` (`"; "` for `cookie`), `set-cookie` always an array, and the first value
- * kept for the names Node does not join (`host`, `location`, `content-length` …). This is the
- * map the handshake validation and `responseHeaders` have always seen.
+ * kept for the names Node does not join (`host`, `location`, `content-length` …): the map the
+ * client's validation and `responseHeaders` see. The client builds it straight from the head with
+ * {@link parseJoinedHeaders}; this form, from `rawHeaders`, is the reference its tests compare with.
  */
 export function joinedHeaders(rawHeaders: readonly string[]): Record<string, string | string[]> {
   const out: Record<string, string | string[]> = {};
@@ -537,7 +538,9 @@ function addJoined(out: Record<string, string | string[]>, name: string, value: 
  * `rawHeaders` with every line kept: lower-case names, a string for a name sent once and an
  * array (one entry per line, in order) for a repeated one — Node's `headersDistinct` without the
  * arrays for single lines. The server validates this map, so a repeated `Host`, key or version
- * is seen as repeated rather than silently reduced to its first line.
+ * is seen as repeated rather than silently reduced to its first line. The server builds it straight
+ * from the head with {@link parseDistinctHeaders}; this form, from `rawHeaders`, is the reference
+ * its tests compare with.
  */
 export function distinctHeaders(rawHeaders: readonly string[]): Record<string, string | string[]> {
   const out: Record<string, string | string[]> = {};
