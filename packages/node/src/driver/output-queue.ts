@@ -9,7 +9,8 @@ import type { Socket } from "node:net";
  * ```
  *  Connection.dataToSend() ──push()──▶ [ queue ] ──flush (promise job, or release())──▶ one write
  *        queuedBytes ▲                               handedBytes ▲         │  (≤ 16 KiB joined; else one corked writev)
- *                    │                                             write callback of the last piece
+ *                    │                            taken at once (socket buffer empty after it),
+ *                    │                            or else the write callback of the batch
  *  whenWritten(mark) ┘  resolves once writtenBytes ≥ mark  ◀──────────────── writtenBytes += batch
  * ```
  *
@@ -26,6 +27,11 @@ import type { Socket } from "node:net";
  *   payloads) are copied into one buffer first: a 64-byte echo is then one `write` of one buffer
  *   instead of a two-element `writev`, and 256 pipelined messages are one buffer instead of 512
  *   stream writes (each a buffered-write record in Node). Large pieces are never copied.
+ * - A batch written while nothing else is in flight goes without a callback: if the socket's
+ *   buffer is empty right after the write, the kernel took it all and the batch is settled at
+ *   once (Node schedules nothing for such a write; a callback costs it a `process.nextTick` per
+ *   write). If not, a zero-length write with a callback follows it and settles it once it is
+ *   in the kernel. Batches written while one is in flight carry their own callback.
  * - Sends waiting in one flush share one promise ("group"): a tick of 256 sends allocates one
  *   promise and one resolver here, not 256. A group resolves once its furthest mark is written,
  *   so none resolves before its own bytes reached the kernel.
@@ -46,6 +52,10 @@ interface WaitGroup {
 }
 
 const RESOLVED: Promise<void> = Promise.resolve();
+/** The zero-length write whose callback tells when the writes before it are in the kernel. */
+const EMPTY = new Uint8Array(0);
+
+type WriteCallback = (error: Error | null | undefined) => void;
 
 /**
  * The settlers of the promise being made in {@link OutputQueue.whenWritten}: one executor for
@@ -245,59 +255,87 @@ export class OutputQueue {
 
   #flush(): void {
     const socket = this.#socket;
-    if (socket.destroyed || socket.writableEnded) return;
     const pieces = this.#pieces;
-    const start = this.#head;
-    const inFlight = this.#handedBytes - this.#writtenBytes;
-    const tail = this.#tail;
-    let end = start;
-    let bytes = 0;
-    while (end < tail) {
-      if (!this.#unbounded && inFlight + bytes >= this.#highWaterMark) break;
-      bytes += (pieces[end] as Uint8Array).byteLength;
-      end++;
-    }
-    if (end === start) return;
-    // Sends from now on wait for a later flush.
-    this.#groupOpen = false;
-    this.#handedBytes += bytes;
-    // One callback per batch, in write order: the sizes wait here for it.
-    this.#batches.push(bytes);
-    if (end - start === 1) {
-      socket.write(pieces[start] as Uint8Array, this.#writeDone);
-    } else if (bytes <= COALESCE_BATCH) {
-      socket.write(concat(pieces, start, end, bytes), this.#writeDone);
-    } else {
-      // One corked batch becomes one writev; the callback of the last write fires once the
-      // whole batch is in the kernel. Runs of small pieces go in as one buffer each.
-      socket.cork();
-      let i = start;
-      while (i < end) {
-        const piece = pieces[i] as Uint8Array;
-        let runEnd = i + 1;
-        let runBytes = piece.byteLength;
-        if (piece.byteLength < SMALL_PIECE) {
-          while (runEnd < end && (pieces[runEnd] as Uint8Array).byteLength < SMALL_PIECE) {
-            runBytes += (pieces[runEnd] as Uint8Array).byteLength;
-            runEnd++;
-          }
-        }
-        const chunk = runEnd - i === 1 ? piece : concat(pieces, i, runEnd, runBytes);
-        if (runEnd === end) socket.write(chunk, this.#writeDone);
-        else socket.write(chunk);
-        i = runEnd;
+    for (;;) {
+      if (socket.destroyed || socket.writableEnded) return;
+      const start = this.#head;
+      const inFlight = this.#handedBytes - this.#writtenBytes;
+      const tail = this.#tail;
+      let end = start;
+      let bytes = 0;
+      while (end < tail) {
+        if (!this.#unbounded && inFlight + bytes >= this.#highWaterMark) break;
+        bytes += (pieces[end] as Uint8Array).byteLength;
+        end++;
       }
-      socket.uncork();
-    }
-    // The written pieces leave the queue (their bytes are the socket's now).
-    for (let i = start; i < end; i++) pieces[i] = undefined;
-    if (end === tail) {
-      // Keep the array (its capacity serves the next tick) unless a burst made it large.
-      if (pieces.length > 64) this.#pieces = [];
-      this.#head = 0;
-      this.#tail = 0;
-    } else {
-      this.#head = end;
+      if (end === start) return;
+      // Sends from now on wait for a later flush.
+      this.#groupOpen = false;
+      this.#handedBytes += bytes;
+      // With nothing of ours in flight and the socket's buffer empty, the batch is written
+      // without a callback and checked right after: when the kernel took it all at once (the
+      // usual case) it is settled here. A write callback costs Node a `process.nextTick`, an
+      // object and two more calls per write; without one, a write that completes synchronously
+      // schedules nothing (Writable `onwrite`).
+      const direct = this.#batches.length === 0 && socket.writableLength === 0;
+      const done = direct ? undefined : this.#writeDone;
+      // Otherwise one callback per batch, in write order: the sizes wait here for it.
+      if (!direct) this.#batches.push(bytes);
+      if (end - start === 1) {
+        write(socket, pieces[start] as Uint8Array, done);
+      } else if (bytes <= COALESCE_BATCH) {
+        write(socket, concat(pieces, start, end, bytes), done);
+      } else {
+        // One corked batch becomes one writev; the callback of the last write fires once the
+        // whole batch is in the kernel. Runs of small pieces go in as one buffer each.
+        socket.cork();
+        let i = start;
+        while (i < end) {
+          const piece = pieces[i] as Uint8Array;
+          let runEnd = i + 1;
+          let runBytes = piece.byteLength;
+          if (piece.byteLength < SMALL_PIECE) {
+            while (runEnd < end && (pieces[runEnd] as Uint8Array).byteLength < SMALL_PIECE) {
+              runBytes += (pieces[runEnd] as Uint8Array).byteLength;
+              runEnd++;
+            }
+          }
+          const chunk = runEnd - i === 1 ? piece : concat(pieces, i, runEnd, runBytes);
+          write(socket, chunk, runEnd === end ? done : undefined);
+          i = runEnd;
+        }
+        socket.uncork();
+      }
+      // The written pieces leave the queue (their bytes are the socket's now).
+      for (let i = start; i < end; i++) pieces[i] = undefined;
+      if (end === tail) {
+        // Keep the array (its capacity serves the next tick) unless a burst made it large.
+        if (pieces.length > 64) this.#pieces = [];
+        this.#head = 0;
+        this.#tail = 0;
+      } else {
+        this.#head = end;
+      }
+      if (!direct) return;
+      if (socket.writableLength !== 0) {
+        // Not all taken at once: a zero-length write queued behind the batch calls back once
+        // the kernel has the batch (a stream's writes complete in order).
+        if (socket.errored == null && !socket.destroyed) {
+          this.#batches.push(bytes);
+          socket.write(EMPTY, this.#writeDone);
+        }
+        return;
+      }
+      // A write that failed synchronously is not taken: its error reaches the socket (and the
+      // driver) on the next tick, and the sends stay waiting until the driver rejects them.
+      if (socket.errored != null) return;
+      // Written: settle, then go on with what the high-water mark held back (a loop, not the
+      // recursion through #onWritten, however many batches the kernel takes at once).
+      this.#settle(bytes);
+      if (this.#head === this.#tail) {
+        this.#runAfterFlush();
+        return;
+      }
     }
   }
 
@@ -314,6 +352,13 @@ export class OutputQueue {
   };
 
   #onWritten(bytes: number): void {
+    this.#settle(bytes);
+    if (this.#head < this.#tail) this.#flush();
+    else this.#runAfterFlush();
+  }
+
+  /** `bytes` more are in the kernel: resolves the groups they complete, reports progress. */
+  #settle(bytes: number): void {
     this.#writtenBytes += bytes;
     const groups = this.#groups;
     while (this.#groupHead < this.#groupTail) {
@@ -330,13 +375,22 @@ export class OutputQueue {
       this.#groupOpen = false;
     }
     this.#onProgress(bytes);
-    if (this.#head < this.#tail) this.#flush();
-    else if (this.bufferedAmount === 0 && this.#afterFlush !== undefined) {
+  }
+
+  /** Runs the {@link OutputQueue.drainAll} continuation once everything is written. */
+  #runAfterFlush(): void {
+    if (this.bufferedAmount === 0 && this.#afterFlush !== undefined) {
       const then = this.#afterFlush;
       this.#afterFlush = undefined;
       then();
     }
   }
+}
+
+/** `chunk` to the socket, with `callback` when there is one. */
+function write(socket: Socket, chunk: Uint8Array, callback: WriteCallback | undefined): void {
+  if (callback === undefined) socket.write(chunk);
+  else socket.write(chunk, callback);
 }
 
 /** `pieces[start, end)` copied into one new buffer of `bytes` bytes. */

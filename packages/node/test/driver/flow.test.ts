@@ -117,6 +117,32 @@ describe("receive backpressure", () => {
     await peer.recorder.ended;
   });
 
+  it("one send larger than the kernel takes at once resolves only after the peer read it", async () => {
+    // The first write on an idle socket goes without a callback and is settled at once only
+    // if the kernel took all of it; here it cannot (the peer is paused), so the send waits.
+    const { port, nextPeer } = await server({ setup: (peer) => peer.driver.pause() });
+    const peerP = nextPeer();
+    const client = await connectClient(`ws://127.0.0.1:${port}`);
+    const peer = await peerP;
+    await until(() => client.driver.bufferedAmount === 0);
+    const payload = new Uint8Array(24 * 1024 * 1024);
+    for (let i = 0; i < payload.length; i += 4096) payload[i] = (i >>> 12) & 0xff;
+    const sent = client.driver.sendBinary(payload);
+    expect(await isPending(sent)).toBe(true);
+    expect(client.driver.bufferedAmount).toBeGreaterThan(0);
+    expect(client.transport.socket.writableLength).toBeGreaterThan(0);
+
+    peer.driver.resume();
+    await sent;
+    expect(client.driver.bufferedAmount).toBe(0);
+    await peer.recorder.received(1);
+    const received = peer.recorder.messages[0]?.data as Uint8Array;
+    // Compared as one boolean: a diff of 24 MiB would not print.
+    expect(Buffer.from(received).equals(payload)).toBe(true);
+    client.driver.close(1000);
+    await peer.recorder.ended;
+  });
+
   it("a pause inside a data callback stops dispatch until resume", async () => {
     const { port, nextPeer } = await server();
     const peerP = nextPeer();
