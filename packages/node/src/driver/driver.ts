@@ -510,10 +510,9 @@ export class Driver {
       mark = output.push(pieces);
       if (mark > this.#collectedMark) this.#collectedMark = mark;
       const after = output.bufferedAmount;
-      if (after > before) {
-        if (this.#sendTimer?.active !== true) this.#armSendTimer();
-        if (after >= output.highWaterMark) this.#flags |= ABOVE_HIGH_WATER;
-      }
+      // The send timer is armed by the output queue's backlog signal instead: only when a flush
+      // leaves bytes the kernel has not taken (a clock read per message otherwise).
+      if (after > before && after >= output.highWaterMark) this.#flags |= ABOVE_HIGH_WATER;
     }
     if (this.#encodeWaiters !== undefined) this.#settleEncodeWaiters();
     return mark;
@@ -522,8 +521,13 @@ export class Driver {
   /** The output queue, made on first use. */
   #out(): OutputQueue {
     if (this.#output === undefined) {
-      this.#output = new OutputQueue(this.#socket, this.#highWaterMark, (bytes) =>
-        this.#onWritten(bytes),
+      this.#output = new OutputQueue(
+        this.#socket,
+        this.#highWaterMark,
+        (bytes) => this.#onWritten(bytes),
+        () => {
+          if (this.#sendTimer?.active !== true) this.#armSendTimer();
+        },
       );
       if (this.#has(FINALIZED)) this.#output.abandon(() => this.#ended() ?? this.#closedError());
     }

@@ -71,6 +71,7 @@ export class OutputQueue {
   readonly #socket: Socket;
   readonly #highWaterMark: number;
   readonly #onProgress: (written: number) => void;
+  readonly #onBacklog: () => void;
 
   #pieces: (Uint8Array | undefined)[] = [];
   #head = 0;
@@ -106,12 +107,20 @@ export class OutputQueue {
   #abandoned: { readonly error: () => unknown } | undefined;
 
   /**
-   * `onProgress(bytes)` runs after each completed write with the number of bytes the kernel took.
+   * `onProgress(bytes)` runs after each completed write with the number of bytes the kernel took;
+   * `onBacklog()` after a flush that left bytes the kernel has not taken yet (in the socket's
+   * buffer, or held back here by the high-water mark) — not after one the kernel took at once.
    */
-  constructor(socket: Socket, highWaterMark: number, onProgress: (written: number) => void) {
+  constructor(
+    socket: Socket,
+    highWaterMark: number,
+    onProgress: (written: number) => void,
+    onBacklog: () => void,
+  ) {
     this.#socket = socket;
     this.#highWaterMark = Math.max(1, highWaterMark);
     this.#onProgress = onProgress;
+    this.#onBacklog = onBacklog;
   }
 
   /** Bytes accepted but not yet handed to the kernel (queued here or in the socket's buffer). */
@@ -254,6 +263,13 @@ export class OutputQueue {
   }
 
   #flush(): void {
+    this.#writeBatches();
+    const socket = this.#socket;
+    if (this.bufferedAmount > 0 && !socket.destroyed && !socket.writableEnded) this.#onBacklog();
+  }
+
+  /** Hands batches to the socket while the high-water mark allows (see {@link OutputQueue.#flush}). */
+  #writeBatches(): void {
     const socket = this.#socket;
     const pieces = this.#pieces;
     for (;;) {
