@@ -23,7 +23,9 @@ import type { Socket } from "node:net";
  *   setter — and keeps the socket buffer bounded; the rest waits here, already framed.
  * - Flushing is deferred to a promise job (or to the end of the driver's dispatch of a read, see
  *   {@link OutputQueue.hold}) so that everything one tick produced (several sends, a
- *   pong, a close echo) leaves in one system call. Small pieces of a batch (frame headers, small
+ *   pong, a close echo) leaves in one system call. A dispatch that produces more than
+ *   `EARLY_FLUSH` bytes (a read of many pipelined requests) writes each such run as it is
+ *   made, so the peer works on the first answers while the rest are still being made. Small pieces of a batch (frame headers, small
  *   payloads) are copied into one buffer first: a 64-byte echo is then one `write` of one buffer
  *   instead of a two-element `writev`, and 256 pipelined messages are one buffer instead of 512
  *   stream writes (each a buffered-write record in Node). Large pieces are never copied.
@@ -37,6 +39,8 @@ import type { Socket } from "node:net";
  *   so none resolves before its own bytes reached the kernel.
  */
 
+/** While held, a flush starts once this many bytes wait (see {@link OutputQueue.push}). */
+const EARLY_FLUSH = 8 * 1024;
 /** Pieces below this size are coalesced into one buffer per run before writing. */
 const SMALL_PIECE = 4096;
 /** A batch up to this size is written as one buffer (a copy this small is cheaper than writev). */
@@ -154,7 +158,17 @@ export class OutputQueue {
       queue[this.#tail++] = piece;
       this.#queuedBytes += piece.byteLength;
     }
-    if (this.#head < this.#tail) this.#scheduleFlush();
+    if (this.#head < this.#tail) {
+      if (this.#held > 0 && this.#queuedBytes - this.#handedBytes >= EARLY_FLUSH) {
+        // A long dispatch (a read of many requests) answers in writes of about this size
+        // rather than one at the end: the peer starts on the first answers while the rest are
+        // still being made, so both ends work at once instead of taking turns.
+        this.#flushWanted = false;
+        this.#flush();
+      } else {
+        this.#scheduleFlush();
+      }
+    }
     return this.#queuedBytes;
   }
 
@@ -235,7 +249,8 @@ export class OutputQueue {
   /**
    * Defers flushing until the matching {@link OutputQueue.release}: the driver holds the queue
    * while it dispatches a read's events, so what the handlers send in answer leaves in one write
-   * when they are done — without a promise job per read.
+   * when they are done — without a promise job per read — or, when they send more, in writes of
+   * about `EARLY_FLUSH` bytes as they go.
    */
   hold(): void {
     this.#held++;
