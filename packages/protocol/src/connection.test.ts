@@ -246,6 +246,37 @@ describe("Connection: allocate", () => {
     // Only the copies over the slab's 4 KiB came from the allocator.
     expect(sizes).toEqual([5000, 65_536, 70_001]);
   });
+
+  it("takes masked copies from allocateMaskCopy, and received messages from allocate", () => {
+    const copies: number[] = [];
+    const received: number[] = [];
+    const c = new Connection({
+      role: "client",
+      wholeBinaryMessages: true,
+      allocate: (size) => {
+        received.push(size);
+        return new Uint8Array(size).fill(0xcc);
+      },
+      allocateMaskCopy: (size) => {
+        copies.push(size);
+        return new Uint8Array(size).fill(0xdd);
+      },
+    });
+    const payload = Uint8Array.from({ length: 70_000 }, (_, i) => (i * 13) & 0xff);
+    c.sendBinary(payload);
+    const [sent] = decodeFrames(concatBytes(c.dataToSend()));
+    expect(Buffer.compare(sent?.payload as Uint8Array, payload)).toBe(0);
+    // A server's binary message over two chunks is gathered into `allocate`'s memory.
+    const wire = frame(2, payload);
+    c.receiveData(wire.slice(0, 30_000));
+    c.receiveData(wire.slice(30_000));
+    const events = c.nextEvents();
+    expect(events).toMatchObject([{ type: "data", binary: true, messageFinished: true }]);
+    const event = events[0] as { data: Uint8Array };
+    expect(Buffer.compare(event.data, payload)).toBe(0);
+    expect(copies).toEqual([70_000]);
+    expect(received).toEqual([70_000]);
+  });
 });
 
 describe("Connection: two peers", () => {

@@ -125,6 +125,15 @@ export interface ConnectionOptions {
    */
   readonly allocate?: Allocate;
   /**
+   * Where the client's masked copies of payloads over 4 KiB come from, when they should not come
+   * from {@link ConnectionOptions.allocate}: a masked copy only ever goes to the wire, never to
+   * the application, so a driver that knows when the transport is done with its bytes may hand
+   * out recycled memory here (the Node driver does, for plain TCP sockets). Every byte of the
+   * array is written before it is handed on. Must return an array of exactly `size` bytes that
+   * nothing else uses until the driver releases it. Default: `allocate`.
+   */
+  readonly allocateMaskCopy?: Allocate;
+  /**
    * Report a binary message that arrives as one frame without RSV bits (what browsers and ws
    * send) as one `data` event, for consumers that assemble whole messages anyway (the message
    * socket; a `MessageAssembler` then hands it on without a copy). A frame inside one transport
@@ -237,6 +246,7 @@ export class Connection {
   readonly #encoder: Extension | undefined;
   readonly #maskPool: MaskKeyPool;
   readonly #allocate: Allocate;
+  readonly #allocateMaskCopy: Allocate;
   readonly #validateUtf8: (bytes: Uint8Array) => boolean;
   /**
    * The receive buffer and the frame parser, made by the first bytes received: a connection
@@ -309,6 +319,7 @@ export class Connection {
       options.randomFill === undefined ? sharedPool() : new MaskKeyPool(options.randomFill, 1024);
     this.#validateUtf8 = options.validateUtf8 ?? isValidUtf8;
     this.#allocate = options.allocate ?? allocateZeroed;
+    this.#allocateMaskCopy = options.allocateMaskCopy ?? this.#allocate;
     this.#allowedRsv = claimed;
     this.#wholeBinaryMessages = options.wholeBinaryMessages === true;
   }
@@ -928,7 +939,7 @@ export class Connection {
       payload,
       client,
       client ? this.#maskPool.nextKey() : 0,
-      this.#allocate,
+      this.#allocateMaskCopy,
       true,
     );
     const body = written.payload;

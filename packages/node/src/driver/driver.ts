@@ -18,6 +18,7 @@ import type {
   DriverOptions,
 } from "./driver-types.js";
 import { Keepalive, keepaliveWanted } from "./keepalive.js";
+import { maskCopyArena, releasesWrittenChunks } from "./mask-copy-arena.js";
 import { OutputQueue } from "./output-queue.js";
 import { Timer } from "./timer.js";
 
@@ -528,6 +529,11 @@ export class Driver {
         () => {
           if (this.#sendTimer?.active !== true) this.#armSendTimer();
         },
+        // A client's large masked copies come from the process's arena; this queue gives their
+        // memory back once the kernel has it — where the socket then no longer refers to it.
+        this.#connection.role === "client" && releasesWrittenChunks(this.#socket)
+          ? maskCopyArena
+          : undefined,
       );
       if (this.#has(FINALIZED)) this.#output.abandon(() => this.#ended() ?? this.#closedError());
     }

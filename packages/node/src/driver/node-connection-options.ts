@@ -1,5 +1,6 @@
 import { Buffer, isUtf8 } from "node:buffer";
 import type { Extension, Limits } from "@netsockets/protocol";
+import { maskCopyArena } from "./mask-copy-arena.js";
 
 /** The options a protocol `Connection` gets on Node. */
 export interface NodeConnectionOptions {
@@ -8,6 +9,8 @@ export interface NodeConnectionOptions {
   readonly extensions?: readonly Extension[];
   readonly validateUtf8: (bytes: Uint8Array) => boolean;
   readonly allocate: (size: number) => Uint8Array;
+  /** A client's masked copies over 4 KiB: the process's recycling `MaskCopyArena`. */
+  readonly allocateMaskCopy?: (size: number) => Uint8Array;
 }
 
 /**
@@ -39,8 +42,9 @@ function sameLimits(a: Partial<Limits> | undefined, b: Partial<Limits> | undefin
 
 /**
  * `Connection` options for Node: Node's native `buffer.isUtf8` as the whole-buffer UTF-8
- * validator, and uninitialised memory (`Buffer.allocUnsafeSlow`) for the client's large masked
- * copies. Client masks come from the protocol's shared crypto pool (8 KiB of
+ * validator, uninitialised memory (`Buffer.allocUnsafeSlow`) for the messages gathered from
+ * several reads, and for a client's large masked copies the process's `MaskCopyArena`,
+ * whose memory the driver recycles once the kernel has the bytes. Client masks come from the protocol's shared crypto pool (8 KiB of
  * `crypto.getRandomValues` per refill, 2048 keys): a per-connection `randomFill` would give
  * each Connection its own 1 KiB pool, and its refills cost ≈ 10 ns per frame.
  *
@@ -67,6 +71,7 @@ export function nodeConnectionOptions(
     ...(extensions === undefined ? {} : { extensions }),
     validateUtf8,
     allocate: allocateUnsafe,
+    ...(role === "client" ? { allocateMaskCopy: maskCopyArena.allocate } : {}),
   });
   if (shareable) last[role] = made;
   return made;

@@ -1,4 +1,5 @@
 import type { Socket } from "node:net";
+import { type MaskCopyArena, MIN_VIEW } from "./mask-copy-arena.js";
 
 /**
  * The write path of the driver: wire bytes from the Connection go out in one corked write per
@@ -34,6 +35,10 @@ import type { Socket } from "node:net";
  *   once (Node schedules nothing for such a write; a callback costs it a `process.nextTick` per
  *   write). If not, a zero-length write with a callback follows it and settles it once it is
  *   in the kernel. Batches written while one is in flight carry their own callback.
+ * - With a {@link MaskCopyArena} (a client on a plain TCP socket), the bytes of the arena's views
+ *   in a batch are released to it once the batch is in the kernel: at once for a batch taken at
+ *   once, else in its write callback. Never earlier, so no masked copy is reused while the
+ *   socket may still read it.
  * - Sends waiting in one flush share one promise ("group"): a tick of 256 sends allocates one
  *   promise and one resolver here, not 256. A group resolves once its furthest mark is written,
  *   so none resolves before its own bytes reached the kernel.
@@ -102,6 +107,12 @@ export class OutputQueue {
   #groupOpen = false;
   /** Sizes of the batches handed to the socket whose write callback is still due. */
   readonly #batches: number[] = [];
+  /** Where masked copies come from; `undefined` when this socket's writes release nothing. */
+  readonly #arena: MaskCopyArena | undefined;
+  /** Per batch in `#batches` (with an arena): the arena region its views came from… */
+  readonly #batchRegions: (ArrayBufferLike | undefined)[] = [];
+  /** …and their bytes, released when the batch's callback comes. */
+  readonly #batchArenaBytes: number[] = [];
   #afterFlush: (() => void) | undefined;
   readonly #flushJob = (): void => {
     this.#flushScheduled = false;
@@ -114,17 +125,21 @@ export class OutputQueue {
    * `onProgress(bytes)` runs after each completed write with the number of bytes the kernel took;
    * `onBacklog()` after a flush that left bytes the kernel has not taken yet (in the socket's
    * buffer, or held back here by the high-water mark) — not after one the kernel took at once.
+   * `arena`: the masked-copy arena whose views this queue releases once written — only for a
+   * socket that no longer refers to a chunk once its write completed (a plain `net.Socket`).
    */
   constructor(
     socket: Socket,
     highWaterMark: number,
     onProgress: (written: number) => void,
     onBacklog: () => void,
+    arena?: MaskCopyArena,
   ) {
     this.#socket = socket;
     this.#highWaterMark = Math.max(1, highWaterMark);
     this.#onProgress = onProgress;
     this.#onBacklog = onBacklog;
+    this.#arena = arena;
   }
 
   /** Bytes accepted but not yet handed to the kernel (queued here or in the socket's buffer). */
@@ -300,6 +315,19 @@ export class OutputQueue {
         end++;
       }
       if (end === start) return;
+      const arena = this.#arena;
+      const region = arena?.region;
+      let arenaBytes = 0;
+      if (region !== undefined) {
+        // Arena views have at least MIN_VIEW bytes: only those pieces are looked at (and
+        // `.buffer` of so large an array never has to be materialized).
+        for (let i = start; i < end; i++) {
+          const piece = pieces[i] as Uint8Array;
+          if (piece.byteLength >= MIN_VIEW && piece.buffer === region) {
+            arenaBytes += piece.byteLength;
+          }
+        }
+      }
       // Sends from now on wait for a later flush.
       this.#groupOpen = false;
       this.#handedBytes += bytes;
@@ -311,7 +339,7 @@ export class OutputQueue {
       const direct = this.#batches.length === 0 && socket.writableLength === 0;
       const done = direct ? undefined : this.#writeDone;
       // Otherwise one callback per batch, in write order: the sizes wait here for it.
-      if (!direct) this.#batches.push(bytes);
+      if (!direct) this.#expectCallback(bytes, region, arenaBytes);
       if (end - start === 1) {
         write(socket, pieces[start] as Uint8Array, done);
       } else if (bytes <= COALESCE_BATCH) {
@@ -352,7 +380,7 @@ export class OutputQueue {
         // Not all taken at once: a zero-length write queued behind the batch calls back once
         // the kernel has the batch (a stream's writes complete in order).
         if (socket.errored == null && !socket.destroyed) {
-          this.#batches.push(bytes);
+          this.#expectCallback(bytes, region, arenaBytes);
           socket.write(EMPTY, this.#writeDone);
         }
         return;
@@ -360,7 +388,9 @@ export class OutputQueue {
       // A write that failed synchronously is not taken: its error reaches the socket (and the
       // driver) on the next tick, and the sends stay waiting until the driver rejects them.
       if (socket.errored != null) return;
-      // Written: settle, then go on with what the high-water mark held back (a loop, not the
+      // Written: the kernel has the bytes and the socket keeps no reference to them.
+      if (arenaBytes !== 0) (arena as MaskCopyArena).release(region as ArrayBufferLike, arenaBytes);
+      // Settle, then go on with what the high-water mark held back (a loop, not the
       // recursion through #onWritten, however many batches the kernel takes at once).
       this.#settle(bytes);
       if (this.#head === this.#tail) {
@@ -379,8 +409,23 @@ export class OutputQueue {
    */
   readonly #writeDone = (error: Error | null | undefined): void => {
     const bytes = this.#batches.shift() as number;
-    if (error == null && !this.#socket.destroyed) this.#onWritten(bytes);
+    const written = error == null && !this.#socket.destroyed;
+    if (this.#arena !== undefined) {
+      const region = this.#batchRegions.shift();
+      const arenaBytes = this.#batchArenaBytes.shift() as number;
+      // Only a completed write frees its views; after a failure the socket may still hold them.
+      if (written && arenaBytes !== 0) this.#arena.release(region as ArrayBufferLike, arenaBytes);
+    }
+    if (written) this.#onWritten(bytes);
   };
+
+  /** Records a batch whose write callback ({@link OutputQueue.#writeDone}) is due. */
+  #expectCallback(bytes: number, region: ArrayBufferLike | undefined, arenaBytes: number): void {
+    this.#batches.push(bytes);
+    if (this.#arena === undefined) return;
+    this.#batchRegions.push(region);
+    this.#batchArenaBytes.push(arenaBytes);
+  }
 
   #onWritten(bytes: number): void {
     this.#settle(bytes);
