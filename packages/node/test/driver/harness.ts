@@ -1,6 +1,7 @@
+import { once } from "node:events";
 import { request as httpRequest } from "node:http";
 import { request as httpsRequest } from "node:https";
-import type { Socket } from "node:net";
+import { type AddressInfo, createServer, connect as netConnect, type Socket } from "node:net";
 import type { NetSocketsError } from "@netsockets/errors";
 import {
   buildClientRequestHeaders,
@@ -269,4 +270,29 @@ export function utf8(text: string): Uint8Array {
 /** Decodes UTF-8. */
 export function text(bytes: Uint8Array): string {
   return new TextDecoder().decode(bytes);
+}
+
+/**
+ * A connected loopback TCP pair without WebSocket: `socket` is the client end, `peer` the
+ * accepted one (paused from the start when `paused`). `close()` destroys both and the server.
+ */
+export async function tcpPair(
+  paused = false,
+): Promise<{ socket: Socket; peer: Socket; close: () => void }> {
+  const server = createServer({ pauseOnConnect: paused });
+  server.listen(0, "127.0.0.1");
+  await once(server, "listening");
+  const accepted = once(server, "connection");
+  const socket = netConnect((server.address() as AddressInfo).port, "127.0.0.1");
+  await once(socket, "connect");
+  const [peer] = (await accepted) as [Socket];
+  return {
+    socket,
+    peer,
+    close: () => {
+      socket.destroy();
+      peer.destroy();
+      server.close();
+    },
+  };
 }

@@ -8,6 +8,7 @@ import {
   releasesWrittenChunks,
 } from "../../src/driver/mask-copy-arena.js";
 import { OutputQueue } from "../../src/driver/output-queue.js";
+import { tcpPair } from "./harness.js";
 
 const cleanup: (() => void)[] = [];
 afterEach(() => {
@@ -16,20 +17,10 @@ afterEach(() => {
 
 /** A connected loopback pair: `socket` writes, `peer` (paused when asked) receives. */
 async function pair(paused = false) {
-  const server = net.createServer({ pauseOnConnect: paused });
-  server.listen(0, "127.0.0.1");
-  await once(server, "listening");
-  const accepted = once(server, "connection");
-  const socket = net.connect((server.address() as net.AddressInfo).port, "127.0.0.1");
-  await once(socket, "connect");
-  const [peer] = (await accepted) as [net.Socket];
+  const { socket, peer, close } = await tcpPair(paused);
   const received: Buffer[] = [];
   let length = 0;
-  cleanup.push(() => {
-    socket.destroy();
-    peer.destroy();
-    server.close();
-  });
+  cleanup.push(close);
   return {
     socket,
     /** Starts reading (a paused peer) and resolves with the first `bytes` bytes. */

@@ -1,7 +1,7 @@
 import { once } from "node:events";
-import net from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import { OutputQueue } from "../../src/driver/output-queue.js";
+import { tcpPair } from "./harness.js";
 
 const cleanup: (() => void)[] = [];
 afterEach(() => {
@@ -10,20 +10,10 @@ afterEach(() => {
 
 /** A connected loopback pair: `socket` writes, `peer` collects what arrives. */
 async function pair() {
-  const server = net.createServer();
-  server.listen(0, "127.0.0.1");
-  await once(server, "listening");
-  const accepted = once(server, "connection");
-  const socket = net.connect((server.address() as net.AddressInfo).port, "127.0.0.1");
-  await once(socket, "connect");
-  const [peer] = (await accepted) as [net.Socket];
+  const { socket, peer, close } = await tcpPair();
   const received: Buffer[] = [];
   peer.on("data", (chunk: Buffer) => received.push(chunk));
-  cleanup.push(() => {
-    socket.destroy();
-    peer.destroy();
-    server.close();
-  });
+  cleanup.push(close);
   let writes = 0;
   const internal = socket as unknown as {
     _write: (...args: unknown[]) => void;
