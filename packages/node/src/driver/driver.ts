@@ -18,7 +18,8 @@ import type {
   DriverOptions,
 } from "./driver-types.js";
 import { Keepalive, keepaliveWanted } from "./keepalive.js";
-import { maskCopyArena, releasesWrittenChunks } from "./mask-copy-arena.js";
+import { releasesWrittenChunks } from "./mask-copy-arena.js";
+import { maskCopyArena } from "./node-connection-options.js";
 import { OutputQueue } from "./output-queue.js";
 import { Timer } from "./timer.js";
 

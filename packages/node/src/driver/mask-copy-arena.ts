@@ -1,4 +1,3 @@
-import { Buffer } from "node:buffer";
 import { Socket } from "node:net";
 
 /**
@@ -39,44 +38,48 @@ export const MIN_VIEW = 4096;
  * @internal
  */
 export class MaskCopyArena {
+  /** Where regions, and the copies not served from one, come from. */
+  readonly #allocate: (size: number) => Uint8Array;
   /** Bytes per region. */
   readonly #size: number;
   /** The largest copy served from the region. */
   readonly maxView: number;
-  #region: ArrayBuffer | undefined;
+  #region: Uint8Array | undefined;
   #offset = 0;
   /** Bytes handed out from `#region` and not released yet. */
   #outstanding = 0;
 
   /**
+   * @param allocate - Uninitialised memory of exactly `size` bytes (the driver's
+   *   `Buffer.allocUnsafeSlow`): each region, and each copy not served from one. A region must
+   *   be the only user of its `ArrayBuffer` (no pooled memory): a piece is known as the
+   *   region's by that buffer.
    * @param size - Bytes per region (default 1 MiB).
    * @param maxView - The largest copy served from a region (default a quarter of `size`).
    */
-  constructor(size = 1 << 20, maxView = size >>> 2) {
+  constructor(allocate: (size: number) => Uint8Array, size = 1 << 20, maxView = size >>> 2) {
+    this.#allocate = allocate;
     this.#size = size;
     this.maxView = maxView;
   }
 
-  /** The region views are handed out from now (`undefined` before the first). */
-  get region(): ArrayBuffer | undefined {
-    return this.#region;
+  /** The memory the views handed out now belong to (`undefined` before the first region). */
+  get region(): ArrayBufferLike | undefined {
+    return this.#region?.buffer;
   }
 
   /** `size` bytes for a masked copy (uninitialised: the masking writes every one). */
   readonly allocate = (size: number): Uint8Array => {
-    if (size > this.maxView || size < MIN_VIEW) {
-      const own = Buffer.allocUnsafeSlow(size);
-      return new Uint8Array(own.buffer, own.byteOffset, size);
-    }
+    if (size > this.maxView || size < MIN_VIEW) return this.#allocate(size);
     let region = this.#region;
     if (region === undefined || this.#offset + size > this.#size) {
       // Full with views still out (or none yet): a new region; the old one is left to the GC.
-      region = Buffer.allocUnsafeSlow(this.#size).buffer as ArrayBuffer;
+      region = this.#allocate(this.#size);
       this.#region = region;
       this.#offset = 0;
       this.#outstanding = 0;
     }
-    const view = new Uint8Array(region, this.#offset, size);
+    const view = new Uint8Array(region.buffer, region.byteOffset + this.#offset, size);
     // 8-byte steps keep every view's start aligned.
     this.#offset += (size + 7) & ~7;
     this.#outstanding += size;
@@ -88,14 +91,11 @@ export class MaskCopyArena {
    * region that was dropped meanwhile are ignored.
    */
   release(region: ArrayBufferLike, bytes: number): void {
-    if (region !== this.#region) return;
+    if (region !== this.#region?.buffer) return;
     this.#outstanding -= bytes;
     if (this.#outstanding === 0) this.#offset = 0;
   }
 }
-
-/** The process's arena, shared by every client connection on Node. @internal */
-export const maskCopyArena = new MaskCopyArena();
 
 /**
  * Whether `socket` is a plain `net.Socket` (not a subclass such as a TLS socket, nor another

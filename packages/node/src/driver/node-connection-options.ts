@@ -1,6 +1,6 @@
 import { Buffer, isUtf8 } from "node:buffer";
 import type { Extension, Limits } from "@netsockets/protocol";
-import { maskCopyArena } from "./mask-copy-arena.js";
+import { MaskCopyArena } from "./mask-copy-arena.js";
 
 /** The options a protocol `Connection` gets on Node. */
 export interface NodeConnectionOptions {
@@ -21,6 +21,14 @@ function allocateUnsafe(size: number): Uint8Array {
   const buffer = Buffer.allocUnsafeSlow(size);
   return new Uint8Array(buffer.buffer, buffer.byteOffset, size);
 }
+
+/**
+ * The process's masked-copy arena, shared by every client connection on Node (its regions and
+ * its oversized copies are {@link allocateUnsafe} memory).
+ *
+ * @internal
+ */
+export const maskCopyArena = new MaskCopyArena(allocateUnsafe);
 
 /** Node's native validator (simdutf). */
 function validateUtf8(bytes: Uint8Array): boolean {

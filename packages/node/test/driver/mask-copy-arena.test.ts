@@ -36,6 +36,9 @@ async function pair(paused = false) {
   };
 }
 
+/** Memory of its own per call, as `Buffer.allocUnsafeSlow` gives it. */
+const own = (size: number): Uint8Array => new Uint8Array(size);
+
 const queueOn = (socket: net.Socket, arena: MaskCopyArena, highWaterMark = 1 << 20) =>
   new OutputQueue(
     socket,
@@ -47,7 +50,7 @@ const queueOn = (socket: net.Socket, arena: MaskCopyArena, highWaterMark = 1 << 
 
 describe("MaskCopyArena", () => {
   it("hands out views of one region and reuses it from the start once every byte is released", () => {
-    const arena = new MaskCopyArena(16_384, 8192);
+    const arena = new MaskCopyArena(own, 16_384, 8192);
     const a = arena.allocate(4096);
     const b = arena.allocate(5000);
     expect(a.buffer).toBe(arena.region);
@@ -59,7 +62,7 @@ describe("MaskCopyArena", () => {
   });
 
   it("reuses the region only when nothing handed out is still unreleased", () => {
-    const arena = new MaskCopyArena(16_384, 8192);
+    const arena = new MaskCopyArena(own, 16_384, 8192);
     const views = [arena.allocate(4096), arena.allocate(4096)];
     for (const view of views) arena.release(view.buffer, view.byteLength);
     const next = arena.allocate(4096);
@@ -68,7 +71,7 @@ describe("MaskCopyArena", () => {
   });
 
   it("drops a full region with views still out for a new one, leaving their bytes alone", () => {
-    const arena = new MaskCopyArena(16_384, 8192);
+    const arena = new MaskCopyArena(own, 16_384, 8192);
     const kept = arena.allocate(8192).fill(7);
     const other = arena.allocate(8192).fill(8);
     arena.release(other.buffer, other.byteLength);
@@ -84,7 +87,7 @@ describe("MaskCopyArena", () => {
   });
 
   it("gives copies below MIN_VIEW or above maxView memory of their own", () => {
-    const arena = new MaskCopyArena(1 << 20);
+    const arena = new MaskCopyArena(own, 1 << 20);
     const region = arena.allocate(MIN_VIEW).buffer;
     for (const size of [MIN_VIEW - 1, arena.maxView + 1]) {
       const own = arena.allocate(size);
@@ -102,7 +105,7 @@ describe("MaskCopyArena", () => {
 describe("OutputQueue with a MaskCopyArena", () => {
   it("releases views the kernel took at once: the next copy reuses their memory", async () => {
     const { socket, received } = await pair();
-    const arena = new MaskCopyArena();
+    const arena = new MaskCopyArena(own);
     const queue = queueOn(socket, arena);
     const first = arena.allocate(65_536).fill(1);
     await queue.whenWritten(queue.push([first]));
@@ -117,7 +120,7 @@ describe("OutputQueue with a MaskCopyArena", () => {
 
   it("never reuses a view before its write completed, with a peer that does not read", async () => {
     const { socket, received } = await pair(true);
-    const arena = new MaskCopyArena();
+    const arena = new MaskCopyArena(own);
     const queue = queueOn(socket, arena, 256 * 1024);
     // Far more than the kernel's buffers take while the peer is paused: writes stay pending in
     // the socket, and the copies made meanwhile must not land on their memory.
