@@ -51,10 +51,11 @@ function sameLimits(a: Partial<Limits> | undefined, b: Partial<Limits> | undefin
 /**
  * `Connection` options for Node: Node's native `buffer.isUtf8` as the whole-buffer UTF-8
  * validator, uninitialised memory (`Buffer.allocUnsafeSlow`) for the messages gathered from
- * several reads, and for a client's large masked copies the process's `MaskCopyArena`,
- * whose memory the driver recycles once the kernel has the bytes. Client masks come from the protocol's shared crypto pool (8 KiB of
- * `crypto.getRandomValues` per refill, 2048 keys): a per-connection `randomFill` would give
- * each Connection its own 1 KiB pool, and its refills cost ≈ 10 ns per frame.
+ * several reads, and for a client's large masked copies the process's `MaskCopyArena`, whose
+ * memory the driver recycles once the kernel has the bytes. Client masks come from the
+ * protocol's shared crypto pool (8 KiB of `crypto.getRandomValues` per refill, 2048 keys): a
+ * per-connection `randomFill` would give each Connection its own 1 KiB pool, and its refills
+ * cost ≈ 10 ns per frame.
  *
  * The result is frozen, and without extensions it is shared: a call that asks for what the
  * previous call of the same role asked for (equal limits, no extensions) gets the same object —
