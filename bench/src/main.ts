@@ -11,7 +11,7 @@ import { benchRoot, loadSuites } from "./harness/discover.js";
 import { loadAverage, machineInfo } from "./harness/machine.js";
 import { timings } from "./harness/measure.js";
 import { type Options, parseOptions, usage } from "./harness/options.js";
-import { formatValue, renderTable, type Summary, summarize } from "./harness/report.js";
+import { formatValue, renderTable, type Summary, summarize, verdict } from "./harness/report.js";
 import { childEntry, childNodeArgs, runChild } from "./harness/run-child.js";
 import type { ChildResult, Implementation, Workload } from "./harness/types.js";
 
@@ -152,6 +152,7 @@ async function main(): Promise<void> {
           ratio: s.ratio,
           wallMedian: s.wallMedian,
           values: s.values,
+          ...(s.ours ? { verdict: verdict(s) } : {}),
         })}\n`,
       );
     }

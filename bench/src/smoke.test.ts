@@ -6,7 +6,7 @@
 import { describe, expect, it, vi } from "vitest";
 import { findSuiteFiles, loadSuite } from "./harness/discover.js";
 import { measure } from "./harness/measure.js";
-import { renderTable, summarize } from "./harness/report.js";
+import { renderTable, type Summary, summarize, verdict } from "./harness/report.js";
 import { runChild } from "./harness/run-child.js";
 import { median } from "./harness/stats.js";
 import type { ChildResult } from "./harness/types.js";
@@ -119,7 +119,35 @@ describe("harness", () => {
       [200, 1, 100],
       [120, 0.6, 60],
     ]);
-    expect(renderTable(rows)).toContain("| MISS");
+    expect(renderTable(rows)).toContain("| MISS (≥ 1×)");
+  });
+
+  it("judges our rows against each workload's own target", () => {
+    const judged = (ratio: number, target: number | null | undefined, lowerIsBetter = false) =>
+      verdict({
+        implementation: "ours",
+        ours: true,
+        failed: false,
+        ratio,
+        workload: {
+          id: "w",
+          title: "w",
+          unit: "ops/s",
+          implementations: [],
+          target,
+          lowerIsBetter,
+        },
+      } as unknown as Summary);
+    expect(judged(1.2, undefined)).toBe("met (≥ 1×)");
+    // 1.5× ws is not 3×: the default "as fast as the baseline" would have called it met.
+    expect(judged(1.5, 3)).toBe("MISS (≥ 3×)");
+    expect(judged(2.9, 3)).toBe("~ (≥ 3×, within 5 %)");
+    expect(judged(3.004, 3)).toBe("met (≥ 3×)");
+    // Memory: at most 0.8 of the baseline's figure.
+    expect(judged(0.92, 0.8, true)).toBe("MISS (≤ 0.8×)");
+    expect(judged(0.83, 0.8, true)).toBe("~ (≤ 0.8×, within 5 %)");
+    expect(judged(0.8, 0.8, true)).toBe("met (≤ 0.8×)");
+    expect(judged(0.5, null)).toBe("reported");
   });
 
   it("ranks profile functions by self time", () => {

@@ -61,17 +61,25 @@ export function formatValue(value: number, unit: Unit): string {
   return value.toPrecision(3);
 }
 
-/** Our verdict against the target "at least as fast as the baseline". */
+/**
+ * Our verdict against the workload's target ({@link Workload.target}, default "at least as fast
+ * as the baseline"): `met (≥ 3×)`, `~ (≥ 3×, within 5 %)`, `MISS (≥ 3×)`, or `reported` for a
+ * workload without a target.
+ */
 export function verdict(summary: Summary): string {
   if (!summary.ours) return "";
   if (summary.failed) return "FAILED";
+  const target = summary.workload.target === undefined ? 1 : summary.workload.target;
+  if (target === null) return "reported";
   // Judged on the ratio as printed (two decimals), so the verdict never contradicts the table.
-  // A smaller-is-better figure (memory) is judged on the inverse ratio.
   const shown = Math.round(summary.ratio * 100) / 100;
-  const ratio = summary.workload.lowerIsBetter === true ? 1 / shown : shown;
-  if (ratio >= 1) return "met";
-  if (ratio >= 0.95) return "~ (within 5 %)";
-  return "MISS";
+  const lower = summary.workload.lowerIsBetter === true;
+  const wanted = `${lower ? "≤" : "≥"} ${target}×`;
+  // A smaller-is-better figure (memory) is judged on the inverse ratio: how many times better.
+  const reached = lower ? target / shown : shown / target;
+  if (reached >= 1) return `met (${wanted})`;
+  if (reached >= 0.95) return `~ (${wanted}, within 5 %)`;
+  return `MISS (${wanted})`;
 }
 
 /** A Markdown pipe table, padded so it also reads well in a terminal. */

@@ -50,7 +50,7 @@ export interface Body {
 export interface Implementation {
   /** Shown in the table; unique within the workload. */
   readonly name: string;
-  /** `true` for netsockets' own code: its ratio against the baseline is the target (≥ 1.00). */
+  /** `true` for netsockets' own code: its ratio against the baseline is judged ({@link Workload.target}). */
   readonly ours?: boolean;
   /**
    * Extra environment for the child process, e.g. `{ WS_NO_BUFFER_UTIL: "1" }`. The parent
@@ -89,6 +89,12 @@ export interface Workload {
   readonly timing?: Partial<Record<RunMode, TimingOverride>>;
   /** `true` when a smaller figure is better (memory): the verdict then inverts the ratio. */
   readonly lowerIsBetter?: boolean;
+  /**
+   * The ratio to the baseline our implementations must reach: at least this much (at most, for
+   * a {@link lowerIsBetter} figure). Default 1 (as fast as the baseline); `null` when the
+   * workload is only reported (the target column then reads `reported`).
+   */
+  readonly target?: number | null;
 }
 
 /** See {@link Workload.timing}; the fields of measure.ts's `Timing`. */
