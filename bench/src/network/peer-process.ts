@@ -13,11 +13,22 @@ import type { PeerSpec } from "./peer.js";
 const peerEntry = fileURLToPath(new URL("./peer.ts", import.meta.url));
 const benchRoot = join(fileURLToPath(new URL(".", import.meta.url)), "..", "..");
 
+/** The server's `mem` answer (bytes); see peer.ts. */
+export interface PeerMemory {
+  readonly connections: number;
+  readonly rss: number;
+  readonly heapUsed: number;
+  /** V8's young generation, physical bytes. */
+  readonly newSpace: number;
+  /** V8's old generation, physical bytes. */
+  readonly oldSpace: number;
+}
+
 /** A running server process. */
 export interface PeerProcess {
   readonly port: number;
-  /** Server RSS and heap after two full GCs, and its open connection count. */
-  memory(): Promise<{ connections: number; rss: number; heapUsed: number }>;
+  /** Server memory after two full GCs, and its open connection count. */
+  memory(): Promise<PeerMemory>;
   /** Ends the process and waits for it. */
   stop(): Promise<void>;
 }
@@ -55,7 +66,7 @@ export async function startPeer(spec: PeerSpec): Promise<PeerProcess> {
     memory: () => {
       const reply = queue.then(() => {
         child.stdin.write("mem\n");
-        return next<{ connections: number; rss: number; heapUsed: number }>();
+        return next<PeerMemory>();
       });
       queue = reply.catch(() => {});
       return reply;

@@ -2,10 +2,12 @@
  * The server end of a network workload, in its own process (started by `peer-process.ts` from
  * the benchmark child, which is the client end). argv[2] is a {@link PeerSpec} as JSON. Prints
  * `{"port"}` once listening, then serves until killed. Reads commands on stdin, one per line:
- * `mem` → `{"connections","rss","heapUsed"}` after two full GCs (the process runs with
- * `--expose-gc`).
+ * `mem` → `{"connections","rss","heapUsed","newSpace","oldSpace"}` after two full GCs (the
+ * process runs with `--expose-gc`); the last two are V8's young and old generations' physical
+ * sizes, which split the RSS figure into what V8 sized and what the objects take.
  */
 import { createInterface } from "node:readline";
+import { getHeapSpaceStatistics } from "node:v8";
 import { type ImplId, listen, type ServerConn, type ServerHandlers } from "./impls.js";
 
 /** What the server end does. */
@@ -65,7 +67,19 @@ createInterface({ input: process.stdin }).on("line", (line) => {
     gc?.();
     gc?.();
     const usage = process.memoryUsage();
-    print({ connections: server.connections, rss: usage.rss, heapUsed: usage.heapUsed });
+    let newSpace = 0;
+    let oldSpace = 0;
+    for (const space of getHeapSpaceStatistics()) {
+      if (space.space_name === "new_space") newSpace = space.physical_space_size;
+      else if (space.space_name === "old_space") oldSpace = space.physical_space_size;
+    }
+    print({
+      connections: server.connections,
+      rss: usage.rss,
+      heapUsed: usage.heapUsed,
+      newSpace,
+      oldSpace,
+    });
   }
 });
 // The client end closes stdin when it is done (or dies): stop then.

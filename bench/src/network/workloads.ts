@@ -406,8 +406,10 @@ export async function handshakes(
 
 /**
  * Workload 7: `connections` idle connections; the figure is the server's RSS growth per
- * connection (KiB) after two full GCs on both sides of the opening; `heapPerConnKiB` goes to the
- * JSON line. Measured once in `setup` (it is not a rate); `run()` only counts.
+ * connection (KiB) after two full GCs on both sides of the opening; `heapPerConnKiB` (live heap)
+ * and `newSpacePerConnKiB` / `oldSpacePerConnKiB` (the physical growth of V8's young and old
+ * generations, which the RSS figure contains) go to the JSON line. Measured once in `setup` (it
+ * is not a rate); `run()` only counts.
  */
 export async function idleMemory(
   impl: ImplId,
@@ -426,8 +428,9 @@ export async function idleMemory(
     await new Promise((r) => setTimeout(r, 20));
     after = await peer.memory();
   }
-  const rssKiB = (after.rss - before.rss) / 1024 / connections;
-  const heapKiB = (after.heapUsed - before.heapUsed) / 1024 / connections;
+  const perConnKiB = (key: "rss" | "heapUsed" | "newSpace" | "oldSpace"): number =>
+    (after[key] - before[key]) / 1024 / connections;
+  const rssKiB = perConnKiB("rss");
   return {
     run: () => connections,
     verify: () => {
@@ -436,7 +439,12 @@ export async function idleMemory(
       }
     },
     figure: () => rssKiB,
-    extra: () => ({ rssPerConnKiB: rssKiB, heapPerConnKiB: heapKiB }),
+    extra: () => ({
+      rssPerConnKiB: rssKiB,
+      heapPerConnKiB: perConnKiB("heapUsed"),
+      newSpacePerConnKiB: perConnKiB("newSpace"),
+      oldSpacePerConnKiB: perConnKiB("oldSpace"),
+    }),
     dispose: async () => {
       await Promise.all(conns.map((c) => c.close()));
       await peer.stop();
