@@ -50,7 +50,10 @@ export interface Body {
 export interface Implementation {
   /** Shown in the table; unique within the workload. */
   readonly name: string;
-  /** `true` for netsockets' own code: its ratio against the baseline is judged ({@link Workload.target}). */
+  /**
+   * `true` for netsockets' own code: its ratio against the baseline is judged against
+   * {@link Workload.target}.
+   */
   readonly ours?: boolean;
   /**
    * Extra environment for the child process, e.g. `{ WS_NO_BUFFER_UTIL: "1" }`. The parent
