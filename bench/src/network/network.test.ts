@@ -7,7 +7,8 @@
 import { describe, expect, it } from "vitest";
 import type { Body, SetupContext } from "../harness/types.js";
 import { FrameReader } from "./framing.js";
-import type { ImplId } from "./impls.js";
+import { connectClient, type ImplId } from "./impls.js";
+import { startPeer } from "./peer-process.js";
 import {
   bulk,
   fanOut,
@@ -125,4 +126,33 @@ describe.each(impls)("workloads over %s", (impl) => {
 it("5. bulk through StreamWebSocket", async () => {
   const bytes = 2 * 1024 * 1024 + 7;
   expect(await batches(await bulk("stream", context, bytes, 64 * 1024), 2)).toEqual([bytes, bytes]);
+});
+
+describe("the server end's probe commands", () => {
+  it("reports its CPU time, which grows with work, and echoes while churning per connection", async () => {
+    const peer = await startPeer({ impl: "netsockets", role: "echo", churnObjects: 50 });
+    try {
+      const before = await peer.cpu();
+      const echoed: number[] = [];
+      let allBack: (() => void) | undefined;
+      const back = new Promise<void>((resolve) => {
+        allBack = resolve;
+      });
+      const conns = await Promise.all(
+        Array.from({ length: 5 }, () =>
+          connectClient("netsockets", peer.port, (length) => {
+            if (echoed.push(length) === 5) allBack?.();
+          }),
+        ),
+      );
+      for (const conn of conns) await conn.sendAwait(new Uint8Array(100));
+      await back;
+      const after = await peer.cpu();
+      expect(echoed).toEqual([100, 100, 100, 100, 100]);
+      expect(after.user + after.system).toBeGreaterThan(before.user + before.system);
+      await Promise.all(conns.map((c) => c.close()));
+    } finally {
+      await peer.stop();
+    }
+  });
 });

@@ -29,6 +29,8 @@ export interface PeerProcess {
   readonly port: number;
   /** Server memory after two full GCs, and its open connection count. */
   memory(): Promise<PeerMemory>;
+  /** The server's CPU time so far, in microseconds (`process.cpuUsage()`). */
+  cpu(): Promise<{ user: number; system: number }>;
   /** Ends the process and waits for it. */
   stop(): Promise<void>;
 }
@@ -60,17 +62,20 @@ export async function startPeer(spec: PeerSpec): Promise<PeerProcess> {
     }
   };
   const { port } = await next<{ port: number }>();
+  // One command at a time: each reads the next JSON line as its answer.
   let queue: Promise<unknown> = Promise.resolve();
+  const ask = <T>(command: string): Promise<T> => {
+    const reply = queue.then(() => {
+      child.stdin.write(`${command}\n`);
+      return next<T>();
+    });
+    queue = reply.catch(() => {});
+    return reply;
+  };
   return {
     port,
-    memory: () => {
-      const reply = queue.then(() => {
-        child.stdin.write("mem\n");
-        return next<PeerMemory>();
-      });
-      queue = reply.catch(() => {});
-      return reply;
-    },
+    memory: () => ask<PeerMemory>("mem"),
+    cpu: () => ask<{ user: number; system: number }>("cpu"),
     stop: async () => {
       // Closing stdin asks the peer to exit (it also profiles cleanly that way).
       child.stdin.end();

@@ -4,7 +4,9 @@
  * `{"port"}` once listening, then serves until killed. Reads commands on stdin, one per line:
  * `mem` → `{"connections","rss","heapUsed","newSpace","oldSpace"}` after two full GCs (the
  * process runs with `--expose-gc`); the last two are V8's young and old generations' physical
- * sizes, which split the RSS figure into what V8 sized and what the objects take.
+ * sizes, which split the RSS figure into what V8 sized and what the objects take. `cpu` →
+ * `{"user","system"}`: the process's CPU time so far, in microseconds (for the probes in
+ * `bench/probes/`).
  */
 import { createInterface } from "node:readline";
 import { getHeapSpaceStatistics } from "node:v8";
@@ -23,6 +25,12 @@ export interface PeerSpec {
   readonly ackBytes?: number;
   readonly count?: number;
   readonly size?: number;
+  /**
+   * For the idle-memory probe only: this many short-lived objects (three fields each, 40–50 bytes
+   * on 64-bit Node 20) are allocated when a connection is accepted, to show how allocation moves
+   * the RSS figure. Default 0.
+   */
+  readonly churnObjects?: number;
 }
 
 const spec = JSON.parse(process.argv[2] ?? "") as PeerSpec;
@@ -43,8 +51,20 @@ const count = (conn: ServerConn, length: number): void => {
 };
 const broadcast = new Uint8Array(spec.size ?? 1024).fill(0x42);
 
+/** The last churned object, stored where the optimiser cannot prove it unused. */
+let _churned: unknown;
+/** Allocates `objects` objects that die at once. */
+const churn = (objects: number): void => {
+  for (let i = 0; i < objects; i++) _churned = { a: i, b: i, c: i };
+  _churned = undefined;
+};
+const churnObjects = spec.churnObjects ?? 0;
+
 const handlers: ServerHandlers = {
-  onConnection: (conn) => open.add(conn),
+  onConnection: (conn) => {
+    open.add(conn);
+    if (churnObjects > 0) churn(churnObjects);
+  },
   onClose: (conn) => open.delete(conn),
   onBytes: (conn, length) => count(conn, length),
 };
@@ -62,6 +82,10 @@ else {
 const server = await listen(spec.impl, handlers, spec.maxMessageSize);
 
 createInterface({ input: process.stdin }).on("line", (line) => {
+  if (line.trim() === "cpu") {
+    print(process.cpuUsage());
+    return;
+  }
   if (line.trim() === "mem") {
     const gc = (globalThis as { gc?: () => void }).gc;
     gc?.();

@@ -409,14 +409,16 @@ export async function handshakes(
  * connection (KiB) after two full GCs on both sides of the opening; `heapPerConnKiB` (live heap)
  * and `newSpacePerConnKiB` / `oldSpacePerConnKiB` (the physical growth of V8's young and old
  * generations, which the RSS figure contains) go to the JSON line. Measured once in `setup` (it
- * is not a rate); `run()` only counts.
+ * is not a rate); `run()` only counts. `churnObjects` is for `probes/idle-split.ts` only (see
+ * `PeerSpec.churnObjects` in peer.ts).
  */
 export async function idleMemory(
   impl: ImplId,
   _context: SetupContext,
   connections: number,
+  churnObjects = 0,
 ): Promise<Body> {
-  const peer = await startPeer({ impl, role: "echo" });
+  const peer = await startPeer({ impl, role: "echo", churnObjects });
   // A few connections first, so code paths are loaded and compiled before the baseline.
   const warm = await openMany(20, 20, () => connectClient(impl, peer.port, () => {}));
   await Promise.all(warm.map((c) => c.close()));

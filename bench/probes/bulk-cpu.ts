@@ -1,0 +1,57 @@
+/**
+ * One-way bulk in 64 KiB binary messages (workload 5's shape) with the CPU time of both ends per
+ * MiB; the server counts the bytes without reading them, as the suite's sink does.
+ *
+ *   node --import tsx probes/bulk-cpu.ts [impl] [MiB]
+ *
+ * `impl`: `netsockets` (MessageWebSocket at both ends) or `ws`; default 1024 MiB, 16 messages in
+ * flight.
+ */
+import { connectClient } from "../src/network/impls.js";
+import { startPeer } from "../src/network/peer-process.js";
+import { countArg, cpuPer, implArg } from "./probe.js";
+
+const impl = implArg(2, "netsockets");
+const mib = countArg(3, 1024);
+const chunk = 64 * 1024;
+const total = mib * 1024 * 1024;
+const inFlight = 16;
+
+// The server sends its one ack once it has counted every byte.
+const peer = await startPeer({ impl, role: "sink", ackBytes: total, maxMessageSize: chunk });
+let acked: (() => void) | undefined;
+const done = new Promise<void>((resolve) => {
+  acked = resolve;
+});
+const conn = await connectClient(impl, peer.port, () => acked?.());
+const data = new Uint8Array(chunk).fill(7);
+
+const serverBefore = await peer.cpu();
+const clientBefore = process.cpuUsage();
+const started = process.hrtime.bigint();
+let pending = 0;
+let wake: (() => void) | undefined;
+const sent = (): void => {
+  pending--;
+  wake?.();
+};
+for (let offset = 0; offset < total; offset += chunk) {
+  while (pending >= inFlight) {
+    await new Promise<void>((resolve) => {
+      wake = resolve;
+    });
+  }
+  pending++;
+  conn.sendAwait(data).then(sent, sent);
+}
+await done;
+const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+const clientAfter = process.cpuUsage();
+const serverAfter = await peer.cpu();
+console.log(
+  `${impl}: ${(total / 1e6 / seconds).toFixed(0)} MB/s; ` +
+    `client ${cpuPer(clientBefore, clientAfter, mib, "MiB")}; ` +
+    `server ${cpuPer(serverBefore, serverAfter, mib, "MiB")}`,
+);
+await conn.close();
+await peer.stop();
