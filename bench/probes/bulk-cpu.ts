@@ -9,6 +9,7 @@
  */
 import { connectClient } from "../src/network/impls.js";
 import { startPeer } from "../src/network/peer-process.js";
+import { sendWindowed } from "../src/network/workloads.js";
 import { countArg, cpuPer, implArg } from "./probe.js";
 
 const impl = implArg(2, "netsockets");
@@ -29,21 +30,7 @@ const data = new Uint8Array(chunk).fill(7);
 const serverBefore = await peer.cpu();
 const clientBefore = process.cpuUsage();
 const started = process.hrtime.bigint();
-let pending = 0;
-let wake: (() => void) | undefined;
-const sent = (): void => {
-  pending--;
-  wake?.();
-};
-for (let offset = 0; offset < total; offset += chunk) {
-  while (pending >= inFlight) {
-    await new Promise<void>((resolve) => {
-      wake = resolve;
-    });
-  }
-  pending++;
-  conn.sendAwait(data).then(sent, sent);
-}
+await sendWindowed(conn, data, total, inFlight);
 await done;
 const seconds = Number(process.hrtime.bigint() - started) / 1e9;
 const clientAfter = process.cpuUsage();

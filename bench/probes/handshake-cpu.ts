@@ -7,8 +7,8 @@
  * `impl`: `netsockets` or `ws` at both ends; default 6000 connections, 50 at a time, after 3000
  * unmeasured ones (the JIT takes thousands of connections to settle on this path).
  */
-import { connectClient } from "../src/network/impls.js";
 import { startPeer } from "../src/network/peer-process.js";
+import { openAndClose } from "../src/network/workloads.js";
 import { countArg, cpuPer, implArg } from "./probe.js";
 
 const impl = implArg(2, "netsockets");
@@ -18,25 +18,11 @@ const warm = countArg(5, 3000);
 
 const peer = await startPeer({ impl, role: "echo" });
 
-/** Opens and closes `n` connections, `concurrency` at a time. */
-async function cycle(n: number): Promise<void> {
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: Math.min(concurrency, n) }, async () => {
-      while (next < n) {
-        next++;
-        const conn = await connectClient(impl, peer.port, () => {});
-        await conn.close();
-      }
-    }),
-  );
-}
-
-await cycle(warm);
+await openAndClose(impl, peer.port, warm, concurrency);
 const serverBefore = await peer.cpu();
 const clientBefore = process.cpuUsage();
 const started = process.hrtime.bigint();
-await cycle(count);
+await openAndClose(impl, peer.port, count, concurrency);
 const seconds = Number(process.hrtime.bigint() - started) / 1e9;
 const clientAfter = process.cpuUsage();
 const serverAfter = await peer.cpu();

@@ -340,23 +340,7 @@ export async function bulk(
   return {
     run: async () => {
       const target = ++batches;
-      let inFlight = 0;
-      let resume: (() => void) | undefined;
-      const sentOne = (): void => {
-        inFlight--;
-        resume?.();
-      };
-      for (let sent = 0; sent < perBatch; sent += chunk) {
-        while (inFlight >= window) {
-          await new Promise<void>((resolve) => {
-            resume = resolve;
-          });
-        }
-        inFlight++;
-        conn
-          .sendAwait(perBatch - sent < chunk ? data.subarray(0, perBatch - sent) : data)
-          .then(sentOne, sentOne);
-      }
+      await sendWindowed(conn, data, perBatch, window);
       await acked(target);
       return perBatch;
     },
@@ -368,6 +352,61 @@ export async function bulk(
       await peer.stop();
     },
   };
+}
+
+/**
+ * Sends `total` bytes as binary messages of `data.length` bytes (the last one shorter when
+ * `total` is not a multiple), with at most `window` sends not yet in the kernel; resolves once the
+ * last one is handed over. Workload 5 and `probes/bulk-cpu.ts`.
+ */
+export async function sendWindowed(
+  conn: ClientConn,
+  data: Uint8Array,
+  total: number,
+  window: number,
+): Promise<void> {
+  const chunk = data.length;
+  let inFlight = 0;
+  let resume: (() => void) | undefined;
+  const sentOne = (): void => {
+    inFlight--;
+    resume?.();
+  };
+  for (let sent = 0; sent < total; sent += chunk) {
+    while (inFlight >= window) {
+      await new Promise<void>((resolve) => {
+        resume = resolve;
+      });
+    }
+    inFlight++;
+    conn
+      .sendAwait(total - sent < chunk ? data.subarray(0, total - sent) : data)
+      .then(sentOne, sentOne);
+  }
+}
+
+/**
+ * Opens `count` connections to `port` and closes each with the closing handshake, `concurrency`
+ * at a time; `onOpen` runs for each once it is open. Workload 6 and `probes/handshake-cpu.ts`.
+ */
+export async function openAndClose(
+  impl: ImplId,
+  port: number,
+  count: number,
+  concurrency: number,
+  onOpen?: () => void,
+): Promise<void> {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(concurrency, count) }, async () => {
+      while (next < count) {
+        next++;
+        const conn = await connectClient(impl, port, () => {});
+        onOpen?.();
+        await conn.close();
+      }
+    }),
+  );
 }
 
 /** Workload 6: `perBatch` open + close handshakes, `concurrency` at a time. */
@@ -383,17 +422,9 @@ export async function handshakes(
   return {
     run: async () => {
       batches++;
-      let next = 0;
-      await Promise.all(
-        Array.from({ length: Math.min(concurrency, perBatch) }, async () => {
-          while (next < perBatch) {
-            next++;
-            const conn = await connectClient(impl, peer.port, () => {});
-            opened++;
-            await conn.close();
-          }
-        }),
-      );
+      await openAndClose(impl, peer.port, perBatch, concurrency, () => {
+        opened++;
+      });
       return perBatch;
     },
     verify: () => {
