@@ -13,8 +13,8 @@ import { countArg, cpuPer, implArg } from "./probe.js";
 
 const impl = implArg(2, "netsockets");
 const count = countArg(3, 6000);
-const concurrency = Math.max(1, countArg(4, 50));
-const warm = countArg(5, 3000);
+const concurrency = countArg(4, 50);
+const warm = countArg(5, 3000, 0);
 
 const peer = await startPeer({ impl, role: "echo" });
 

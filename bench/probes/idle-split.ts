@@ -13,7 +13,7 @@ import { countArg, implArg } from "./probe.js";
 
 const impl = implArg(2, "netsockets");
 const connections = countArg(3, 5000);
-const churnObjects = countArg(4, 0);
+const churnObjects = countArg(4, 0, 0);
 
 const body = await idleMemory(impl, { mode: "full", check: false }, connections, churnObjects);
 const kib = body.extra?.() ?? {};

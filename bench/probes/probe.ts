@@ -16,12 +16,12 @@ export function implArg(index: number, fallback: ImplId): ImplId {
   return value as ImplId;
 }
 
-/** Argument `index` of `process.argv` as a non-negative integer (default `fallback`). */
-export function countArg(index: number, fallback: number): number {
+/** Argument `index` of `process.argv` as an integer of at least `min` (default `fallback`). */
+export function countArg(index: number, fallback: number, min = 1): number {
   const raw = process.argv[index];
   const value = raw === undefined ? fallback : Number(raw);
-  if (!Number.isSafeInteger(value) || value < 0) {
-    throw new Error(`argument ${index - 1} must be a whole number, not ${raw}`);
+  if (!Number.isSafeInteger(value) || value < min) {
+    throw new Error(`argument ${index - 1} must be a whole number of at least ${min}, not ${raw}`);
   }
   return value;
 }
