@@ -19,24 +19,26 @@ const roundTrips = countArg(5, 500);
 
 const peer = await startPeer({ impl: server, role: "echo" });
 const text = "x".repeat(128);
-const left: number[] = new Array(connections).fill(0);
 let outstanding = 0;
 let finish: (() => void) | undefined;
+/** Per connection: sets its round trips to `roundTrips` and sends the first message. */
 const starters: (() => void)[] = [];
 const conns = [];
 for (let i = 0; i < connections; i++) {
+  let left = 0;
   const conn = await connectClient(client, peer.port, () => {
     if (--outstanding === 0) finish?.();
-    left[i] = (left[i] as number) - 1;
-    if ((left[i] as number) > 0) conn.send(text);
+    if (--left > 0) conn.send(text);
   });
-  starters.push(() => conn.send(text));
+  starters.push(() => {
+    left = roundTrips;
+    conn.send(text);
+  });
   conns.push(conn);
 }
 
 /** One exchange: every connection does `roundTrips` round trips; resolves when all are back. */
 async function exchange(): Promise<void> {
-  left.fill(roundTrips);
   outstanding = connections * roundTrips;
   const done = new Promise<void>((resolve) => {
     finish = resolve;
