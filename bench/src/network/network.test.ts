@@ -128,6 +128,34 @@ it("5. bulk through StreamWebSocket", async () => {
   expect(await batches(await bulk("stream", context, bytes, 64 * 1024), 2)).toEqual([bytes, bytes]);
 });
 
+describe("the server end's memory answer", () => {
+  it("once idle, has given back the young generation a burst of connections grew", async () => {
+    const peer = await startPeer({ impl: "netsockets", role: "echo" });
+    try {
+      // 300 connections opened 50 at a time: enough allocation for V8 to grow its young generation.
+      const conns = [];
+      for (let i = 0; i < 6; i++) {
+        conns.push(
+          ...(await Promise.all(
+            Array.from({ length: 50 }, () => connectClient("netsockets", peer.port, () => {})),
+          )),
+        );
+      }
+      const busy = await peer.memory();
+      const idle = await peer.memory(true);
+      expect(busy.settleMs).toBe(0);
+      expect(idle.connections).toBe(300);
+      // It waited for V8's 5-second window of low allocation, and no longer than its own limit.
+      expect(idle.settleMs).toBeGreaterThan(1000);
+      expect(idle.settleMs).toBeLessThan(20_000);
+      expect(idle.newSpace).toBeLessThan(busy.newSpace);
+      await Promise.all(conns.map((c) => c.close()));
+    } finally {
+      await peer.stop();
+    }
+  }, 40_000);
+});
+
 describe("the server end's probe commands", () => {
   it("reports its CPU time, which grows with work, and echoes while churning per connection", async () => {
     const peer = await startPeer({ impl: "netsockets", role: "echo", churnObjects: 50 });

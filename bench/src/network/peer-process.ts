@@ -22,13 +22,18 @@ export interface PeerMemory {
   readonly newSpace: number;
   /** V8's old generation, physical bytes. */
   readonly oldSpace: number;
+  /** How long the server waited to settle before measuring (0 unless asked to be idle). */
+  readonly settleMs: number;
 }
 
 /** A running server process. */
 export interface PeerProcess {
   readonly port: number;
-  /** Server memory after two full GCs, and its open connection count. */
-  memory(): Promise<PeerMemory>;
+  /**
+   * Server memory after two full GCs, and its open connection count. `idle`: first let the server
+   * settle as an idle one does, giving back V8's young generation (≈ 6 s; see peer.ts).
+   */
+  memory(idle?: boolean): Promise<PeerMemory>;
   /** The server's CPU time so far, in microseconds (`process.cpuUsage()`). */
   cpu(): Promise<{ user: number; system: number }>;
   /** Ends the process and waits for it. */
@@ -74,7 +79,7 @@ export async function startPeer(spec: PeerSpec): Promise<PeerProcess> {
   };
   return {
     port,
-    memory: () => ask<PeerMemory>("mem"),
+    memory: (idle = false) => ask<PeerMemory>(idle ? "mem idle" : "mem"),
     cpu: () => ask<{ user: number; system: number }>("cpu"),
     stop: async () => {
       // Closing stdin asks the peer to exit (it also profiles cleanly that way).

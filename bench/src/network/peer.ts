@@ -4,7 +4,9 @@
  * `{"port"}` once listening, then serves until killed. Reads commands on stdin, one per line:
  * `mem` → `{"connections","rss","heapUsed","newSpace","oldSpace"}` after two full GCs (the
  * process runs with `--expose-gc`); the last two are V8's young and old generations' physical
- * sizes, which split the RSS figure into what V8 sized and what the objects take. `cpu` →
+ * sizes, which split the RSS figure into what V8 sized and what the objects take. `mem idle` →
+ * the same once the process has settled as an idle server does (see {@link settle}), plus
+ * `settleMs`, the time that took. `cpu` →
  * `{"user","system"}`: the process's CPU time so far, in microseconds (for the probes in
  * `bench/probes/`).
  */
@@ -81,30 +83,65 @@ else {
 }
 const server = await listen(spec.impl, handlers, spec.maxMessageSize);
 
+const gc = (): void => (globalThis as { gc?: () => void }).gc?.();
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+/** The young generation's reserved size (both semi-spaces), in bytes. */
+const youngSize = (): number =>
+  getHeapSpaceStatistics().find((space) => space.space_name === "new_space")?.space_size ?? 0;
+/** What V8 starts the young generation at, and shrinks it back to. */
+const youngInitial = youngSize();
+
+/**
+ * Waits until the process is what an idle server is. V8 sizes its young generation for the
+ * allocation rate it sees (accepting thousands of connections grows it to 16 MiB per semi-space)
+ * and gives that back at the first full GC after its allocation rate has stayed low for its
+ * 5-second window. So: a full GC each second until the young generation is back at its initial
+ * size (at most 15 s), then until RSS holds still for a quarter of a second (V8 unmaps the freed
+ * pages on a background thread). Resolves with the milliseconds it took.
+ */
+async function settle(): Promise<number> {
+  const start = performance.now();
+  gc();
+  while (youngSize() > youngInitial && performance.now() - start < 15_000) {
+    await sleep(1000);
+    gc();
+  }
+  let rss = process.memoryUsage.rss();
+  for (let i = 0; i < 12; i++) {
+    await sleep(250);
+    const next = process.memoryUsage.rss();
+    if (Math.abs(next - rss) < 64 * 1024) break;
+    rss = next;
+  }
+  return performance.now() - start;
+}
+
+async function memory(idle: boolean): Promise<void> {
+  const settleMs = idle ? await settle() : 0;
+  gc();
+  gc();
+  const usage = process.memoryUsage();
+  let newSpace = 0;
+  let oldSpace = 0;
+  for (const space of getHeapSpaceStatistics()) {
+    if (space.space_name === "new_space") newSpace = space.physical_space_size;
+    else if (space.space_name === "old_space") oldSpace = space.physical_space_size;
+  }
+  print({
+    connections: server.connections,
+    rss: usage.rss,
+    heapUsed: usage.heapUsed,
+    newSpace,
+    oldSpace,
+    settleMs,
+  });
+}
+
+// Commands are answered in order: the client end sends the next one after the answer.
 createInterface({ input: process.stdin }).on("line", (line) => {
-  if (line.trim() === "cpu") {
-    print(process.cpuUsage());
-    return;
-  }
-  if (line.trim() === "mem") {
-    const gc = (globalThis as { gc?: () => void }).gc;
-    gc?.();
-    gc?.();
-    const usage = process.memoryUsage();
-    let newSpace = 0;
-    let oldSpace = 0;
-    for (const space of getHeapSpaceStatistics()) {
-      if (space.space_name === "new_space") newSpace = space.physical_space_size;
-      else if (space.space_name === "old_space") oldSpace = space.physical_space_size;
-    }
-    print({
-      connections: server.connections,
-      rss: usage.rss,
-      heapUsed: usage.heapUsed,
-      newSpace,
-      oldSpace,
-    });
-  }
+  const command = line.trim();
+  if (command === "cpu") print(process.cpuUsage());
+  else if (command === "mem" || command === "mem idle") void memory(command === "mem idle");
 });
 // The client end closes stdin when it is done (or dies): stop then.
 process.stdin.on("end", () => process.exit(0));

@@ -12,7 +12,7 @@ import {
   type ImplId,
   type OnMessage,
 } from "./impls.js";
-import { startPeer } from "./peer-process.js";
+import { type PeerMemory, startPeer } from "./peer-process.js";
 
 /** A binary payload of `size` bytes whose first 4 bytes carry `seq` (checked on the echo). */
 function binaryPayload(size: number, seq: number): Uint8Array {
@@ -437,32 +437,42 @@ export async function handshakes(
 
 /**
  * Workload 7: `connections` idle connections; the figure is the server's RSS growth per
- * connection (KiB) after two full GCs on both sides of the opening; `heapPerConnKiB` (live heap)
- * and `newSpacePerConnKiB` / `oldSpacePerConnKiB` (the physical growth of V8's young and old
- * generations, which the RSS figure contains) go to the JSON line. Measured once in `setup` (it
- * is not a rate); `run()` only counts. `churnObjects` is for `probes/idle-split.ts` only (see
- * `PeerSpec.churnObjects` in peer.ts).
+ * connection (KiB) between two idle states: after the warm-up and after the opening, each time
+ * once the server has settled as an idle server does (`memory(true)`: V8 gives back the young
+ * generation it grew for the burst of accepts, ≈ 6 s) and after two full GCs. `heapPerConnKiB`
+ * (live heap) and `newSpacePerConnKiB` / `oldSpacePerConnKiB` (the physical growth of V8's young
+ * and old generations, which the RSS figure contains) go to the JSON line, and so do
+ * `rssJustOpenedPerConnKiB` / `newSpaceJustOpenedPerConnKiB`: the same growth measured at once
+ * after the last connection opened, young generation included (this suite's figure up to session
+ * 7). Measured once in `setup` (it is not a rate); `run()` only counts.
+ *
+ * In check mode (tests) the server is not made to settle: that is a measurement, and it takes
+ * seconds. `churnObjects` is for `probes/idle-split.ts` only (see `PeerSpec.churnObjects` in
+ * peer.ts).
  */
 export async function idleMemory(
   impl: ImplId,
-  _context: SetupContext,
+  context: SetupContext,
   connections: number,
   churnObjects = 0,
 ): Promise<Body> {
   const peer = await startPeer({ impl, role: "echo", churnObjects });
+  const idle = !context.check;
   // A few connections first, so code paths are loaded and compiled before the baseline.
   const warm = await openMany(20, 20, () => connectClient(impl, peer.port, () => {}));
   await Promise.all(warm.map((c) => c.close()));
   while ((await peer.memory()).connections > 0) await new Promise((r) => setTimeout(r, 20));
-  const before = await peer.memory();
+  const before = await peer.memory(idle);
   const conns = await openMany(connections, 100, () => connectClient(impl, peer.port, () => {}));
-  let after = await peer.memory();
-  while (after.connections < connections) {
+  let opened = await peer.memory();
+  while (opened.connections < connections) {
     await new Promise((r) => setTimeout(r, 20));
-    after = await peer.memory();
+    opened = await peer.memory();
   }
-  const perConnKiB = (key: "rss" | "heapUsed" | "newSpace" | "oldSpace"): number =>
-    (after[key] - before[key]) / 1024 / connections;
+  const after = idle ? await peer.memory(true) : opened;
+  type Field = "rss" | "heapUsed" | "newSpace" | "oldSpace";
+  const perConnKiB = (key: Field, end: PeerMemory = after): number =>
+    (end[key] - before[key]) / 1024 / connections;
   const rssKiB = perConnKiB("rss");
   return {
     run: () => connections,
@@ -477,6 +487,9 @@ export async function idleMemory(
       heapPerConnKiB: perConnKiB("heapUsed"),
       newSpacePerConnKiB: perConnKiB("newSpace"),
       oldSpacePerConnKiB: perConnKiB("oldSpace"),
+      rssJustOpenedPerConnKiB: perConnKiB("rss", opened),
+      newSpaceJustOpenedPerConnKiB: perConnKiB("newSpace", opened),
+      settleMs: before.settleMs + after.settleMs,
     }),
     dispose: async () => {
       await Promise.all(conns.map((c) => c.close()));
