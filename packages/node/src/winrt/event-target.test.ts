@@ -124,19 +124,65 @@ describe("TypedEventTarget", () => {
     expect(order).toEqual(["first", "first", "late"]);
   });
 
+  it("keeps a lone listener's order and identity as the type gains a slot and more listeners", () => {
+    const target = new Sample();
+    const order: string[] = [];
+    const lone = () => {
+      order.push("lone");
+      // Added while the lone listener runs: not called by this dispatch.
+      if (order.length === 1) target.addEventListener("closed", () => order.push("added"));
+    };
+    target.addEventListener("closed", lone);
+    expect(target.onclosed).toBeNull();
+    target.fireClosed(1000, "");
+    expect(order).toEqual(["lone"]);
+    target.onclosed = () => order.push("slot");
+    target.addEventListener("closed", lone);
+    target.fireClosed(1000, "");
+    expect(order).toEqual(["lone", "lone", "added", "slot"]);
+    // Removing the lone listener, and re-adding it, puts it after the others.
+    target.removeEventListener("closed", lone);
+    target.addEventListener("closed", lone);
+    order.length = 0;
+    target.fireClosed(1000, "");
+    expect(order).toEqual(["added", "slot", "lone"]);
+    // A lone listener that removes itself runs once; the type then has no listeners.
+    const once = () => {
+      order.push("once");
+      target.removeEventListener("pong", once);
+    };
+    target.addEventListener("pong", once);
+    target.firePong();
+    target.firePong();
+    expect(order.filter((o) => o === "once")).toEqual(["once"]);
+    expect(target.has("pong")).toBe(false);
+    // The slot alone, then set to null, leaves no listeners either.
+    target.removeEventListener("closed", lone);
+    target.onclosed = null;
+    expect(target.has("closed")).toBe(true);
+  });
+
   it("keeps calling later listeners when one throws, and re-throws it on a later tick", async () => {
     // Run in a child so the deliberately uncaught exception does not hit the test runner.
     const moduleUrl = pathToFileURL(fileURLToPath(new URL("./event-target.ts", import.meta.url)));
     const script = `
       import { TypedEventTarget } from ${JSON.stringify(moduleUrl.href)};
-      class T extends TypedEventTarget { fire() { this.dispatchTypedEvent("x", {}); } }
+      class T extends TypedEventTarget { fire(type) { this.dispatchTypedEvent(type, {}); } }
       const t = new T();
       const order = [];
-      process.on("uncaughtException", (e) => { order.push("uncaught:" + e.message); console.log(JSON.stringify(order)); });
+      let uncaught = 0;
+      process.on("uncaughtException", (e) => {
+        order.push("uncaught:" + e.message);
+        if (++uncaught === 2) console.log(JSON.stringify(order));
+      });
       t.addEventListener("x", () => { order.push("a"); throw new Error("boom"); });
       t.addEventListener("x", () => order.push("b"));
-      t.fire();
+      t.fire("x");
       order.push("after");
+      // A type's lone listener (held without a list) that throws.
+      t.addEventListener("y", () => { order.push("lone"); throw new Error("lone boom"); });
+      t.fire("y");
+      order.push("after lone");
     `;
     const stdout = await new Promise<string>((resolve, reject) => {
       execFile(
@@ -146,6 +192,14 @@ describe("TypedEventTarget", () => {
         (error, out, err) => (error ? reject(new Error(`${error.message}\n${err}`)) : resolve(out)),
       );
     });
-    expect(JSON.parse(stdout.trim())).toEqual(["a", "b", "after", "uncaught:boom"]);
+    expect(JSON.parse(stdout.trim())).toEqual([
+      "a",
+      "b",
+      "after",
+      "lone",
+      "after lone",
+      "uncaught:boom",
+      "uncaught:lone boom",
+    ]);
   });
 });

@@ -37,12 +37,28 @@ interface ListenerEntry {
   removed: boolean;
 }
 
+/** A plain listener (added with `addEventListener`). */
+type ListenerFunction = (event: never) => void;
+
+/**
+ * What a type holds: its one plain listener as is (the common case, and no entry or list to
+ * allocate), or the list of entries once it has more, or its `on<type>` slot.
+ */
+type Listeners = ListenerFunction | readonly ListenerEntry[];
+
 /** The list of a type with no listeners (shared; lists are never mutated in place). */
 const NONE: readonly ListenerEntry[] = Object.freeze([]);
 
 /** `list` and `entry` in a new array of exactly that size (a spread reserves spare slots). */
 function appended(list: readonly ListenerEntry[], entry: ListenerEntry): readonly ListenerEntry[] {
   return list.length === 0 ? [entry] : list.concat([entry]);
+}
+
+/** A type's listeners as a list of entries (a lone plain listener becomes one entry). */
+function entries(listeners: Listeners): readonly ListenerEntry[] {
+  return typeof listeners === "function"
+    ? [{ fn: listeners, slot: false, removed: false }]
+    : listeners;
 }
 
 /**
@@ -68,34 +84,36 @@ function appended(list: readonly ListenerEntry[], entry: ListenerEntry): readonl
  */
 export class TypedEventTarget<Events extends { [K in keyof Events]: object }> {
   /**
-   * Each event type with listeners, then its list: `[type, list, type, list, …]`. An object has
-   * a handful of types, so a scan is as fast as a lookup, and the array is a fraction of a
-   * `Map`'s size on every idle socket. Replaced, never grown in place (an array grown by `push`
-   * reserves 16 more slots).
+   * Each event type with listeners, then its listeners: `[type, listeners, type, listeners, …]`.
+   * An object has a handful of types, so a scan is as fast as a lookup, and the array is a
+   * fraction of a `Map`'s size on every idle socket. Replaced, never grown in place (an array
+   * grown by `push` reserves 16 more slots). A type with one plain listener holds the function
+   * itself: a server socket with one `messagereceived` and one `closed` listener then keeps one
+   * array of four slots, instead of two lists and two entries more (≈ 200 bytes per socket).
    */
-  #listeners: readonly (keyof Events | readonly ListenerEntry[])[] | undefined;
+  #listeners: readonly (keyof Events | Listeners)[] | undefined;
 
-  #list(type: keyof Events): readonly ListenerEntry[] {
+  #find(type: keyof Events): Listeners {
     const all = this.#listeners;
     if (all === undefined) return NONE;
     for (let i = 0; i < all.length; i += 2) {
-      if (all[i] === type) return all[i + 1] as readonly ListenerEntry[];
+      if (all[i] === type) return all[i + 1] as Listeners;
     }
     return NONE;
   }
 
-  #replace(type: keyof Events, list: readonly ListenerEntry[]): void {
+  #replace(type: keyof Events, listeners: Listeners): void {
     const all = this.#listeners ?? [];
     let at = 0;
     while (at < all.length && all[at] !== type) at += 2;
     // slice and concat allocate exactly what they hold; spread and push would reserve more.
-    if (list.length === 0) {
+    if (typeof listeners !== "function" && listeners.length === 0) {
       this.#listeners = at === all.length ? all : all.slice(0, at).concat(all.slice(at + 2));
     } else if (at === all.length) {
-      this.#listeners = all.length === 0 ? [type, list] : all.concat([type, list]);
+      this.#listeners = all.length === 0 ? [type, listeners] : all.concat([type, listeners]);
     } else {
       const next = all.slice();
-      next[at + 1] = list;
+      next[at + 1] = listeners;
       this.#listeners = next;
     }
   }
@@ -109,7 +127,12 @@ export class TypedEventTarget<Events extends { [K in keyof Events]: object }> {
     listener: TypedEventListener<Events[K], K, this>,
   ): void {
     if (typeof listener !== "function") return;
-    const list = this.#list(type);
+    const current = this.#find(type);
+    if (current === NONE) {
+      this.#replace(type, listener);
+      return;
+    }
+    const list = entries(current);
     if (list.some((entry) => !entry.slot && entry.fn === listener)) return;
     this.#replace(type, appended(list, { fn: listener, slot: false, removed: false }));
   }
@@ -119,7 +142,13 @@ export class TypedEventTarget<Events extends { [K in keyof Events]: object }> {
     type: K,
     listener: TypedEventListener<Events[K], K, this>,
   ): void {
-    const list = this.#list(type);
+    const current = this.#find(type);
+    if (current === listener) {
+      this.#replace(type, NONE);
+      return;
+    }
+    if (typeof current === "function") return;
+    const list = current;
     const entry = list.find((e) => !e.slot && e.fn === listener);
     if (entry === undefined) return;
     entry.removed = true;
@@ -131,14 +160,16 @@ export class TypedEventTarget<Events extends { [K in keyof Events]: object }> {
 
   /** Whether any listener (including the `on<type>` slot) is attached for `type`. */
   protected hasEventListeners(type: keyof Events & string): boolean {
-    return this.#list(type).length > 0;
+    return this.#find(type) !== NONE;
   }
 
   /** The function in the `on<type>` slot, or `null`. */
   protected getEventHandler<K extends keyof Events & string>(
     type: K,
   ): TypedEventListener<Events[K], K, this> | null {
-    const entry = this.#list(type).find((e) => e.slot);
+    const current = this.#find(type);
+    if (typeof current === "function") return null;
+    const entry = current.find((e) => e.slot);
     return (entry?.fn as TypedEventListener<Events[K], K, this> | undefined) ?? null;
   }
 
@@ -150,7 +181,7 @@ export class TypedEventTarget<Events extends { [K in keyof Events]: object }> {
     type: K,
     handler: TypedEventListener<Events[K], K, this> | null | undefined,
   ): void {
-    const list = this.#list(type);
+    const list = entries(this.#find(type));
     const existing = list.find((e) => e.slot);
     if (typeof handler !== "function") {
       if (existing === undefined) return;
@@ -187,7 +218,16 @@ export class TypedEventTarget<Events extends { [K in keyof Events]: object }> {
       Object.defineProperty(args, "type", { value: type, enumerable: true, configurable: true });
       Object.defineProperty(args, "target", { value: this, enumerable: false, configurable: true });
     }
-    const list = this.#list(type);
+    const listeners = this.#find(type);
+    if (typeof listeners === "function") {
+      try {
+        (listeners as (event: TypedEvent<Events[K], K, this>) => void).call(this, event);
+      } catch (error) {
+        reportListenerError(error);
+      }
+      return event;
+    }
+    const list = listeners;
     for (let i = 0; i < list.length; i++) {
       const entry = list[i] as ListenerEntry;
       // A listener removed by an earlier one in this dispatch is skipped.
