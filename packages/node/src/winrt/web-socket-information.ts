@@ -98,22 +98,47 @@ function frozenList<T>(list: readonly T[]): readonly T[] {
   return list.length === 0 ? NONE : Object.freeze([...list]);
 }
 
+/** The last facts made of a connection without TLS or extensions (see {@link connectionFacts}). */
+let lastPlain: ConnectedInformation | undefined;
+
 /**
  * What a connect or accept learned, as the information object keeps it: the lists copied and
  * frozen (internal; the socket keeps it until its information object is made). Only these
  * fields are copied, so `connected` may be a larger object — a client's upgraded transport,
  * whose socket and buffers the information must not keep once the connection is gone.
+ *
+ * The facts are frozen, so connections with equal ones may share them: a plain `ws:` server's
+ * accepted sockets (one local address, no certificate, no extension) all keep one object, not
+ * ≈ 110 bytes each (the object and its local-address string).
  */
 export function connectionFacts(connected: ConnectedInformation): ConnectedInformation {
-  return {
+  const perMessageDeflate = connected.perMessageDeflate ?? null;
+  const plain =
+    connected.serverCertificate === null &&
+    connected.serverCertificateErrors.length === 0 &&
+    connected.serverCertificateErrorSeverity === SocketSslErrorSeverity.none &&
+    connected.serverIntermediateCertificates.length === 0 &&
+    perMessageDeflate === null;
+  const last = lastPlain;
+  if (
+    plain &&
+    last !== undefined &&
+    last.localAddress === connected.localAddress &&
+    last.protocol === connected.protocol
+  ) {
+    return last;
+  }
+  const facts: ConnectedInformation = Object.freeze({
     localAddress: connected.localAddress,
     protocol: connected.protocol,
     serverCertificate: connected.serverCertificate,
     serverCertificateErrors: frozenList(connected.serverCertificateErrors),
     serverCertificateErrorSeverity: connected.serverCertificateErrorSeverity,
     serverIntermediateCertificates: frozenList(connected.serverIntermediateCertificates),
-    perMessageDeflate: connected.perMessageDeflate ?? null,
-  };
+    perMessageDeflate,
+  });
+  if (plain) lastPlain = facts;
+  return facts;
 }
 
 /** Records what a connect or accept learned, from {@link connectionFacts} (internal). */
