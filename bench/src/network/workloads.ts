@@ -447,8 +447,8 @@ export async function handshakes(
  * 7). Measured once in `setup` (it is not a rate); `run()` only counts.
  *
  * Only full mode lets the server settle (≈ 11 s per child): in quick mode the figure is the
- * just-opened one, young generation included, and in check mode (tests) it is a smoke figure. `churnObjects` is for `probes/idle-split.ts` only (see `PeerSpec.churnObjects` in
- * peer.ts).
+ * just-opened one, young generation included, and in check mode (tests) it is a smoke figure.
+ * `churnObjects` is for `probes/idle-split.ts` only (see `PeerSpec.churnObjects` in peer.ts).
  */
 export async function idleMemory(
   impl: ImplId,

@@ -156,10 +156,13 @@ describe("TypedEventTarget", () => {
     target.firePong();
     expect(order.filter((o) => o === "once")).toEqual(["once"]);
     expect(target.has("pong")).toBe(false);
-    // The slot alone, then set to null, leaves no listeners either.
+    // Without the lone listener and the slot, the one added during the first dispatch is left.
     target.removeEventListener("closed", lone);
     target.onclosed = null;
     expect(target.has("closed")).toBe(true);
+    order.length = 0;
+    target.fireClosed(1000, "");
+    expect(order).toEqual(["added"]);
   });
 
   it("keeps calling later listeners when one throws, and re-throws it on a later tick", async () => {
