@@ -147,7 +147,7 @@ describe("the server end's memory answer", () => {
       expect(idle.connections).toBe(300);
       // It waited for V8's 5-second window of low allocation, and no longer than its own limit.
       expect(idle.settleMs).toBeGreaterThan(1000);
-      expect(idle.settleMs).toBeLessThan(20_000);
+      expect(idle.settleMs).toBeLessThan(31_000);
       expect(idle.newSpace).toBeLessThan(busy.newSpace);
       await Promise.all(conns.map((c) => c.close()));
     } finally {
