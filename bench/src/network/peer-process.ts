@@ -36,6 +36,8 @@ export interface PeerProcess {
   memory(idle?: boolean): Promise<PeerMemory>;
   /** The server's CPU time so far, in microseconds (`process.cpuUsage()`). */
   cpu(): Promise<{ user: number; system: number }>;
+  /** Writes a heap snapshot of the server to `file` (after two full GCs); resolves when written. */
+  heapSnapshot(file: string): Promise<void>;
   /** Ends the process and waits for it. */
   stop(): Promise<void>;
 }
@@ -81,6 +83,9 @@ export async function startPeer(spec: PeerSpec): Promise<PeerProcess> {
     port,
     memory: (idle = false) => ask<PeerMemory>(idle ? "mem idle" : "mem"),
     cpu: () => ask<{ user: number; system: number }>("cpu"),
+    heapSnapshot: async (file) => {
+      await ask<{ file: string }>(`heap ${file}`);
+    },
     stop: async () => {
       // Closing stdin asks the peer to exit (it also profiles cleanly that way).
       child.stdin.end();

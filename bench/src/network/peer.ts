@@ -6,12 +6,13 @@
  * process runs with `--expose-gc`); the last two are V8's young and old generations' physical
  * sizes, which split the RSS figure into what V8 sized and what the objects take. `mem idle` →
  * the same once the process has settled as an idle server does (see {@link settle}), plus
- * `settleMs`, the time that took. `cpu` →
+ * `settleMs`, the time that took. `heap <file>` → `{"file"}`: a heap snapshot written to `file`
+ * after two full GCs (for `probes/idle-objects.ts`). `cpu` →
  * `{"user","system"}`: the process's CPU time so far, in microseconds (for the probes in
  * `bench/probes/`).
  */
 import { createInterface } from "node:readline";
-import { getHeapSpaceStatistics } from "node:v8";
+import { getHeapSpaceStatistics, writeHeapSnapshot } from "node:v8";
 import { type ImplId, listen, type ServerConn, type ServerHandlers } from "./impls.js";
 
 /** What the server end does. */
@@ -144,6 +145,11 @@ createInterface({ input: process.stdin }).on("line", (line) => {
   const command = line.trim();
   if (command === "cpu") print(process.cpuUsage());
   else if (command === "mem" || command === "mem idle") void memory(command === "mem idle");
+  else if (command.startsWith("heap ")) {
+    gc();
+    gc();
+    print({ file: writeHeapSnapshot(command.slice("heap ".length)) });
+  }
 });
 // The client end closes stdin when it is done (or dies): stop then.
 process.stdin.on("end", () => process.exit(0));
