@@ -3,8 +3,8 @@
  * WebSocket handshake written directly on `node:net` — the same bytes on the wire as ours (a
  * 154-byte request, a 101 with its accept key, a masked close frame, the close frame back and
  * the server's FIN), with no validation, no options, no events, no timers — is measured
- * interleaved with netsockets and ws, in rounds, as the suite measures 6a. What the floor does
- * not reach, no WebSocket stack on this machine can.
+ * interleaved with netsockets and ws, in rounds, as the suite measures 6a. A stack on Node's
+ * `net` sockets has little room above the floor: what is left is system calls and Node's own.
  *
  *   node --import tsx probes/handshake-floor.ts [rounds] [count] [warm]
  *
