@@ -187,9 +187,15 @@ async function main(): Promise<void> {
       );
     }
   }
-  const rate = (impl: Impl): number => median((samples.get(impl) ?? []).map((s) => s.perSecond));
+  const of = (impl: Impl): Sample[] => samples.get(impl) ?? [];
+  const rate = (impl: Impl): number => median(of(impl).map((s) => s.perSecond));
   const cpu = (impl: Impl, end: "client" | "server", key: keyof Cpu): number =>
-    median((samples.get(impl) ?? []).map((s) => s[end][key]));
+    median(of(impl).map((s) => s[end][key]));
+  /** `impl`'s rate over ws's, round by round. */
+  const perRound = (impl: Impl): string =>
+    of(impl)
+      .map((s, i) => (s.perSecond / (of("ws")[i]?.perSecond ?? Number.NaN)).toFixed(2))
+      .join(" ");
   console.log(`\nmedians of ${rounds} rounds, ${count} sequential handshakes after ${warm}:`);
   for (const impl of IMPLS) {
     console.log(
@@ -201,14 +207,7 @@ async function main(): Promise<void> {
         `sys ${cpu(impl, "server", "system").toFixed(0)}`,
     );
   }
-  const perRound = (samples.get("ws") ?? []).map((ws, i) => ({
-    floor: (samples.get("floor")?.[i]?.perSecond ?? 0) / ws.perSecond,
-    ours: (samples.get("netsockets")?.[i]?.perSecond ?? 0) / ws.perSecond,
-  }));
-  console.log(
-    `per round, × ws: floor ${perRound.map((r) => r.floor.toFixed(2)).join(" ")}; ` +
-      `netsockets ${perRound.map((r) => r.ours.toFixed(2)).join(" ")}`,
-  );
+  console.log(`per round, × ws: floor ${perRound("floor")}; netsockets ${perRound("netsockets")}`);
 }
 
 const [mode, impl, count, warm] = process.argv.slice(2);
