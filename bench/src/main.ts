@@ -7,12 +7,14 @@
 import { appendFileSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import type { ChildSpec } from "./harness/child.js";
+import { compileBench } from "./harness/compile.js";
 import { benchRoot, loadSuites } from "./harness/discover.js";
 import { loadAverage, machineInfo } from "./harness/machine.js";
 import { timings } from "./harness/measure.js";
 import { type Options, parseOptions, usage } from "./harness/options.js";
 import { formatValue, renderTable, type Summary, summarize, verdict } from "./harness/report.js";
-import { childEntry, childNodeArgs, runChild } from "./harness/run-child.js";
+import { childArgs, runChild } from "./harness/run-child.js";
+import { fromSource } from "./harness/source-mode.js";
 import type { ChildResult, Implementation, Workload } from "./harness/types.js";
 
 function selected(options: Options, suiteName: string, workload: Workload): boolean {
@@ -74,7 +76,15 @@ async function main(): Promise<void> {
   const command = ["tsx src/main.ts", ...argv].join(" ");
   const timing = timings[options.mode];
   console.log(`command: ${command}${viaPnpm}, in bench/`);
-  console.log(`child:   node ${childNodeArgs.join(" ")} ${childEntry} '<spec JSON>'`);
+  // The children run the bench compiled (unless in source mode): compile it now, from this
+  // checkout's sources, so no stale build can be measured.
+  const compiledFiles = fromSource ? 0 : await compileBench();
+  const childCommand = childArgs({ file: "", workload: "", implementation: "", mode: options.mode })
+    .slice(0, -1)
+    .join(" ");
+  console.log(
+    `child:   node ${childCommand} '<spec JSON>'${fromSource ? " (source mode)" : ` (bench compiled to build/: ${compiledFiles} files)`}`,
+  );
   console.log(`node:    ${machine.node} (V8 ${machine.v8}), ${machine.platform}`);
   console.log(`cpu:     ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB`);
   console.log(`date:    ${date}, load average ${loadAverage()}`);

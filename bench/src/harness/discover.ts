@@ -1,6 +1,7 @@
 import { readdir } from "node:fs/promises";
 import { join, relative } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
+import { compiled, moduleArgs } from "./source-mode.js";
 import type { Suite } from "./types.js";
 
 /** The bench package folder (holds package.json, src/, results/). */
@@ -25,9 +26,13 @@ export async function findSuiteFiles(): Promise<string[]> {
     .sort();
 }
 
-/** Imports one suite file (path relative to {@link benchRoot}) and returns its default export. */
+/**
+ * Imports one suite file (path relative to {@link benchRoot}, as TypeScript) and returns its
+ * default export; a compiled process imports the file's compiled module in `build/`.
+ */
 export async function loadSuite(file: string): Promise<Suite> {
-  const module = (await import(pathToFileURL(join(benchRoot, file)).href)) as { default?: Suite };
+  const path = compiled ? (moduleArgs(file, true)[0] as string) : file;
+  const module = (await import(pathToFileURL(join(benchRoot, path)).href)) as { default?: Suite };
   const suite = module.default;
   if (suite === undefined || !Array.isArray(suite.workloads)) {
     throw new Error(`${file} must default-export defineSuite({...})`);

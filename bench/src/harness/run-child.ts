@@ -1,14 +1,11 @@
 import { spawn } from "node:child_process";
 import type { ChildSpec } from "./child.js";
 import { benchRoot } from "./discover.js";
-import { packageConditions } from "./source-mode.js";
+import { fromSource, moduleArgs, packageConditions } from "./source-mode.js";
 import type { ChildResult } from "./types.js";
 
-/** The child entry, relative to the bench folder (the children's working directory). */
+/** The child entry as TypeScript, relative to the bench folder (the children's working directory). */
 export const childEntry = "src/harness/child.ts";
-
-/** Node flags of a child: tsx for the bench's own TypeScript, and the packages' dist or sources. */
-export const childNodeArgs: readonly string[] = ["--import", "tsx", ...packageConditions];
 
 /** Variables that switch ws's native helpers off; children only get them from `env`. */
 const wsSwitches = ["WS_NO_BUFFER_UTIL", "WS_NO_UTF_8_VALIDATE"];
@@ -17,6 +14,11 @@ const wsSwitches = ["WS_NO_BUFFER_UTIL", "WS_NO_UTF_8_VALIDATE"];
 export interface RunChildOptions {
   /** Extra environment (the implementation's). */
   readonly env?: Readonly<Record<string, string>> | undefined;
+  /**
+   * Run the compiled bench (`build/`, which `compileBench()` must have written) under plain node
+   * instead of the TypeScript under tsx. Default: compiled unless `NETSOCKETS_BENCH_SOURCE=1`.
+   */
+  readonly compiled?: boolean | undefined;
   /** When set, the child writes a V8 CPU profile there (`--cpu-prof`), named `profileName`. */
   readonly profileDir?: string | undefined;
   readonly profileName?: string | undefined;
@@ -24,12 +26,12 @@ export interface RunChildOptions {
 
 /** The argv (after `node`) that runs `spec` in a child. */
 export function childArgs(spec: ChildSpec, options: RunChildOptions = {}): string[] {
-  const args = [...childNodeArgs];
+  const args = [...packageConditions];
   if (options.profileDir !== undefined) {
     args.push("--cpu-prof", `--cpu-prof-dir=${options.profileDir}`);
     if (options.profileName !== undefined) args.push(`--cpu-prof-name=${options.profileName}`);
   }
-  args.push(childEntry, JSON.stringify(spec));
+  args.push(...moduleArgs(childEntry, options.compiled ?? !fromSource), JSON.stringify(spec));
   return args;
 }
 

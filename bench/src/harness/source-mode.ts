@@ -1,12 +1,34 @@
 /**
- * Which code of the workspace packages the benchmarks run: their built `dist/` (the default:
- * what users install, without tsx's `keepNames` wrappers, which add heap per closure and would
- * overstate our idle memory) or their TypeScript sources (`NETSOCKETS_BENCH_SOURCE=1`, for
- * profiling with source lines, no build needed). `pnpm bench` builds the packages first.
+ * Which code the benchmark processes run.
+ *
+ * - The workspace packages: their built `dist/` (the default: what users install, without tsx's
+ *   `keepNames` wrappers, which add heap per closure and would overstate our idle memory) or
+ *   their TypeScript sources (`NETSOCKETS_BENCH_SOURCE=1`, for profiling with source lines, no
+ *   build needed). `pnpm bench` builds the packages first.
+ * - The bench's own code: compiled to `bench/build/` (see `compile.ts`) and run by plain `node`
+ *   (the default of `pnpm bench`: no tsx loader in the processes measured, as users run theirs),
+ *   or its TypeScript under tsx (source mode, the tests, the probes).
  */
 export const fromSource = process.env.NETSOCKETS_BENCH_SOURCE === "1";
 
-/** The Node flags that pick that code, for every process a benchmark starts. */
+/** The Node flags that pick the packages' code, for every process a benchmark starts. */
 export const packageConditions: readonly string[] = fromSource
   ? ["--conditions=@netsockets/source"]
   : [];
+
+/**
+ * Whether this process runs the compiled bench (`build/**.js` under plain node) rather than its
+ * TypeScript under tsx: decided by this module's own file name, so a compiled child starts
+ * compiled server ends, and anything started from TypeScript stays on TypeScript.
+ */
+export const compiled = import.meta.url.endsWith(".js");
+
+/**
+ * The Node arguments that run a bench module, given its path relative to the bench folder as
+ * TypeScript (`src/network/peer.ts`): `["build/network/peer.js"]` when `asCompiled`, else
+ * `["--import", "tsx", "src/network/peer.ts"]`.
+ */
+export function moduleArgs(sourceFile: string, asCompiled: boolean): string[] {
+  if (!asCompiled) return ["--import", "tsx", sourceFile];
+  return [sourceFile.replace(/^src\//, "build/").replace(/\.ts$/, ".js")];
+}

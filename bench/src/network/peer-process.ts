@@ -1,17 +1,30 @@
 /**
  * Starts the server end of a workload ({@link PeerSpec}) in its own `node` process, running the
- * TypeScript sources as the benchmark child does, with `--expose-gc` for the memory probe. The
- * process inherits this one's environment, so `WS_NO_BUFFER_UTIL` reaches both ends.
+ * bench's code as this process does (compiled under plain node, or TypeScript under tsx: see
+ * `source-mode.ts`), with `--expose-gc` for the memory probe. The process inherits this one's
+ * environment, so `WS_NO_BUFFER_UTIL` reaches both ends.
  */
 import { spawn } from "node:child_process";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
-import { packageConditions } from "../harness/source-mode.js";
+import { compiled, moduleArgs, packageConditions } from "../harness/source-mode.js";
 import type { PeerSpec } from "./peer.js";
 
-const peerEntry = fileURLToPath(new URL("./peer.ts", import.meta.url));
 const benchRoot = join(fileURLToPath(new URL(".", import.meta.url)), "..", "..");
+
+/** The Node arguments (after `node`) that start a server end for `spec`, in the bench folder. */
+export function peerArgs(spec: PeerSpec): string[] {
+  return [
+    ...packageConditions,
+    "--expose-gc",
+    ...(process.env.NETSOCKETS_BENCH_PEER_PROFILE === undefined
+      ? []
+      : ["--cpu-prof", `--cpu-prof-dir=${process.env.NETSOCKETS_BENCH_PEER_PROFILE}`]),
+    ...moduleArgs("src/network/peer.ts", compiled),
+    JSON.stringify(spec),
+  ];
+}
 
 /** The server's `mem` answer (bytes); see peer.ts. */
 export interface PeerMemory {
@@ -44,21 +57,11 @@ export interface PeerProcess {
 
 /** Starts the server and resolves once it listens. */
 export async function startPeer(spec: PeerSpec): Promise<PeerProcess> {
-  const child = spawn(
-    process.execPath,
-    [
-      "--import",
-      "tsx",
-      ...packageConditions,
-      "--expose-gc",
-      ...(process.env.NETSOCKETS_BENCH_PEER_PROFILE === undefined
-        ? []
-        : ["--cpu-prof", `--cpu-prof-dir=${process.env.NETSOCKETS_BENCH_PEER_PROFILE}`]),
-      peerEntry,
-      JSON.stringify(spec),
-    ],
-    { cwd: benchRoot, env: process.env, stdio: ["pipe", "pipe", "inherit"] },
-  );
+  const child = spawn(process.execPath, peerArgs(spec), {
+    cwd: benchRoot,
+    env: process.env,
+    stdio: ["pipe", "pipe", "inherit"],
+  });
   const exited = new Promise<number>((resolve) => child.on("exit", (code) => resolve(code ?? 1)));
   const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
   const next = async <T>(): Promise<T> => {

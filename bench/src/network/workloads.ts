@@ -446,7 +446,7 @@ export async function handshakes(
  * after the last connection opened, young generation included (this suite's figure up to session
  * 7). Measured once in `setup` (it is not a rate); `run()` only counts.
  *
- * Only full mode lets the server settle (≈ 11 s per child): in quick mode the figure is the
+ * Only full mode lets the server settle (≈ 14–18 s per child, both readings): in quick mode the figure is the
  * just-opened one, young generation included, and in check mode (tests) it is a smoke figure.
  * `churnObjects` is for `probes/idle-split.ts` only (see `PeerSpec.churnObjects` in peer.ts).
  */
@@ -457,7 +457,7 @@ export async function idleMemory(
   churnObjects = 0,
 ): Promise<Body> {
   const peer = await startPeer({ impl, role: "echo", churnObjects });
-  // Settling takes ≈ 5.5 s per reading: full mode only (quick mode must stay under 90 s).
+  // Settling takes seconds per reading (peer.ts): full mode only (quick mode must stay under 90 s).
   const idle = context.mode === "full" && !context.check;
   // A few connections first, so code paths are loaded and compiled before the baseline.
   const warm = await openMany(20, 20, () => connectClient(impl, peer.port, () => {}));
