@@ -123,7 +123,10 @@ describe("the two masking engines", () => {
 
   it("the WASM and word paths agree with the definition at every alignment, offset and size", () => {
     const key = hex("5a c3 0f e1");
-    const sizes = [0, 1, 3, 4, 31, 32, 63, 64, 65, 255, 256, 1000, 65535, 65536, 65537, 200_003];
+    const sizes = [
+      0, 1, 3, 4, 31, 32, 63, 64, 65, 255, 256, 1000, 2047, 2048, 2049, 4096, 65535, 65536, 65537,
+      131_072, 200_003,
+    ];
     for (const size of sizes) {
       for (let align = 0; align < 4; align++) {
         for (let offset = 0; offset < 4; offset++) {
@@ -136,6 +139,12 @@ describe("the two masking engines", () => {
           const inPlace = backing.subarray(align);
           expect(maskWithWasm(inPlace, key, offset, inPlace)).toBe(true);
           expect(Buffer.compare(inPlace, expected), `wasm ${size}/${align}/${offset}`).toBe(0);
+          // Into another array (the client's masked copy, the receiver's gathered frame).
+          const copied = new Uint8Array(size + 16).subarray(16 - align);
+          const into = copied.subarray(0, size);
+          expect(maskWithWasm(source, key, offset, into)).toBe(true);
+          expect(Buffer.compare(into, expected), `wasm into ${size}/${align}/${offset}`).toBe(0);
+          expect(Buffer.compare(source, pattern(align + size, size).subarray(align))).toBe(0);
           const viaApply = source.slice();
           applyMask(viaApply, key, offset);
           expect(Buffer.compare(viaApply, expected), `apply ${size}/${align}/${offset}`).toBe(0);
