@@ -20,6 +20,7 @@ describe("the compiled bench", () => {
 
   it("has one module per source file and none for the tests", () => {
     expect(files).toContain("src/network/peer.ts");
+    expect(files).toContain("probes/bulk-cpu.ts");
     expect(files.some((f) => f.endsWith(".test.ts"))).toBe(false);
     for (const file of files) {
       expect(existsSync(join(benchRoot, moduleArgs(file, true)[0] as string)), file).toBe(true);
@@ -29,16 +30,16 @@ describe("the compiled bench", () => {
   it("starts children and server ends without tsx", async () => {
     const spec = { file: "src/network/network.bench.ts", workload: "w", implementation: "i" };
     expect(childArgs({ ...spec, mode: "quick" }, { compiled: true })).toEqual([
-      "build/harness/child.js",
+      "build/src/harness/child.js",
       JSON.stringify({ ...spec, mode: "quick" }),
     ]);
     // A compiled module decides by its own file name: this one starts compiled server ends.
     const peerProcess = (await import(
-      pathToFileURL(join(buildDir, "network", "peer-process.js")).href
+      pathToFileURL(join(buildDir, "src", "network", "peer-process.js")).href
     )) as typeof import("../network/peer-process.js");
     expect(peerProcess.peerArgs({ impl: "ws", role: "echo" })).toEqual([
       "--expose-gc",
-      "build/network/peer.js",
+      "build/src/network/peer.js",
       JSON.stringify({ impl: "ws", role: "echo" }),
     ]);
   });

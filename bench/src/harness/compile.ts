@@ -1,6 +1,7 @@
 /**
- * Compiles the bench's TypeScript (`src/**.ts` except tests) to `build/` with esbuild, one
- * JavaScript module per file and the same layout, so that benchmark children and server ends run
+ * Compiles the bench's TypeScript (`src/**.ts` and `probes/**.ts`, except tests) to `build/` with
+ * esbuild, one JavaScript module per file and the same layout (`build/src/…`, `build/probes/…`),
+ * so that benchmark children, server ends and probes run
  * under plain `node`: no tsx loader thread, hooks or `keepNames` wrappers in the processes
  * measured (they cost ≈ 0.3 s of start-up per process and tens of MiB of RSS that shrink on a
  * schedule of their own, which the idle-memory workload had to wait out). Type errors are
@@ -14,13 +15,21 @@ import { benchRoot } from "./discover.js";
 /** Where the compiled bench goes (git-ignored). */
 export const buildDir = join(benchRoot, "build");
 
-/** Every `.ts` file under `src/` that is not a test, relative to the bench folder. */
+/** Every `.ts` file under `src/` and `probes/` that is not a test, relative to the bench folder. */
 export async function compilableFiles(): Promise<string[]> {
-  const entries = await readdir(join(benchRoot, "src"), { recursive: true, withFileTypes: true });
-  return entries
-    .filter((e) => e.isFile() && e.name.endsWith(".ts") && !e.name.endsWith(".test.ts"))
-    .map((e) => relative(benchRoot, join(e.parentPath, e.name)))
-    .sort();
+  const files: string[] = [];
+  for (const folder of ["src", "probes"]) {
+    const entries = await readdir(join(benchRoot, folder), {
+      recursive: true,
+      withFileTypes: true,
+    });
+    files.push(
+      ...entries
+        .filter((e) => e.isFile() && e.name.endsWith(".ts") && !e.name.endsWith(".test.ts"))
+        .map((e) => relative(benchRoot, join(e.parentPath, e.name))),
+    );
+  }
+  return files.sort();
 }
 
 /** Replaces `build/` with a fresh compilation of the sources; resolves with the file count. */
@@ -30,7 +39,7 @@ export async function compileBench(): Promise<number> {
   await build({
     entryPoints: files.map((file) => join(benchRoot, file)),
     outdir: buildDir,
-    outbase: join(benchRoot, "src"),
+    outbase: benchRoot,
     format: "esm",
     platform: "node",
     target: "node20",

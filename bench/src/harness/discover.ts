@@ -1,11 +1,11 @@
 import { readdir } from "node:fs/promises";
 import { join, relative } from "node:path";
-import { fileURLToPath, pathToFileURL } from "node:url";
-import { compiled, moduleArgs } from "./source-mode.js";
+import { pathToFileURL } from "node:url";
+import { benchFolder, compiled, moduleArgs } from "./source-mode.js";
 import type { Suite } from "./types.js";
 
 /** The bench package folder (holds package.json, src/, results/). */
-export const benchRoot = fileURLToPath(new URL("../../", import.meta.url));
+export const benchRoot = benchFolder(import.meta.url);
 
 /** A suite and the file it came from. */
 export interface SuiteEntry {

@@ -1,3 +1,5 @@
+import { fileURLToPath } from "node:url";
+
 /**
  * Which code the benchmark processes run.
  *
@@ -25,10 +27,18 @@ export const compiled = import.meta.url.endsWith(".js");
 
 /**
  * The Node arguments that run a bench module, given its path relative to the bench folder as
- * TypeScript (`src/network/peer.ts`): `["build/network/peer.js"]` when `asCompiled`, else
+ * TypeScript (`src/network/peer.ts`): `["build/src/network/peer.js"]` when `asCompiled`, else
  * `["--import", "tsx", "src/network/peer.ts"]`.
  */
 export function moduleArgs(sourceFile: string, asCompiled: boolean): string[] {
   if (!asCompiled) return ["--import", "tsx", sourceFile];
-  return [sourceFile.replace(/^src\//, "build/").replace(/\.ts$/, ".js")];
+  return [`build/${sourceFile.replace(/\.ts$/, ".js")}`];
+}
+
+/**
+ * The bench folder, from the URL of a module in `src/<folder>/` (or `probes/`): two levels up
+ * from a TypeScript module, three from its compiled copy in `build/src/<folder>/`.
+ */
+export function benchFolder(moduleUrl: string): string {
+  return fileURLToPath(new URL(moduleUrl.endsWith(".js") ? "../../../" : "../../", moduleUrl));
 }

@@ -5,13 +5,11 @@
  * environment, so `WS_NO_BUFFER_UTIL` reaches both ends.
  */
 import { spawn } from "node:child_process";
-import { join } from "node:path";
 import { createInterface } from "node:readline";
-import { fileURLToPath } from "node:url";
-import { compiled, moduleArgs, packageConditions } from "../harness/source-mode.js";
+import { benchFolder, compiled, moduleArgs, packageConditions } from "../harness/source-mode.js";
 import type { PeerSpec } from "./peer.js";
 
-const benchRoot = join(fileURLToPath(new URL(".", import.meta.url)), "..", "..");
+const benchRoot = benchFolder(import.meta.url);
 
 /** The Node arguments (after `node`) that start a server end for `spec`, in the bench folder. */
 export function peerArgs(spec: PeerSpec): string[] {
