@@ -35,11 +35,11 @@ const BLOCK = 65_536;
  * Where in the kernel's memory the blocks of copies from {@link SCRATCH_FROM} bytes on start:
  * mid-page, not at the page-aligned address 0. glibc's `memcpy` (2.36, Debian 12) copies such
  * sizes with `rep movsb`, which on AMD Zen 3 and Zen 4 runs 20–30× slower when the destination
- * lies 1–63 bytes past the source modulo 4096 (measured here: 38 µs instead of 1.3–2 µs per
- * 64 KiB). Large `ArrayBuffer`s start 16 bytes past a page boundary (glibc's header of an mmapped
- * chunk), so copying out of a page-aligned block into one — a client's masked copy, a gathered
- * frame — sat at exactly that distance: the copy out cost more than everything else a client
- * spends per MiB of bulk sends. From mid-page, the usual distances are about 2 KiB away. A
+ * lies a few bytes past the source modulo 4096 (measured here: 38 µs instead of 1.3–2 µs per
+ * 64 KiB, 16 bytes past). Large `ArrayBuffer`s usually start 16 bytes past a page boundary (glibc
+ * puts its chunk header there), so copying out of a page-aligned block into one — a client's
+ * masked copy, a gathered frame — sat at that distance: timed inside a client sending 64 KiB
+ * messages, the copy out took 30–46 µs, more than everything else it spent per message. From mid-page, the usual distances are about 2 KiB away. A
  * multiple of 64, so blocks keep the key phase and the XOR's 64-byte steps (the kernel XORs from
  * address 0: the 2 KiB before the block are scratch too).
  */
@@ -346,8 +346,8 @@ function maskBytes(
 /**
  * The WASM kernel, hand-assembled (140 bytes). WebAssembly cannot reach JavaScript memory, so
  * the caller copies each 64 KiB block into the module's memory (at {@link SCRATCH_BASE} from
- * 2 KiB on), calls `x`, and copies it back;
- * those two copies run at memcpy speed, and the XOR itself at 16 bytes per SIMD instruction.
+ * 2 KiB on), calls `x`, and copies it back; those two copies run at memcpy speed, and the XOR
+ * itself at 16 bytes per SIMD instruction.
  * Bytes past the end of a block are XORed too (the length is rounded up to 64): they are
  * scratch and never copied back. The text form:
  *
