@@ -9,7 +9,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { buildDir, compilableFiles, compileBench } from "./compile.js";
 import { benchRoot } from "./discover.js";
 import { childArgs, runChild } from "./run-child.js";
-import { moduleArgs } from "./source-mode.js";
+import { compiledPath } from "./source-mode.js";
 
 describe("the compiled bench", () => {
   let files: string[] = [];
@@ -23,7 +23,7 @@ describe("the compiled bench", () => {
     expect(files).toContain("probes/bulk-cpu.ts");
     expect(files.some((f) => f.endsWith(".test.ts"))).toBe(false);
     for (const file of files) {
-      expect(existsSync(join(benchRoot, moduleArgs(file, true)[0] as string)), file).toBe(true);
+      expect(existsSync(join(benchRoot, compiledPath(file))), file).toBe(true);
     }
   });
 

@@ -7,29 +7,18 @@
  * schedule of their own, which the idle-memory workload had to wait out). Type errors are
  * `pnpm typecheck`'s business; esbuild only strips types.
  */
-import { readdir, rm } from "node:fs/promises";
-import { join, relative } from "node:path";
+import { rm } from "node:fs/promises";
+import { join } from "node:path";
 import { build } from "esbuild";
-import { benchRoot } from "./discover.js";
+import { benchRoot, filesUnder } from "./discover.js";
 
 /** Where the compiled bench goes (git-ignored). */
 export const buildDir = join(benchRoot, "build");
 
 /** Every `.ts` file under `src/` and `probes/` that is not a test, relative to the bench folder. */
 export async function compilableFiles(): Promise<string[]> {
-  const files: string[] = [];
-  for (const folder of ["src", "probes"]) {
-    const entries = await readdir(join(benchRoot, folder), {
-      recursive: true,
-      withFileTypes: true,
-    });
-    files.push(
-      ...entries
-        .filter((e) => e.isFile() && e.name.endsWith(".ts") && !e.name.endsWith(".test.ts"))
-        .map((e) => relative(benchRoot, join(e.parentPath, e.name))),
-    );
-  }
-  return files.sort();
+  const source = (name: string): boolean => name.endsWith(".ts") && !name.endsWith(".test.ts");
+  return [...(await filesUnder("src", source)), ...(await filesUnder("probes", source))].sort();
 }
 
 /** Replaces `build/` with a fresh compilation of the sources; resolves with the file count. */

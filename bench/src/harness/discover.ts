@@ -1,7 +1,7 @@
 import { readdir } from "node:fs/promises";
 import { join, relative } from "node:path";
 import { pathToFileURL } from "node:url";
-import { benchFolder, compiled, moduleArgs } from "./source-mode.js";
+import { benchFolder, compiled, compiledPath } from "./source-mode.js";
 import type { Suite } from "./types.js";
 
 /** The bench package folder (holds package.json, src/, results/). */
@@ -19,11 +19,18 @@ export interface SuiteEntry {
  * `export default defineSuite({...})`; nothing else has to be registered.
  */
 export async function findSuiteFiles(): Promise<string[]> {
-  const entries = await readdir(join(benchRoot, "src"), { recursive: true, withFileTypes: true });
+  return (await filesUnder("src", (name) => name.endsWith(".bench.ts"))).sort();
+}
+
+/** The files under `folder` (of the bench folder, recursively) whose name passes `keep`, as paths relative to the bench folder. */
+export async function filesUnder(
+  folder: string,
+  keep: (name: string) => boolean,
+): Promise<string[]> {
+  const entries = await readdir(join(benchRoot, folder), { recursive: true, withFileTypes: true });
   return entries
-    .filter((e) => e.isFile() && e.name.endsWith(".bench.ts"))
-    .map((e) => relative(benchRoot, join(e.parentPath, e.name)))
-    .sort();
+    .filter((e) => e.isFile() && keep(e.name))
+    .map((e) => relative(benchRoot, join(e.parentPath, e.name)));
 }
 
 /**
@@ -31,7 +38,7 @@ export async function findSuiteFiles(): Promise<string[]> {
  * default export; a compiled process imports the file's compiled module in `build/`.
  */
 export async function loadSuite(file: string): Promise<Suite> {
-  const path = compiled ? (moduleArgs(file, true)[0] as string) : file;
+  const path = compiled ? compiledPath(file) : file;
   const module = (await import(pathToFileURL(join(benchRoot, path)).href)) as { default?: Suite };
   const suite = module.default;
   if (suite === undefined || !Array.isArray(suite.workloads)) {

@@ -26,19 +26,26 @@ export const packageConditions: readonly string[] = fromSource
 export const compiled = import.meta.url.endsWith(".js");
 
 /**
+ * Where `compileBench()` puts the module of a bench source file (both relative to the bench
+ * folder): `src/network/peer.ts` → `build/src/network/peer.js`.
+ */
+export function compiledPath(sourceFile: string): string {
+  return `build/${sourceFile.replace(/\.ts$/, ".js")}`;
+}
+
+/**
  * The Node arguments that run a bench module, given its path relative to the bench folder as
  * TypeScript (`src/network/peer.ts`): `["build/src/network/peer.js"]` when `asCompiled`, else
  * `["--import", "tsx", "src/network/peer.ts"]`.
  */
 export function moduleArgs(sourceFile: string, asCompiled: boolean): string[] {
-  if (!asCompiled) return ["--import", "tsx", sourceFile];
-  return [`build/${sourceFile.replace(/\.ts$/, ".js")}`];
+  return asCompiled ? [compiledPath(sourceFile)] : ["--import", "tsx", sourceFile];
 }
 
 /**
- * The bench folder, from the URL of a module in `src/<folder>/` (or `probes/`): two levels up
- * from a TypeScript module, three from its compiled copy in `build/src/<folder>/`.
+ * The bench folder, from the URL of a module in `src/<folder>/` (or `probes/`) of this process:
+ * two levels up from a TypeScript module, three from a compiled one in `build/src/<folder>/`.
  */
 export function benchFolder(moduleUrl: string): string {
-  return fileURLToPath(new URL(moduleUrl.endsWith(".js") ? "../../../" : "../../", moduleUrl));
+  return fileURLToPath(new URL(compiled ? "../../../" : "../../", moduleUrl));
 }

@@ -98,8 +98,8 @@ const youngInitial = youngSize();
  * process gives back 1.4–2.5 MiB once, 5–6 s after its start (read each second, after a full GC,
  * for ours and ws). Run as TypeScript under tsx (tests, probes), memory outside the main heap
  * (most likely tsx's loader thread, idle once the modules are loaded) also shrinks once, by
- * 5–7 MiB, 8–10 s after the start. A baseline read before such a drop charges the connections
- * opened after it (1–1.4 KiB less each for the latter).
+ * 5–7 MiB, 8–10 s after the start. A baseline read before such a drop undercharges the connections
+ * opened after it (by 1–1.4 KiB each for the tsx drop).
  */
 const uptimeFloor = compiled ? 8 : 15;
 
