@@ -189,6 +189,14 @@ function sharedConnectionOptions(role: "client" | "server", c: ControlValues): C
   );
 }
 
+// The bits of `MessageWebSocket.#flags`.
+/** Handed out by a listener: never connects. */
+const ACCEPTED = 1;
+/** `messagereceived` listeners and the iteration are fixed (after connect, or after close). */
+const RECEIVERS_LOCKED = 1 << 1;
+/** Receives partial messages (`receiveMode` was `partialMessage` when it opened). */
+const PARTIAL = 1 << 2;
+
 let Handler: new (socket: MessageWebSocket) => DriverHandler;
 
 let adopt: (socket: MessageWebSocket, connected: ConnectedInformation, start: StartDriver) => void;
@@ -253,17 +261,14 @@ export class MessageWebSocket extends WebSocketBase<MessageWebSocketEventMap> {
   /** Client only: made by the first `setRequestHeader`. */
   #requestHeaders: Map<string, { name: string; value: string }> | undefined;
   #phase: WebSocketPhase = "idle";
-  /** Handed out by a listener: never connects. */
-  #accepted = false;
-  /** `messagereceived` listeners and the iteration are fixed (after connect, or after close). */
-  #receiversLocked = false;
+  /** ACCEPTED, RECEIVERS_LOCKED and PARTIAL (see the constants above the class): one field for three. */
+  #flags = 0;
   #driver: Driver | undefined;
   /** permessage-deflate, when negotiated (for `sendAsync`'s `compress: false`). */
   #deflate: PerMessageDeflate | undefined;
   #connectAbort: ConnectCancellation | undefined;
   #assemblerValue: MessageAssembler | undefined;
   #maxMessageSize = 0;
-  #partial = false;
   /** The type of the incoming message in progress (for the error event of a failure mid-message). */
   #incomingType: SocketMessageType = SocketMessageType.binary;
   /** The type of the outgoing message left open by `sendNonfinalFrameAsync`, or `null`. */
@@ -373,7 +378,7 @@ export class MessageWebSocket extends WebSocketBase<MessageWebSocketEventMap> {
     const key = checkRequestHeader(
       headerName,
       headerValue,
-      this.#accepted || this.#phase !== "idle",
+      (this.#flags & ACCEPTED) !== 0 || this.#phase !== "idle",
     );
     this.#requestHeaders ??= new Map();
     this.#requestHeaders.set(key, { name: headerName, value: headerValue });
@@ -458,7 +463,7 @@ export class MessageWebSocket extends WebSocketBase<MessageWebSocketEventMap> {
   close(code?: number, reason?: string): void {
     checkCloseArguments(code, reason);
     const phase = this.#phase;
-    this.#receiversLocked = true;
+    this.#flags |= RECEIVERS_LOCKED;
     if (phase === "closed") return;
     this.#phase = "closed";
     closeWebSocketConnection(phase, this.#driver, this.#connectAbort, code, reason);
@@ -503,14 +508,14 @@ export class MessageWebSocket extends WebSocketBase<MessageWebSocketEventMap> {
     // Made lazily, possibly once the socket is connected.
     return makeSocketControl(
       (owner) => new MessageWebSocketControl(owner, options),
-      () => this.#accepted || this.#phase !== "idle",
+      () => (this.#flags & ACCEPTED) !== 0 || this.#phase !== "idle",
       () => this.#driver?.actualUnsolicitedPongIntervalMs,
     );
   }
 
   /** The message assembler (`fullMessage` mode), made on the first data. */
   get #assembler(): MessageAssembler | undefined {
-    if (this.#partial) return undefined;
+    if ((this.#flags & PARTIAL) !== 0) return undefined;
     this.#assemblerValue ??= new MessageAssembler({
       maxMessageSize: this.#maxMessageSize,
       allocate,
@@ -525,7 +530,7 @@ export class MessageWebSocket extends WebSocketBase<MessageWebSocketEventMap> {
   }
 
   #checkReceivers(): void {
-    if (this.#receiversLocked) {
+    if ((this.#flags & RECEIVERS_LOCKED) !== 0) {
       throw new InvalidStateError(
         "messagereceived listeners and iteration must be set up before connectAsync (reference §4.5)",
       );
@@ -543,7 +548,8 @@ export class MessageWebSocket extends WebSocketBase<MessageWebSocketEventMap> {
         : new PerMessageDeflate(role, deflateParameters, { maxMessageSize });
     this.#deflate = deflate;
     const extensions = deflate === undefined ? NO_EXTENSIONS : [deflate];
-    this.#partial = c.receiveMode === MessageWebSocketReceiveMode.partialMessage;
+    const partial = c.receiveMode === MessageWebSocketReceiveMode.partialMessage;
+    this.#flags = partial ? this.#flags | PARTIAL : this.#flags & ~PARTIAL;
     // A socket on shared (frozen) control values, without deflate, is set up as every such socket
     // is: those options are made once per values object (for an accepted socket, its driver
     // options too).
@@ -553,7 +559,7 @@ export class MessageWebSocket extends WebSocketBase<MessageWebSocketEventMap> {
       shared?.connection ??
         (common
           ? sharedClientConnection(c)
-          : connectionOptions(role, c, maxMessageSize, extensions, this.#partial)),
+          : connectionOptions(role, c, maxMessageSize, extensions, partial)),
     );
     this.#maxMessageSize = maxMessageSize;
     this.#connected = connectionFacts(connected);
@@ -570,7 +576,7 @@ export class MessageWebSocket extends WebSocketBase<MessageWebSocketEventMap> {
     const type = info.binary ? SocketMessageType.binary : SocketMessageType.utf8;
     // The type an error event reports: the message arriving, binary between messages.
     this.#incomingType = info.messageFinished ? SocketMessageType.binary : type;
-    if (this.#partial) {
+    if ((this.#flags & PARTIAL) !== 0) {
       this.#deliver({ messageType: type, isMessageComplete: info.messageFinished, data: bytes });
       return;
     }
@@ -622,7 +628,7 @@ export class MessageWebSocket extends WebSocketBase<MessageWebSocketEventMap> {
 
   #ended(): void {
     this.#phase = "closed";
-    this.#receiversLocked = true;
+    this.#flags |= RECEIVERS_LOCKED;
     this.#assemblerValue?.reset();
   }
 
@@ -707,27 +713,27 @@ export class MessageWebSocket extends WebSocketBase<MessageWebSocketEventMap> {
       }
     };
     adopt = (socket, connected, start) => {
-      socket.#accepted = true;
+      socket.#flags |= ACCEPTED;
       socket.#attach(connected, start, "server");
     };
     CLIENT = {
       attach: (socket, connected, start) => {
         socket.#attach(connected, start, "client");
-        socket.#receiversLocked = true;
+        socket.#flags |= RECEIVERS_LOCKED;
       },
       control: (socket) => socket.#control,
       sharedConnectOptions: (socket) =>
         socket.#ownControl === undefined
           ? snapshotConnectOptions(socket.#snapshot as ControlSnapshot, templateControl)
           : undefined,
-      phase: (socket) => (socket.#accepted ? "accepted" : socket.#phase),
+      phase: (socket) => ((socket.#flags & ACCEPTED) !== 0 ? "accepted" : socket.#phase),
       setPhase: (socket, phase, connectAbort) => {
         socket.#phase = phase;
         socket.#connectAbort = connectAbort;
       },
     };
     lockReceivers = (socket) => {
-      socket.#receiversLocked = true;
+      socket.#flags |= RECEIVERS_LOCKED;
     };
   }
 }

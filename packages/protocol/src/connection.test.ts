@@ -279,6 +279,50 @@ describe("Connection: allocate", () => {
   });
 });
 
+describe("Connection: options shared between connections", () => {
+  // Connections made with equal options share what those resolve to; these pin that each one
+  // still behaves by its own options when they alternate.
+  it("keeps each connection's limits and role when the options alternate", () => {
+    const small = new Connection({ role: "server", limits: { maxMessageSize: 10 } });
+    const large = new Connection({ role: "server", limits: { maxMessageSize: 20 } });
+    const asClient = new Connection({ role: "client", limits: { maxMessageSize: 10 } });
+    const again = new Connection({ role: "server", limits: { maxMessageSize: 10 } });
+    expect([small.role, large.role, asClient.role, again.role]).toEqual([
+      "server",
+      "server",
+      "client",
+      "server",
+    ]);
+    // A fresh frame for each: the receiving side unmasks what it is given in place.
+    const fifteen = () => frame(2, new Uint8Array(15), masked);
+    expect(drive(small, [fifteen()]).events).toMatchObject([{ type: "close", code: 1009 }]);
+    expect(drive(large, [fifteen()]).events).toMatchObject([
+      { type: "data", binary: true, messageFinished: true },
+    ]);
+    expect(drive(again, [fifteen()]).events).toMatchObject([{ type: "close", code: 1009 }]);
+    // The client masks what it sends, the servers do not.
+    asClient.sendBinary(utf8("x"));
+    large.sendBinary(utf8("x"));
+    expect(wire(asClient)).toMatchObject([{ masked: true }]);
+    expect(wire(large)).toMatchObject([{ masked: false }]);
+  });
+
+  it("keeps each connection's UTF-8 validator and mask source", () => {
+    const refuseAll = new Connection({ role: "server", validateUtf8: () => false });
+    const plain = new Connection({ role: "server" });
+    // A fresh frame for each: the receiving side unmasks what it is given in place.
+    const text = () => frame(1, utf8("ok"), masked);
+    expect(drive(refuseAll, [text()]).events).toMatchObject([{ type: "close", code: 1007 }]);
+    expect(drive(plain, [text()]).events).toMatchObject([{ type: "data", data: utf8("ok") }]);
+    const zeroMasks = new Connection({ role: "client", randomFill: (t) => t.fill(0) });
+    const randomMasks = new Connection({ role: "client" });
+    zeroMasks.sendBinary(utf8("abcd"));
+    expect(concatBytes(zeroMasks.dataToSend())).toEqual(hex("82 84 00 00 00 00 61 62 63 64"));
+    randomMasks.sendBinary(utf8("abcd"));
+    expect(wire(randomMasks)).toMatchObject([{ masked: true, payload: utf8("abcd") }]);
+  });
+});
+
 describe("Connection: two peers", () => {
   it("exchange messages and close cleanly from either side", () => {
     const pair = connectPair({ onServerEvent: echoHandler() });

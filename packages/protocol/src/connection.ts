@@ -177,6 +177,92 @@ function sharedPool(): MaskKeyPool {
   return sharedMaskPool;
 }
 
+/** What a {@link Connection} keeps of its options, resolved and checked (see {@link setupOf}). */
+interface Setup {
+  readonly role: "client" | "server";
+  readonly client: boolean;
+  readonly limits: Limits;
+  readonly extensions: readonly Extension[];
+  /** The extension that encodes outgoing messages (the first one with `encode`). */
+  readonly encoder: Extension | undefined;
+  readonly maskPool: MaskKeyPool;
+  readonly allocate: Allocate;
+  readonly allocateMaskCopy: Allocate;
+  readonly validateUtf8: (bytes: Uint8Array) => boolean;
+  /** The RSV bits the extensions claim: what the parser lets through. */
+  readonly allowedRsv: number;
+  readonly wholeBinaryMessages: boolean;
+}
+
+/** Per role, the last setup without extensions, handed out again while options resolve to it. */
+const lastSetups: { client?: Setup; server?: Setup } = {};
+
+/**
+ * Resolves and checks `options`. A connection without extensions gets the previous one's setup
+ * (frozen) when its options resolve to the same values: a server accepts thousands with the same
+ * options, and each would otherwise carry eleven fields for its whole life (88 bytes on 64-bit
+ * Node). Extensions are per connection, so a connection with any gets a setup of its own.
+ *
+ * @throws InvalidArgumentError for a role other than `client` / `server`, or extensions whose
+ *   RSV bits are not 0–7 or overlap.
+ */
+function setupOf(options: ConnectionOptions): Setup {
+  const role = options.role;
+  if (role !== "client" && role !== "server") {
+    throw new InvalidArgumentError(`role must be "client" or "server", got ${String(role)}`);
+  }
+  const limits = sharedLimits(options.limits);
+  // One shared empty list for the usual connection without extensions (it is kept).
+  const extensions = options.extensions ?? NO_EXTENSIONS;
+  let claimed = 0;
+  let encoder: Extension | undefined;
+  for (const extension of extensions) {
+    const bits = extension.rsvBits;
+    if (!Number.isInteger(bits) || bits < 0 || bits > 7 || (bits & claimed) !== 0) {
+      throw new InvalidArgumentError(
+        `extension ${extension.name} claims RSV bits ${bits}: must be 0–7 and not claimed twice`,
+      );
+    }
+    claimed |= bits;
+    if (encoder === undefined && extension.encode !== undefined) encoder = extension;
+  }
+  const maskPool =
+    options.randomFill === undefined ? sharedPool() : new MaskKeyPool(options.randomFill, 1024);
+  const validateUtf8 = options.validateUtf8 ?? isValidUtf8;
+  const allocate = options.allocate ?? allocateZeroed;
+  const allocateMaskCopy = options.allocateMaskCopy ?? allocate;
+  const wholeBinaryMessages = options.wholeBinaryMessages === true;
+  const shareable = extensions.length === 0;
+  const last = lastSetups[role];
+  if (
+    shareable &&
+    last !== undefined &&
+    sameLimits(last.limits, limits) &&
+    last.maskPool === maskPool &&
+    last.validateUtf8 === validateUtf8 &&
+    last.allocate === allocate &&
+    last.allocateMaskCopy === allocateMaskCopy &&
+    last.wholeBinaryMessages === wholeBinaryMessages
+  ) {
+    return last;
+  }
+  const setup: Setup = Object.freeze({
+    role,
+    client: role === "client",
+    limits,
+    extensions,
+    encoder,
+    maskPool,
+    allocate,
+    allocateMaskCopy,
+    validateUtf8,
+    allowedRsv: claimed,
+    wholeBinaryMessages,
+  });
+  if (shareable) lastSetups[role] = setup;
+  return setup;
+}
+
 /**
  * The events of one `nextEvents()` call. Its array keeps its capacity from call to call (slots
  * are cleared, the length never shrinks: V8 drops the backing store of an array set to length
@@ -236,27 +322,18 @@ const NO_MESSAGE = 0;
  * contract and the closing handshake.
  */
 export class Connection {
-  /** Which end this is. */
-  readonly role: "client" | "server";
-
-  readonly #client: boolean;
-  readonly #limits: Limits;
-  readonly #extensions: readonly Extension[];
-  /** The extension that encodes outgoing messages (the first one with `encode`). */
-  readonly #encoder: Extension | undefined;
-  readonly #maskPool: MaskKeyPool;
-  readonly #allocate: Allocate;
-  readonly #allocateMaskCopy: Allocate;
-  readonly #validateUtf8: (bytes: Uint8Array) => boolean;
+  /**
+   * What the options resolved to (role, limits, extensions, mask pool, allocators, validator):
+   * one field instead of eleven, and one object shared by the connections made with equal
+   * options and no extensions (see {@link setupOf}).
+   */
+  readonly #setup: Setup;
   /**
    * The receive buffer and the frame parser, made by the first bytes received: a connection
    * that never hears from its peer (an idle subscriber) holds neither (≈ 420 bytes each).
    */
   #queue: ByteQueue | undefined;
   #parserValue: FrameParser | undefined;
-  /** What the parser is made with: the RSV bits the extensions claim, and `wholeBinaryMessages`. */
-  readonly #allowedRsv: number;
-  readonly #wholeBinaryMessages: boolean;
   /** Made by the first text message (see {@link Connection.#utf8}): idle connections hold none. */
   #utf8Value: Utf8Validator | undefined;
 
@@ -292,36 +369,12 @@ export class Connection {
   #deferredJobs: (() => void)[] | undefined;
 
   constructor(options: ConnectionOptions) {
-    const role = options.role;
-    if (role !== "client" && role !== "server") {
-      throw new InvalidArgumentError(`role must be "client" or "server", got ${String(role)}`);
-    }
-    this.role = role;
-    this.#client = role === "client";
-    this.#limits = sharedLimits(options.limits);
-    // One shared empty list for the usual connection without extensions (it is kept).
-    const extensions = options.extensions ?? NO_EXTENSIONS;
-    let claimed = 0;
-    let encoder: Extension | undefined;
-    for (const extension of extensions) {
-      const bits = extension.rsvBits;
-      if (!Number.isInteger(bits) || bits < 0 || bits > 7 || (bits & claimed) !== 0) {
-        throw new InvalidArgumentError(
-          `extension ${extension.name} claims RSV bits ${bits}: must be 0–7 and not claimed twice`,
-        );
-      }
-      claimed |= bits;
-      if (encoder === undefined && extension.encode !== undefined) encoder = extension;
-    }
-    this.#extensions = extensions;
-    this.#encoder = encoder;
-    this.#maskPool =
-      options.randomFill === undefined ? sharedPool() : new MaskKeyPool(options.randomFill, 1024);
-    this.#validateUtf8 = options.validateUtf8 ?? isValidUtf8;
-    this.#allocate = options.allocate ?? allocateZeroed;
-    this.#allocateMaskCopy = options.allocateMaskCopy ?? this.#allocate;
-    this.#allowedRsv = claimed;
-    this.#wholeBinaryMessages = options.wholeBinaryMessages === true;
+    this.#setup = setupOf(options);
+  }
+
+  /** Which end this is. */
+  get role(): "client" | "server" {
+    return this.#setup.role;
   }
 
   /** The frame parser, made (with its buffer) by the first bytes received. */
@@ -334,12 +387,13 @@ export class Connection {
   #makeReceiver(): ByteQueue {
     const queue = new ByteQueue();
     this.#queue = queue;
+    const setup = this.#setup;
     this.#parserValue = new FrameParser(queue, {
-      expectMasked: !this.#client,
-      limits: this.#limits,
-      allowedRsv: this.#allowedRsv,
-      wholeBinaryMessages: this.#wholeBinaryMessages,
-      allocate: this.#allocate,
+      expectMasked: !setup.client,
+      limits: setup.limits,
+      allowedRsv: setup.allowedRsv,
+      wholeBinaryMessages: setup.wholeBinaryMessages,
+      allocate: setup.allocate,
     });
     return queue;
   }
@@ -350,7 +404,7 @@ export class Connection {
    * behaviour), so large pieces go native.
    */
   get #utf8(): Utf8Validator {
-    const validate = this.#validateUtf8;
+    const validate = this.#setup.validateUtf8;
     this.#utf8Value ??= new Utf8Validator(validate === isValidUtf8 ? undefined : validate);
     return this.#utf8Value;
   }
@@ -382,7 +436,7 @@ export class Connection {
 
   /** The limits in force. */
   get limits(): Limits {
-    return this.#limits;
+    return this.#setup.limits;
   }
 
   /** The close frames sent and received so far. */
@@ -727,11 +781,11 @@ export class Connection {
       // are checked here, on what the extension produced (S8).
       const size = this.#decodedSize + data.length;
       this.#decodedSize = size;
-      if (size > this.#limits.maxMessageSize) {
+      if (size > this.#setup.limits.maxMessageSize) {
         return this.#failPeer(
           new MessageTooBigError(
-            this.#limits.maxMessageSize,
-            `Invalid WebSocket frame: decoded message exceeds maxMessageSize (${this.#limits.maxMessageSize} bytes)`,
+            this.#setup.limits.maxMessageSize,
+            `Invalid WebSocket frame: decoded message exceeds maxMessageSize (${this.#setup.limits.maxMessageSize} bytes)`,
           ),
           events,
         );
@@ -745,7 +799,7 @@ export class Connection {
       // @see https://www.rfc-editor.org/rfc/rfc6455#section-8.1
       let valid: boolean;
       if (messageStarted && messageFinished) {
-        valid = this.#validateUtf8(data);
+        valid = this.#setup.validateUtf8(data);
       } else {
         const utf8 = this.#utf8;
         if (messageStarted) utf8.reset();
@@ -797,7 +851,7 @@ export class Connection {
       events.push(event);
       return;
     }
-    const decoded = decodeClosePayload(payload, this.#validateUtf8);
+    const decoded = decodeClosePayload(payload, this.#setup.validateUtf8);
     if (!decoded.ok) {
       this.#failPeer(decoded.error, events);
       return;
@@ -824,7 +878,7 @@ export class Connection {
 
   /** Which extension decodes a message marked with `rsv`: the one that claims all its bits. */
   #extensionFor(rsv: number): Extension | undefined {
-    for (const extension of this.#extensions) {
+    for (const extension of this.#setup.extensions) {
       if ((rsv & ~extension.rsvBits) === 0) return extension;
     }
     return undefined;
@@ -887,7 +941,7 @@ export class Connection {
     const first = open === NO_MESSAGE;
     this.#outMessage = fin ? NO_MESSAGE : kind;
     const opcode = first ? kind : Opcode.continuation;
-    const encoder = this.#encoder;
+    const encoder = this.#setup.encoder;
     if (encoder === undefined) {
       this.#queueFrame(opcode, payload, fin, 0);
       return;
@@ -933,13 +987,14 @@ export class Connection {
    * so a send allocates nothing but the frame's views (the arguments were checked already).
    */
   #writeFrame(opcode: number, payload: Uint8Array, fin: boolean, rsv: number): void {
-    const client = this.#client;
+    const setup = this.#setup;
+    const client = setup.client;
     const header = writeFrame(
       (fin ? 0x80 : 0) | (rsv << 4) | opcode,
       payload,
       client,
-      client ? this.#maskPool.nextKey() : 0,
-      this.#allocateMaskCopy,
+      client ? setup.maskPool.nextKey() : 0,
+      setup.allocateMaskCopy,
       true,
     );
     const body = written.payload;
@@ -1097,6 +1152,16 @@ function isThenable<T>(value: T | PromiseLike<T>): value is PromiseLike<T> {
 
 let lastLimits: Limits | undefined;
 
+/** Whether two resolved limits are equal. */
+function sameLimits(a: Limits, b: Limits): boolean {
+  return (
+    a === b ||
+    (a.maxMessageSize === b.maxMessageSize &&
+      a.maxFrameSize === b.maxFrameSize &&
+      a.maxFragments === b.maxFragments)
+  );
+}
+
 /**
  * The resolved, checked limits for `limits`, frozen and shared with the previous Connection when
  * equal (a server makes thousands with the same ones; each keeps its limits for its lifetime).
@@ -1104,14 +1169,7 @@ let lastLimits: Limits | undefined;
 function sharedLimits(limits: Partial<Limits> | undefined): Limits {
   const resolved = resolveLimits(limits);
   const last = lastLimits;
-  if (
-    last !== undefined &&
-    last.maxMessageSize === resolved.maxMessageSize &&
-    last.maxFrameSize === resolved.maxFrameSize &&
-    last.maxFragments === resolved.maxFragments
-  ) {
-    return last;
-  }
+  if (last !== undefined && sameLimits(last, resolved)) return last;
   lastLimits = Object.freeze(checkLimits(resolved));
   return lastLimits;
 }

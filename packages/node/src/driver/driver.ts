@@ -124,22 +124,76 @@ let onSocketClose: (this: Socket) => void;
  *
  * @see https://www.rfc-editor.org/rfc/rfc6455#section-7.1.1
  */
+/** What a {@link Driver} keeps of its options (see {@link setupOf}). */
+interface DriverSetup {
+  readonly closeTimeoutMs: number;
+  readonly sendTimeoutMs: number;
+  readonly messageTimeoutMs: number;
+  readonly highWaterMark: number;
+  readonly clock: Clock | undefined;
+  readonly onDone: ((driver: Driver) => void) | undefined;
+  /** The Connection's extensions, released (`close()`) once the connection has ended. */
+  readonly extensions: readonly Extension[];
+}
+
+/** The last setup without extensions, handed out again while options resolve to it. */
+let lastSetup: DriverSetup | undefined;
+
+/**
+ * What `options` resolve to. A driver without extensions gets the previous one's setup (frozen)
+ * when equal: a server's drivers share one (its `onDone` is one function for all), where each
+ * would carry seven fields for its whole life (56 bytes on 64-bit Node).
+ */
+function setupOf(options: DriverOptions): DriverSetup {
+  const closeTimeoutMs = options.closeTimeoutMs ?? DEFAULT_CLOSE_TIMEOUT_MS;
+  const sendTimeoutMs = options.sendTimeoutMs ?? DEFAULT_SEND_TIMEOUT_MS;
+  const messageTimeoutMs = options.messageTimeoutMs ?? DEFAULT_MESSAGE_TIMEOUT_MS;
+  const highWaterMark = options.outboundBufferSizeInBytes ?? DEFAULT_OUTBOUND_BUFFER_SIZE;
+  const extensions = options.extensions ?? NO_EXTENSIONS;
+  const { clock, onDone } = options;
+  const shareable = extensions.length === 0;
+  const last = lastSetup;
+  if (
+    shareable &&
+    last !== undefined &&
+    last.closeTimeoutMs === closeTimeoutMs &&
+    last.sendTimeoutMs === sendTimeoutMs &&
+    last.messageTimeoutMs === messageTimeoutMs &&
+    last.highWaterMark === highWaterMark &&
+    last.clock === clock &&
+    last.onDone === onDone
+  ) {
+    return last;
+  }
+  const setup: DriverSetup = Object.freeze({
+    closeTimeoutMs,
+    sendTimeoutMs,
+    messageTimeoutMs,
+    highWaterMark,
+    clock,
+    onDone,
+    extensions,
+  });
+  if (shareable) lastSetup = setup;
+  return setup;
+}
+
 export class Driver {
   readonly #socket: Socket;
   readonly #connection: DriverConnection;
   readonly #handler: DriverHandler;
   /** Made on first use ({@link Driver.#out}). */
   #output: OutputQueue | undefined;
-  readonly #highWaterMark: number;
+  /**
+   * The options' numbers and callbacks (timeouts, high-water mark, clock, `onDone`, extensions):
+   * one field instead of seven, shared with the previous driver when equal (see {@link setupOf}).
+   */
+  readonly #setup: DriverSetup;
   /** Only when a keepalive feature is on. */
   readonly #keepalive: Keepalive | undefined;
   /** Made on the first byte each way. */
   #inMeter: BandwidthMeter | undefined;
   #outMeter: BandwidthMeter | undefined;
-  readonly #clock: Clock | undefined;
-  readonly #closeTimeoutMs: number;
-  readonly #sendTimeoutMs: number;
-  readonly #messageTimeoutMs: number;
   /** Each made on its first arm, then re-armed (see {@link Timer}). */
   #closeTimer: Timer | undefined;
   #sendTimer: Timer | undefined;
@@ -147,12 +201,9 @@ export class Driver {
   /** Made on first read of {@link Driver.done}. */
   #done: Promise<void> | undefined;
   #resolveDone: (() => void) | undefined;
-  readonly #onDone: ((driver: Driver) => void) | undefined;
   /** Data sends accepted by the Connection so far (the tickets of {@link EncodeWaiter}). */
   #dataSends = 0;
   #encodeWaiters: EncodeWaiter[] | undefined;
-  /** The Connection's extensions, released (`close()`) once the connection has ended. */
-  readonly #extensions: readonly Extension[];
 
   #bytesReceived = 0;
   /**
@@ -183,13 +234,7 @@ export class Driver {
     this.#socket = socket;
     this.#connection = connection;
     this.#handler = handler;
-    this.#closeTimeoutMs = options.closeTimeoutMs ?? DEFAULT_CLOSE_TIMEOUT_MS;
-    this.#sendTimeoutMs = options.sendTimeoutMs ?? DEFAULT_SEND_TIMEOUT_MS;
-    this.#messageTimeoutMs = options.messageTimeoutMs ?? DEFAULT_MESSAGE_TIMEOUT_MS;
-    this.#extensions = options.extensions ?? NO_EXTENSIONS;
-    this.#clock = options.clock;
-    this.#onDone = options.onDone;
-    this.#highWaterMark = options.outboundBufferSizeInBytes ?? DEFAULT_OUTBOUND_BUFFER_SIZE;
+    this.#setup = setupOf(options);
     this.#keepalive = keepaliveWanted(options)
       ? new Keepalive(options, {
           sendPing: () => this.#sendControl((c) => c.sendPing()),
@@ -525,7 +570,7 @@ export class Driver {
     if (this.#output === undefined) {
       this.#output = new OutputQueue(
         this.#socket,
-        this.#highWaterMark,
+        this.#setup.highWaterMark,
         (bytes) => this.#onWritten(bytes),
         () => {
           if (this.#sendTimer?.active !== true) this.#armSendTimer();
@@ -543,7 +588,7 @@ export class Driver {
 
   #onWritten(bytes: number): void {
     const output = this.#output as OutputQueue;
-    this.#outMeter ??= new BandwidthMeter(this.#clock);
+    this.#outMeter ??= new BandwidthMeter(this.#setup.clock);
     this.#outMeter.record(bytes);
     if (output.bufferedAmount === 0) this.#sendTimer?.disarm();
     else this.#sendTimer?.refresh();
@@ -556,19 +601,19 @@ export class Driver {
   // --- receiving -----------------------------------------------------------------------------
 
   #recordIn(byteCount: number): void {
-    this.#inMeter ??= new BandwidthMeter(this.#clock);
+    this.#inMeter ??= new BandwidthMeter(this.#setup.clock);
     this.#inMeter.record(byteCount);
   }
 
   #armCloseTimer(): void {
-    const ms = this.#closeTimeoutMs;
+    const ms = this.#setup.closeTimeoutMs;
     if (!(ms > 0) || !Number.isFinite(ms)) return;
     this.#closeTimer ??= new Timer(() => this.#onCloseTimeout());
     this.#closeTimer.start(ms);
   }
 
   #armSendTimer(): void {
-    const ms = this.#sendTimeoutMs;
+    const ms = this.#setup.sendTimeoutMs;
     if (!(ms > 0) || !Number.isFinite(ms)) return;
     this.#sendTimer ??= new Timer(() =>
       this.#failWith(new TimeoutError(`a send made no progress for ${ms} ms`)),
@@ -577,7 +622,7 @@ export class Driver {
   }
 
   #armMessageTimer(): void {
-    const ms = this.#messageTimeoutMs;
+    const ms = this.#setup.messageTimeoutMs;
     if (!(ms > 0) || !Number.isFinite(ms)) return;
     this.#messageTimer ??= new Timer(() =>
       this.#failWith(new TimeoutError(`an incoming message stalled for ${ms} ms`)),
@@ -826,13 +871,13 @@ export class Driver {
     // The Connection never releases its extensions (zlib streams …): the driver does, once the
     // connection has ended and no decode or encode still uses them.
     this.#afterPending(() => {
-      for (const extension of this.#extensions) {
+      for (const extension of this.#setup.extensions) {
         if (extension.close !== undefined) this.#call(() => extension.close?.());
       }
       this.#flags |= IS_DONE;
       this.#resolveDone?.();
       this.#resolveDone = undefined;
-      const onDone = this.#onDone;
+      const onDone = this.#setup.onDone;
       if (onDone !== undefined) this.#call(() => onDone(this));
     });
   }
