@@ -2,10 +2,12 @@
  * Many connections doing round trips of 128-byte text (workload 3's shape), one server
  * implementation against one client implementation, with the CPU time of both ends per message.
  *
- *   node --import tsx probes/echo-cpu.ts [server] [client] [connections] [roundTrips]
+ *   node --import tsx probes/echo-cpu.ts [server] [client] [connections] [roundTrips] [bytes]
  *
  * `server`, `client`: `netsockets` or `ws` (default `netsockets netsockets`); 200 connections ×
- * 500 round trips. The exchange runs twice and the second is reported (the first warms the JIT).
+ * 500 round trips. `bytes`: binary messages of that size instead of 128-byte text (workload 4's
+ * shape is `1 200 1048576`; the server then allows 2 MiB messages, as the suite's large echo).
+ * The exchange runs twice and the second is reported (the first warms the JIT).
  * Prefix `taskset -c 0` to put both processes on one core, where the total CPU decides the rate.
  */
 import { connectClient } from "../src/network/impls.js";
@@ -16,9 +18,15 @@ const server = implArg(2, "netsockets");
 const client = implArg(3, "netsockets");
 const connections = countArg(4, 200);
 const roundTrips = countArg(5, 500);
+const bytes = process.argv[6] === undefined ? undefined : countArg(6, 0);
 
-const peer = await startPeer({ impl: server, role: "echo" });
-const text = "x".repeat(128);
+const peer = await startPeer({
+  impl: server,
+  role: "echo",
+  ...(bytes === undefined ? {} : { maxMessageSize: 2 * 1024 * 1024 }),
+});
+const message: string | Uint8Array =
+  bytes === undefined ? "x".repeat(128) : new Uint8Array(bytes).fill(0x5a);
 let outstanding = 0;
 let finish: (() => void) | undefined;
 /** Per connection: sets its round trips to `roundTrips` and sends the first message. */
@@ -28,11 +36,11 @@ for (let i = 0; i < connections; i++) {
   let left = 0;
   const conn = await connectClient(client, peer.port, () => {
     if (--outstanding === 0) finish?.();
-    if (--left > 0) conn.send(text);
+    if (--left > 0) conn.send(message);
   });
   starters.push(() => {
     left = roundTrips;
-    conn.send(text);
+    conn.send(message);
   });
   conns.push(conn);
 }
