@@ -79,51 +79,6 @@ let onSocketEnd: (this: Socket) => void;
 let onSocketError: (this: Socket, error: Error) => void;
 let onSocketClose: (this: Socket) => void;
 
-/**
- * Pumps a protocol `Connection` over a `net.Socket` / `tls.TLSSocket` — the one engine under both
- * socket kinds, both roles (see {@link createDriver}).
- *
- * Theory of operation:
- *
- * ```
- *   socket 'data' ─▶ connection.receiveData ─▶ pump: loop {
- *                                                 events = connection.nextEvents()   (stop when [] / paused / receivePending)
- *                                                 dispatch events to the handler, synchronously, in order
- *                                                 flush connection.dataToSend() into the output queue
- *                                               }
- *   send*() ─▶ connection.send* ─▶ output queue ─▶ one write per tick (or per dispatched read) ─▶ promise at the kernel
- *   connection.sendPending settles ─▶ flush connection.dataToSend(), pump once, watch the next encode
- * ```
- *
- * Extension work on the two directions overlaps: the pump waits only for a pending decode
- * (`receivePending`), never for an encode, so an echo decodes the next message while the answer
- * to the previous one is still being encoded (the Connection keeps the encoded frames in call
- * order by itself). Each flush that leaves an encode pending arms one watcher on `sendPending`
- * that flushes again when it settles (and pumps: a failed encode's `close` event is waiting).
- *
- * Closing (RFC 6455 §7): `close()` sends our close frame and arms the close timer; the peer's
- * answer completes the handshake (`onClose`, clean). Then the server ends TCP first and the client
- * waits for that FIN (bounded by the close timeout) before ending its side: "The underlying TCP
- * connection, in most normal cases, SHOULD be closed first by the server", and "the client SHOULD
- * wait for the server to close the connection but MAY close the connection at any time after
- * sending and receiving a Close message, e.g., if it has not received a TCP Close from the server
- * in a reasonable time period" (§7.1.1). EOF or a reset without a close frame is an abrupt loss:
- * no close, `onError` with `connectionAborted` / `connectionReset`.
- *
- * Per-connection memory (an idle server holds thousands): what an idle connection never uses is
- * made on first use — the output queue on the first bytes to send, each timer on its first arm
- * (then kept and re-armed with `refresh()`), the keepalive only when it is on, the bandwidth
- * meters on the first byte each way, `done` on first read — and the socket's four listeners are
- * shared functions that find the driver on the socket.
- *
- * Send promises with an asynchronous extension (permessage-deflate): the Connection writes data
- * frames in call order, holding later ones behind a pending encode, and counts the data frames it
- * wrote (`dataFramesWritten`). The n-th data send is out of the Connection once that count reaches
- * n; only then does its promise wait for the kernel. An encode that fails closes the connection
- * (1011) and drops every frame behind it: those sends reject with the error of that close.
- *
- * @see https://www.rfc-editor.org/rfc/rfc6455#section-7.1.1
- */
 /** What a {@link Driver} keeps of its options (see {@link setupOf}). */
 interface DriverSetup {
   readonly closeTimeoutMs: number;
@@ -178,6 +133,51 @@ function setupOf(options: DriverOptions): DriverSetup {
   return setup;
 }
 
+/**
+ * Pumps a protocol `Connection` over a `net.Socket` / `tls.TLSSocket` — the one engine under both
+ * socket kinds, both roles (see {@link createDriver}).
+ *
+ * Theory of operation:
+ *
+ * ```
+ *   socket 'data' ─▶ connection.receiveData ─▶ pump: loop {
+ *                                                 events = connection.nextEvents()   (stop when [] / paused / receivePending)
+ *                                                 dispatch events to the handler, synchronously, in order
+ *                                                 flush connection.dataToSend() into the output queue
+ *                                               }
+ *   send*() ─▶ connection.send* ─▶ output queue ─▶ one write per tick (or per dispatched read) ─▶ promise at the kernel
+ *   connection.sendPending settles ─▶ flush connection.dataToSend(), pump once, watch the next encode
+ * ```
+ *
+ * Extension work on the two directions overlaps: the pump waits only for a pending decode
+ * (`receivePending`), never for an encode, so an echo decodes the next message while the answer
+ * to the previous one is still being encoded (the Connection keeps the encoded frames in call
+ * order by itself). Each flush that leaves an encode pending arms one watcher on `sendPending`
+ * that flushes again when it settles (and pumps: a failed encode's `close` event is waiting).
+ *
+ * Closing (RFC 6455 §7): `close()` sends our close frame and arms the close timer; the peer's
+ * answer completes the handshake (`onClose`, clean). Then the server ends TCP first and the client
+ * waits for that FIN (bounded by the close timeout) before ending its side: "The underlying TCP
+ * connection, in most normal cases, SHOULD be closed first by the server", and "the client SHOULD
+ * wait for the server to close the connection but MAY close the connection at any time after
+ * sending and receiving a Close message, e.g., if it has not received a TCP Close from the server
+ * in a reasonable time period" (§7.1.1). EOF or a reset without a close frame is an abrupt loss:
+ * no close, `onError` with `connectionAborted` / `connectionReset`.
+ *
+ * Per-connection memory (an idle server holds thousands): what an idle connection never uses is
+ * made on first use — the output queue on the first bytes to send, each timer on its first arm
+ * (then kept and re-armed with `refresh()`), the keepalive only when it is on, the bandwidth
+ * meters on the first byte each way, `done` on first read — and the socket's four listeners are
+ * shared functions that find the driver on the socket.
+ *
+ * Send promises with an asynchronous extension (permessage-deflate): the Connection writes data
+ * frames in call order, holding later ones behind a pending encode, and counts the data frames it
+ * wrote (`dataFramesWritten`). The n-th data send is out of the Connection once that count reaches
+ * n; only then does its promise wait for the kernel. An encode that fails closes the connection
+ * (1011) and drops every frame behind it: those sends reject with the error of that close.
+ *
+ * @see https://www.rfc-editor.org/rfc/rfc6455#section-7.1.1
+ */
 export class Driver {
   readonly #socket: Socket;
   readonly #connection: DriverConnection;
