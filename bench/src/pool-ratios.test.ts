@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { median, pool, targetOf } from "./pool-ratios.js";
+import { median } from "./harness/stats.js";
+import { pool, targetOf } from "./pool-ratios.js";
 
 const base = "ws + bufferutil + utf-8-validate";
 const ours = "netsockets MessageWebSocket";

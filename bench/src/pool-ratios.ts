@@ -9,6 +9,7 @@
  */
 import { readFileSync } from "node:fs";
 import { pathToFileURL } from "node:url";
+import { median } from "./harness/stats.js";
 
 /** The fields of a `results/*.jsonl` line that this reads. */
 interface Line {
@@ -28,15 +29,6 @@ export function targetOf(verdict: string): { atLeast: boolean; ratio: number } |
   const match = /([≥≤]) ([\d.]+)×/.exec(verdict);
   if (match === null) return undefined;
   return { atLeast: match[1] === "≥", ratio: Number(match[2]) };
-}
-
-/** The middle value (the mean of the middle two for an even count). */
-export function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 === 1
-    ? (sorted[mid] as number)
-    : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
 }
 
 /** One row per workload × implementation of ours (rows that have a verdict). */
