@@ -180,7 +180,6 @@ function sharedPool(): MaskKeyPool {
 /** What a {@link Connection} keeps of its options, resolved and checked (see {@link setupOf}). */
 interface Setup {
   readonly role: "client" | "server";
-  readonly client: boolean;
   readonly limits: Limits;
   readonly extensions: readonly Extension[];
   /** The extension that encodes outgoing messages (the first one with `encode`). */
@@ -248,7 +247,6 @@ function setupOf(options: ConnectionOptions): Setup {
   }
   const setup: Setup = Object.freeze({
     role,
-    client: role === "client",
     limits,
     extensions,
     encoder,
@@ -389,7 +387,7 @@ export class Connection {
     this.#queue = queue;
     const setup = this.#setup;
     this.#parserValue = new FrameParser(queue, {
-      expectMasked: !setup.client,
+      expectMasked: setup.role === "server",
       limits: setup.limits,
       allowedRsv: setup.allowedRsv,
       wholeBinaryMessages: setup.wholeBinaryMessages,
@@ -988,7 +986,7 @@ export class Connection {
    */
   #writeFrame(opcode: number, payload: Uint8Array, fin: boolean, rsv: number): void {
     const setup = this.#setup;
-    const client = setup.client;
+    const client = setup.role === "client";
     const header = writeFrame(
       (fin ? 0x80 : 0) | (rsv << 4) | opcode,
       payload,
