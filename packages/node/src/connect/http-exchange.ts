@@ -1,5 +1,6 @@
 import type * as net from "node:net";
 import { HandshakeError, type NetSocketsError } from "@netsockets/errors";
+import { offSocketBytes, onSocketBytes } from "../driver/socket-reads.js";
 import type { ConnectCancellation } from "./connect-cancellation.js";
 import { abortError, type ConnectStage, connectError } from "./connect-errors.js";
 import {
@@ -102,7 +103,7 @@ export function httpExchange(
     let seen = 0;
     const settle = (): void => {
       cancellation.unlisten(onAbort);
-      socket.removeListener("data", onData);
+      offSocketBytes(socket, onData);
       socket.removeListener("error", onError);
       socket.removeListener("end", onEnd);
       socket.removeListener("close", onEnd);
@@ -170,7 +171,7 @@ export function httpExchange(
         return;
       }
     };
-    socket.on("data", onData);
+    onSocketBytes(socket, onData);
     socket.on("error", onError);
     socket.on("end", onEnd);
     socket.on("close", onEnd);

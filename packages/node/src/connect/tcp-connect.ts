@@ -1,6 +1,7 @@
 import type { LookupAddress } from "node:dns";
 import * as net from "node:net";
 import { type NetSocketsError, TimeoutError } from "@netsockets/errors";
+import { connectReadingDirectly } from "../driver/socket-reads.js";
 import type { ConnectCancellation } from "./connect-cancellation.js";
 import { abortError, connectError } from "./connect-errors.js";
 import type { CreateConnection } from "./connect-options.js";
@@ -16,6 +17,11 @@ export interface TcpConnectOptions {
   /** TCP_NODELAY on connect (default `true`); `null`: left to the caller. */
   readonly noDelay?: boolean | null | undefined;
   readonly cancellation?: ConnectCancellation | undefined;
+  /**
+   * Read with Node's `onread` instead of `'data'` (see `driver/socket-reads.ts`): for a plain
+   * connection whose bytes go to this package's readers only. Ignored with `createConnection`.
+   */
+  readonly directReads?: boolean | undefined;
 }
 
 /**
@@ -81,7 +87,11 @@ export function connectTcpAddress(
       timeoutMs,
     );
     try {
-      socket = create({ host: address, port: options.port, family });
+      const target = { host: address, port: options.port, family };
+      socket =
+        options.directReads === true && options.createConnection === undefined
+          ? connectReadingDirectly(target)
+          : create(target);
     } catch (error) {
       clearTimeout(timer);
       reject(connectError(error, "tcp"));

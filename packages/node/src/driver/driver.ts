@@ -21,6 +21,7 @@ import { Keepalive, keepaliveWanted } from "./keepalive.js";
 import { releasesWrittenChunks } from "./mask-copy-arena.js";
 import { maskCopyArena } from "./node-connection-options.js";
 import { OutputQueue } from "./output-queue.js";
+import { onSocketBytes } from "./socket-reads.js";
 import { Timer } from "./timer.js";
 
 /** Default close-handshake timeout: the reference's 30 s send/receive timeout (uwp-api.md §17.1). */
@@ -253,7 +254,7 @@ export class Driver {
     // We decide when our side of TCP ends (after the close handshake), not Node on EOF.
     socket.allowHalfOpen = true;
     (socket as DriverSocket)[kDriver] = this;
-    socket.on("data", onSocketData);
+    onSocketBytes(socket, onSocketData);
     socket.on("end", onSocketEnd);
     socket.on("error", onSocketError);
     socket.on("close", onSocketClose);

@@ -1,0 +1,89 @@
+import * as net from "node:net";
+import { Connection } from "@netsockets/protocol";
+import { afterAll, beforeAll, expect, it } from "vitest";
+import type WebSocket from "ws";
+import {
+  clearProxyEnvironment,
+  startWsServer,
+  type WsTestServer,
+} from "../../../../tests/support/servers.js";
+import { openWebSocketTransport } from "../../src/connect/open-websocket-transport.js";
+import { readsDirectly } from "../../src/driver/socket-reads.js";
+import { createDriver, nodeConnectionOptions } from "../../src/index.js";
+
+clearProxyEnvironment();
+
+// A plain ws:// client reads its socket directly (driver/socket-reads.ts): the handshake's reader,
+// then the driver, without 'data' events. The ws server greets at once (its frame may come with
+// the 101 or in a read of its own, before the driver attaches) and then sends a burst of binary
+// messages of sizes around every read-buffer threshold, which the client keeps and checks only
+// at the end.
+
+let server: WsTestServer;
+
+/** Sizes from empty to 300 KiB (a fixed list: 64 KiB reads, 16 KiB thresholds, frame lengths). */
+const SIZES = [0, 1, 125, 126, 127, 4095, 16_385, 65_535, 65_536, 65_537, 300_000, 7, 40_000, 2];
+
+function payload(index: number): Buffer {
+  const out = Buffer.allocUnsafe(SIZES[index] as number);
+  for (let i = 0; i < out.length; i++) out[i] = (i * 31 + index * 7) & 0xff;
+  return out;
+}
+
+beforeAll(async () => {
+  server = await startWsServer();
+  server.wss.on("connection", (ws: WebSocket) => {
+    for (let i = 0; i < SIZES.length; i++) ws.send(payload(i));
+  });
+});
+
+afterAll(async () => {
+  await server.close();
+});
+
+it("reads a plain connection directly and keeps every message intact", async () => {
+  const transport = await openWebSocketTransport(`ws://127.0.0.1:${server.port}/`, {});
+  expect(readsDirectly(transport.socket)).toBe(true);
+  const texts: string[] = [];
+  const binaries: Uint8Array[] = [];
+  const pieces: Uint8Array[] = [];
+  let all!: () => void;
+  const received = new Promise<void>((resolve) => {
+    all = resolve;
+  });
+  const driver = createDriver(
+    transport.socket,
+    new Connection(nodeConnectionOptions("client")),
+    {
+      onData(bytes, info) {
+        pieces.push(bytes);
+        if (!info.messageFinished) return;
+        const whole = Buffer.concat(pieces.splice(0));
+        if (info.binary) binaries.push(whole);
+        else texts.push(whole.toString());
+        if (binaries.length === SIZES.length) all();
+      },
+      onClose() {},
+      onError(error) {
+        throw error;
+      },
+    },
+    { head: transport.head },
+  );
+  await received;
+  expect(texts).toEqual(["hello"]);
+  expect(binaries.map((b) => b.length)).toEqual(SIZES);
+  binaries.forEach((bytes, i) => {
+    expect(Buffer.from(bytes).equals(payload(i))).toBe(true);
+  });
+  driver.close(1000);
+  await driver.done;
+});
+
+it("keeps 'data' for a socket the caller creates", async () => {
+  const transport = await openWebSocketTransport(`ws://127.0.0.1:${server.port}/`, {
+    createConnection: (options) => net.createConnection(options),
+  });
+  expect(readsDirectly(transport.socket)).toBe(false);
+  transport.socket.destroy();
+});
