@@ -553,6 +553,87 @@ describe("Connection: wholeBinaryMessages", () => {
     ]);
   });
 
+  describe("receiveRegion / receivedInto (reading straight into the message)", () => {
+    const big = Uint8Array.from({ length: 600_000 }, (_, i) => (i * 13 + (i >>> 9)) & 0xff);
+    const bigFrame = frame(2, big, { mask: key });
+    const headerLength = bigFrame.length - big.length;
+    /** Whether an event's data is `big` (a loop: deep equality of 600,000 bytes takes seconds). */
+    const isBig = (event: unknown): boolean => {
+      const data = (event as { data?: Uint8Array }).data;
+      return data !== undefined && data.length === big.length && data.every((b, i) => b === big[i]);
+    };
+
+    it("offers the rest of a gathered message once an eighth of it (and 64 KiB) is queued", () => {
+      const { connection, sizes } = wholeServer();
+      // 70,000 payload bytes: more than 64 KiB but less than an eighth of 600,000.
+      const { events } = drive(connection, [bigFrame.slice(0, headerLength + 70_000)]);
+      expect(events).toMatchObject([{ messageStarted: true, data: new Uint8Array(0) }]);
+      expect(connection.receiveRegion(16_384)).toBeUndefined();
+      expect(sizes).toEqual([]);
+      const queuedTo = headerLength + 80_000;
+      connection.receiveData(bigFrame.slice(headerLength + 70_000, queuedTo));
+      expect(connection.nextEvents()).toEqual([]);
+      const region = connection.receiveRegion(16_384) as Uint8Array;
+      expect(sizes).toEqual([big.length]);
+      expect(region.length).toBe(big.length - 80_000);
+      // Asked again with nothing written, the same place.
+      expect((connection.receiveRegion(16_384) as Uint8Array).byteOffset).toBe(region.byteOffset);
+      // The wire bytes (masked) go straight in, in two reads; the Connection unmasks them.
+      const wire = bigFrame.subarray(queuedTo);
+      region.set(wire.subarray(0, 300_000));
+      connection.receivedInto(300_000);
+      expect(connection.nextEvents()).toEqual([]);
+      const rest = connection.receiveRegion(16_384) as Uint8Array;
+      expect(rest.length).toBe(wire.length - 300_000);
+      rest.set(wire.subarray(300_000));
+      connection.receivedInto(rest.length);
+      expect(connection.receiveRegion(16_384)).toBeUndefined();
+      const [event] = connection.nextEvents();
+      expect(event).toMatchObject({ type: "data", messageStarted: false, messageFinished: true });
+      expect(isBig(event)).toBe(true);
+      // And the next message parses as usual.
+      const after = drive(connection, [frame(2, utf8("next"), masked)]);
+      expect(after.events).toMatchObject([{ type: "data", data: utf8("next") }]);
+    });
+
+    it("offers nothing when bytes are queued, the rest is small, or the message is not gathered whole", () => {
+      const { connection } = wholeServer();
+      drive(connection, [bigFrame.slice(0, headerLength + 100_000)]);
+      const region = connection.receiveRegion(16_384) as Uint8Array;
+      expect(region.length).toBe(big.length - 100_000);
+      // Bytes pushed the usual way come first: no region until they are parsed.
+      connection.receiveData(bigFrame.slice(headerLength + 100_000, bigFrame.length - 10_000));
+      expect(connection.receiveRegion(16_384)).toBeUndefined();
+      expect(connection.nextEvents()).toEqual([]);
+      // 10,000 bytes missing: below the minimum asked for.
+      expect(connection.receiveRegion(16_384)).toBeUndefined();
+      expect(connection.receiveRegion(4096)?.length).toBe(10_000);
+      expect(() => connection.receivedInto(10_001)).toThrow(RangeError);
+      connection.receiveData(bigFrame.slice(bigFrame.length - 10_000));
+      const events = connection.nextEvents();
+      expect(events).toMatchObject([{ messageFinished: true }]);
+      expect(isBig(events[0])).toBe(true);
+
+      const text = frame(1, utf8("é".repeat(300_000)), masked);
+      const textConnection = wholeServer().connection;
+      drive(textConnection, [text.slice(0, 400_000)]);
+      expect(textConnection.receiveRegion(1)).toBeUndefined();
+      const pieces = new Connection({ role: "server" });
+      drive(pieces, [bigFrame.slice(0, 400_000)]);
+      expect(pieces.receiveRegion(1)).toBeUndefined();
+    });
+
+    it("ignores bytes read in after the connection closed", () => {
+      const { connection } = wholeServer();
+      drive(connection, [bigFrame.slice(0, headerLength + 100_000)]);
+      expect(connection.receiveRegion(16_384)).toBeDefined();
+      connection.receiveEof();
+      expect(connection.receiveRegion(16_384)).toBeUndefined();
+      connection.receivedInto(1000);
+      expect(connection.nextEvents()).toMatchObject([{ type: "close", code: 1006 }]);
+    });
+  });
+
   it("fails an oversized frame on its header, before anything is allocated", () => {
     const { connection, sizes } = wholeServer({ maxMessageSize: 1000 });
     const { events } = drive(connection, [binary.slice(0, 20)]);

@@ -499,6 +499,28 @@ export class Connection {
   }
 
   /**
+   * Where the transport may write its next bytes directly, without a copy: the rest of a whole
+   * binary message being gathered (`wholeBinaryMessages`), when at least `minimum` of its bytes
+   * are still missing and none are buffered ahead of them; else `undefined`. A transport that
+   * reads into caller-given memory (Node's `onread`) then reads straight into the message.
+   * Report what was written with {@link Connection.receivedInto} before any other
+   * {@link Connection.receiveData}. Parsing still happens in {@link Connection.nextEvents}.
+   */
+  receiveRegion(minimum: number): Uint8Array | undefined {
+    if (this.#has(CLOSED) || this.#has(EOF)) return undefined;
+    return this.#parserValue?.fillRegion(minimum);
+  }
+
+  /**
+   * `count` bytes were written at the start of the region {@link Connection.receiveRegion} gave
+   * last (the counterpart of {@link Connection.receiveData}). Ignored after the connection closed.
+   */
+  receivedInto(count: number): void {
+    if (this.#has(CLOSED) || this.#has(EOF)) return;
+    this.#parserValue?.filled(count);
+  }
+
+  /**
    * The transport ended. Once the bytes already buffered are processed, a connection that saw
    * no close frame reports `close` with 1006.
    *

@@ -35,6 +35,9 @@
  * (`messageStarted`) is reported once, so a driver's message timer runs as for any message in
  * progress. Nothing is allocated before the bytes are there (no memory on a length alone), and
  * text keeps its piece-by-piece path, so invalid UTF-8 still fails with the chunk that holds it.
+ * A transport that can read into given memory asks for {@link FrameParser.fillRegion}: once an
+ * eighth of such a frame (and 64 KiB) is queued, its array is made, the queued bytes go into it,
+ * and the transport reads the rest straight into the array's unfilled end.
  *
  * Besides the frame syntax the parser checks what can be checked on a header, before any
  * payload is buffered: the fragmentation sequence, the RSV bits an extension may claim, the
@@ -75,6 +78,9 @@ const CONTROL = 5;
 const DEAD = 6;
 
 const TWO_POW_32 = 0x1_0000_0000;
+
+/** A frame being gathered is offered for direct filling once this many of its bytes are queued. */
+const EARLY_GATHER = 64 * 1024;
 
 const EMPTY = new Uint8Array(0);
 
@@ -152,6 +158,13 @@ export class FrameParser {
   /** Whether the current frame is reported whole (`wholeBinaryMessages`), and whether its empty first piece is out. */
   #whole = false;
   #announced = false;
+
+  /**
+   * A whole-reported frame gathered as its bytes come (see {@link FrameParser.fillRegion}): the
+   * array it goes into and how many of its bytes are there; `undefined` while none is.
+   */
+  #target: Uint8Array | undefined;
+  #filled = 0;
 
   /** Whether a fragmented message is open (a data frame without FIN was seen). */
   #inMessage = false;
@@ -237,6 +250,7 @@ export class FrameParser {
           break;
         }
         case DATA: {
+          if (this.#target !== undefined) return this.#gatherStep(queue, this.#target);
           if (queue.length === 0) return ParseStep.needData;
           if (this.#whole && queue.contiguous < this.#length) return this.#wholeStep(queue);
           const done = this.#done;
@@ -426,13 +440,79 @@ export class FrameParser {
       this.#announced = true;
       return this.#dataStep(EMPTY, true, false);
     }
+    const target = this.#startGather(length);
+    this.#gatherQueued(queue, target);
+    this.#target = undefined;
+    this.#done = length;
+    return this.#dataStep(target, !this.#announced, true);
+  }
+
+  /**
+   * Where the transport may write the rest of the frame being gathered, without a copy: the
+   * unfilled end of the array a whole-reported frame goes into, or `undefined` when there is no
+   * such frame, when bytes wait in the queue (they come first), or when fewer than `minimum`
+   * bytes are missing. Bytes written there count once {@link FrameParser.filled} is called;
+   * nothing else may be pushed meanwhile.
+   *
+   * The array is made here, once at least {@link EARLY_GATHER} of the frame's bytes are queued
+   * and at least an eighth of it (so a peer that announces a large frame and stalls holds at most
+   * eight times what it sent, in memory the kernel has not even mapped yet), and what is queued
+   * is unmasked into it at once.
+   */
+  fillRegion(minimum: number): Uint8Array | undefined {
+    if (this.#state !== DATA || !this.#whole) return undefined;
+    const queue = this.#queue;
+    let target = this.#target;
+    if (target === undefined) {
+      const queued = queue.length;
+      if (queued < EARLY_GATHER || queued * 8 < this.#length) return undefined;
+      target = this.#startGather(this.#length);
+      this.#gatherQueued(queue, target);
+    } else if (queue.length !== 0) {
+      return undefined;
+    }
+    const missing = target.length - this.#filled;
+    if (missing < minimum) return undefined;
+    return new Uint8Array(target.buffer, target.byteOffset + this.#filled, missing);
+  }
+
+  /**
+   * `count` bytes were written at the start of the last {@link FrameParser.fillRegion}; the next
+   * {@link FrameParser.next} reports the frame once it is complete.
+   */
+  filled(count: number): void {
+    const target = this.#target;
+    if (target === undefined || count <= 0) return;
+    const at = this.#filled;
+    if (count > target.length - at) throw new RangeError("filled past the frame's end");
+    if (this.#masked) {
+      applyMaskKey(
+        new Uint8Array(target.buffer, target.byteOffset + at, count),
+        this.#maskWord,
+        at,
+      );
+    }
+    this.#filled = at + count;
+  }
+
+  /** A whole-reported frame's array, from `allocate` (checked). */
+  #startGather(length: number): Uint8Array {
     const target = this.#allocate(length);
     if (!(target instanceof Uint8Array) || target.length !== length) {
       throw new RangeError(`allocate(${length}) must return ${length} bytes`);
     }
+    this.#target = target;
+    this.#filled = 0;
+    return target;
+  }
+
+  /** Unmasks (or copies) the queued bytes of the frame being gathered into `target`. */
+  #gatherQueued(queue: ByteQueue, target: Uint8Array): void {
+    const length = target.length;
     const buffer = target.buffer;
     const base = target.byteOffset;
-    for (let at = 0; at < length; ) {
+    let at = this.#filled;
+    while (at < length && queue.length > 0) {
       const piece = queue.take(length - at);
       if (this.#masked) {
         // The constructor, not subarray(): half the cost, once per chunk.
@@ -442,7 +522,19 @@ export class FrameParser {
       }
       at += piece.length;
     }
-    this.#done = length;
+    this.#filled = at;
+  }
+
+  /** A frame being gathered (see {@link FrameParser.fillRegion}): reported once complete. */
+  #gatherStep(queue: ByteQueue, target: Uint8Array): ParseStep {
+    if (queue.length > 0) this.#gatherQueued(queue, target);
+    if (this.#filled < target.length) {
+      if (this.#announced) return ParseStep.needData;
+      this.#announced = true;
+      return this.#dataStep(EMPTY, true, false);
+    }
+    this.#target = undefined;
+    this.#done = target.length;
     return this.#dataStep(target, !this.#announced, true);
   }
 

@@ -12,6 +12,10 @@ export interface DriverConnection {
   readonly role: "client" | "server";
   readonly state: "open" | "closing" | "closed";
   receiveData(bytes: Uint8Array): void;
+  /** Where the next bytes may be read straight into (protocol's `Connection.receiveRegion`). */
+  receiveRegion?(minimum: number): Uint8Array | undefined;
+  /** Bytes were read into the last region (protocol's `Connection.receivedInto`). */
+  receivedInto?(count: number): void;
   receiveEof(): void;
   nextEvents(): ConnectionEvent[];
   /** An extension decode is pending: `nextEvents()` reports nothing until it settles. */

@@ -21,7 +21,7 @@ import { Keepalive, keepaliveWanted } from "./keepalive.js";
 import { releasesWrittenChunks } from "./mask-copy-arena.js";
 import { maskCopyArena } from "./node-connection-options.js";
 import { OutputQueue } from "./output-queue.js";
-import { onSocketBytes } from "./socket-reads.js";
+import { onSocketBytes, type SocketFiller } from "./socket-reads.js";
 import { Timer } from "./timer.js";
 
 /** Default close-handshake timeout: the reference's 30 s send/receive timeout (uwp-api.md §17.1). */
@@ -40,6 +40,8 @@ export type DriverState = "open" | "closing" | "closed";
 const kDriver = Symbol("netsockets.driver");
 type DriverSocket = Socket & { [kDriver]: Driver };
 const NO_EXTENSIONS: readonly Extension[] = Object.freeze([]);
+/** A direct socket reads straight into a message being gathered when this much of it is missing. */
+const MIN_FILL_REGION = 16 * 1024;
 /** Schedules the driver's own microtasks (see the constructor). */
 const RESOLVED: Promise<void> = Promise.resolve();
 
@@ -76,6 +78,8 @@ interface EncodeWaiter {
 }
 
 let onSocketData: (this: Socket, chunk: Buffer) => void;
+/** Reads straight into a message being gathered, for a socket that reads directly. */
+let socketFiller: SocketFiller;
 let onSocketEnd: (this: Socket) => void;
 let onSocketError: (this: Socket, error: Error) => void;
 let onSocketClose: (this: Socket) => void;
@@ -254,7 +258,7 @@ export class Driver {
     // We decide when our side of TCP ends (after the close handshake), not Node on EOF.
     socket.allowHalfOpen = true;
     (socket as DriverSocket)[kDriver] = this;
-    onSocketBytes(socket, onSocketData);
+    onSocketBytes(socket, onSocketData, socketFiller);
     socket.on("end", onSocketEnd);
     socket.on("error", onSocketError);
     socket.on("close", onSocketClose);
@@ -632,12 +636,35 @@ export class Driver {
   }
 
   #onSocketData(chunk: Buffer): void {
-    this.#bytesReceived += chunk.byteLength;
-    this.#recordIn(chunk.byteLength);
-    if (this.#has(TERMINAL)) return;
-    if (this.#has(IN_MESSAGE) && !this.#has(PAUSED)) this.#messageTimer?.refresh();
+    if (!this.#received(chunk.byteLength)) return;
     this.#connection.receiveData(chunk);
     this.#pump();
+  }
+
+  /** `count` bytes were read into the region {@link Driver.#fillRegion} gave (a direct socket). */
+  #onSocketFilled(count: number): void {
+    if (!this.#received(count)) return;
+    this.#connection.receivedInto?.(count);
+    this.#pump();
+  }
+
+  /** Counts bytes that arrived; whether they are to be processed (not after the end). */
+  #received(count: number): boolean {
+    this.#bytesReceived += count;
+    this.#recordIn(count);
+    if (this.#has(TERMINAL)) return false;
+    if (this.#has(IN_MESSAGE) && !this.#has(PAUSED)) this.#messageTimer?.refresh();
+    return true;
+  }
+
+  /**
+   * Where a direct socket's next read may go: the rest of a large message being gathered, when
+   * at least {@link MIN_FILL_REGION} bytes of it are missing (a smaller rest is read as usual,
+   * with what follows it).
+   */
+  #fillRegion(): Uint8Array | undefined {
+    if (this.#has(TERMINAL)) return undefined;
+    return this.#connection.receiveRegion?.(MIN_FILL_REGION);
   }
 
   #onSocketEnd(): void {
@@ -940,6 +967,14 @@ export class Driver {
     // Shared by every driver's socket: four closures per connection fewer.
     onSocketData = function (this: Socket, chunk: Buffer) {
       (this as DriverSocket)[kDriver].#onSocketData(chunk);
+    };
+    socketFiller = {
+      region(this: Socket) {
+        return (this as DriverSocket)[kDriver].#fillRegion();
+      },
+      filled(this: Socket, count: number) {
+        (this as DriverSocket)[kDriver].#onSocketFilled(count);
+      },
     };
     onSocketEnd = function (this: Socket) {
       (this as DriverSocket)[kDriver].#onSocketEnd();

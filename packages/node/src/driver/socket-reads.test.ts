@@ -176,6 +176,47 @@ describe("direct reads", () => {
     expect(Buffer.concat(chunks).equals(payload)).toBe(true);
   });
 
+  it("read straight into a filler's region, stop at its end and go on with chunks after it", async () => {
+    const payload = bytes(1_000_000, 6);
+    const port = await listen((server) => server.end(payload));
+    const socket = await connectDirect(port);
+    // Chunks until 100,000 bytes are in; then the reads fill `region` (700,000 bytes: several
+    // reads, each offered the unfilled rest); then chunks again.
+    const region = new Uint8Array(700_000);
+    let before = -1; // the chunk bytes when the region was first offered
+    let filledCount = 0;
+    const fills: number[] = [];
+    const chunks: Buffer[] = [];
+    let chunkBytes = 0;
+    onSocketBytes(
+      socket,
+      (chunk) => {
+        expect(before === -1 || filledCount === region.length).toBe(true);
+        chunks.push(chunk);
+        chunkBytes += chunk.length;
+      },
+      {
+        region() {
+          if (chunkBytes < 100_000 || filledCount === region.length) return undefined;
+          if (before === -1) before = chunkBytes;
+          return region.subarray(filledCount);
+        },
+        filled(count) {
+          fills.push(count);
+          filledCount += count;
+        },
+      },
+    );
+    await once(socket, "end");
+    expect(filledCount).toBe(region.length);
+    expect(fills.length).toBeGreaterThanOrEqual(1);
+    const all = Buffer.concat(chunks);
+    expect(all.length).toBe(payload.length - region.length);
+    expect(all.subarray(0, before).equals(payload.subarray(0, before))).toBe(true);
+    expect(Buffer.from(region).equals(payload.subarray(before, before + region.length))).toBe(true);
+    expect(all.subarray(before).equals(payload.subarray(before + region.length))).toBe(true);
+  });
+
   it("end with 'end' after the last bytes", async () => {
     const payload = bytes(100_000, 4);
     const port = await listen((server) => server.end(payload));

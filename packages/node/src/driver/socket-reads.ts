@@ -23,6 +23,10 @@
  *   into a buffer of its own, handed over without a copy when at least half of it was filled (else
  *   copied out, and the shared buffer is used again). Large messages are then copied once (socket
  *   to message), as with `'data'`.
+ * - A consumer that gathers a large message can also name where the next read goes
+ *   ({@link SocketFiller}): the unfilled rest of the message's own array, so the kernel copies
+ *   the bytes straight into the message and no copy is made here at all. The read then stops at
+ *   the message's end, and the consumer is told how many bytes arrived instead of getting a chunk.
  * - The consumer is one listener ({@link onSocketBytes}), called with `this` the socket, like a
  *   `'data'` listener; each chunk belongs to it. A read with no listener (between two consumers,
  *   e.g. the handshake's reader and the driver) is kept, and reading stops until a listener
@@ -39,6 +43,18 @@ import { createConnection, type Socket, type TcpNetConnectOpts } from "node:net"
 /** A consumer of a socket's bytes; each chunk belongs to it. */
 export type SocketBytesListener = (this: Socket, chunk: Buffer) => void;
 
+/**
+ * A consumer that can take bytes read straight into its own memory (a message being gathered):
+ * asked after each read of a direct socket where the next read may go, and told how many bytes
+ * went there. `this` is the socket.
+ */
+export interface SocketFiller {
+  /** Memory for the next read (all of it may be written), or `undefined` for an ordinary read. */
+  region(this: Socket): Uint8Array | undefined;
+  /** `count` bytes were read into the start of the region returned last. */
+  filled(this: Socket, count: number): void;
+}
+
 /** The size of a read (Node's own reads suggest 64 KiB too). */
 const READ_SIZE = 64 * 1024;
 /** A read larger than this into the shared buffer gives the next read a buffer of its own. */
@@ -46,10 +62,15 @@ const LARGE_READ = READ_SIZE / 4;
 
 const kListener = Symbol("netsockets.bytesListener");
 const kStash = Symbol("netsockets.bytesStash");
+const kFiller = Symbol("netsockets.bytesFiller");
+const kRegion = Symbol("netsockets.bytesRegion");
 
 interface DirectSocket extends Socket {
   [kListener]: SocketBytesListener | undefined;
   [kStash]: Buffer[] | undefined;
+  [kFiller]: SocketFiller | undefined;
+  /** The filler's region the next read goes into, once handed to Node. */
+  [kRegion]: Uint8Array | undefined;
 }
 
 const RESOLVED: Promise<void> = Promise.resolve();
@@ -60,7 +81,7 @@ let shared: Buffer | undefined;
  * The buffer for the read after the one being delivered: set by {@link onDirectRead} as its last
  * step, taken by {@link nextReadBuffer}, which Node calls right after it.
  */
-let pendingNext: Buffer | undefined;
+let pendingNext: Uint8Array | undefined;
 
 function sharedBuffer(): Buffer {
   shared ??= Buffer.allocUnsafeSlow(READ_SIZE);
@@ -68,7 +89,7 @@ function sharedBuffer(): Buffer {
 }
 
 /** Node's buffer generator: called once when the socket gets its handle and after every read. */
-function nextReadBuffer(): Buffer {
+function nextReadBuffer(): Uint8Array {
   const next = pendingNext ?? sharedBuffer();
   pendingNext = undefined;
   return next;
@@ -82,17 +103,27 @@ function copyOut(source: Buffer, length: number): Buffer {
 }
 
 /** Node's read callback (`this` is the socket): hands the bytes over, picks the next buffer. */
-function onDirectRead(this: DirectSocket, nread: number, buffer: Buffer): boolean {
+function onDirectRead(this: DirectSocket, nread: number, buffer: Uint8Array): boolean {
+  const region = this[kRegion];
+  if (region !== undefined) {
+    this[kRegion] = undefined;
+    const filler = this[kFiller];
+    if (buffer === region && filler !== undefined) {
+      filler.filled.call(this, nread);
+      pendingNext = regionFor(this);
+      return true;
+    }
+  }
   let chunk: Buffer;
-  let next: Buffer | undefined;
+  let large = false;
   if (buffer === shared) {
-    chunk = copyOut(buffer, nread);
-    if (nread > LARGE_READ) next = Buffer.allocUnsafeSlow(READ_SIZE);
-  } else if (nread >= buffer.length >>> 1) {
-    chunk = buffer.subarray(0, nread);
-    next = Buffer.allocUnsafeSlow(READ_SIZE);
+    chunk = copyOut(shared, nread);
+    large = nread > LARGE_READ;
+  } else if (nread >= buffer.length >>> 1 && buffer !== region) {
+    chunk = Buffer.from(buffer.buffer, buffer.byteOffset, nread);
+    large = true;
   } else {
-    chunk = copyOut(buffer, nread);
+    chunk = Buffer.from(buffer.subarray(0, nread));
   }
   const listener = this[kListener];
   let keepReading = true;
@@ -103,8 +134,17 @@ function onDirectRead(this: DirectSocket, nread: number, buffer: Buffer): boolea
     listener.call(this, chunk);
   }
   // Last, so no code of the listener's runs between this and Node's call of nextReadBuffer().
-  pendingNext = next;
+  pendingNext = keepReading
+    ? (regionFor(this) ?? (large ? Buffer.allocUnsafeSlow(READ_SIZE) : undefined))
+    : undefined;
   return keepReading;
+}
+
+/** The filler's region for the next read, noted on the socket; `undefined` for none. */
+function regionFor(socket: DirectSocket): Uint8Array | undefined {
+  const region = socket[kFiller]?.region.call(socket);
+  socket[kRegion] = region;
+  return region;
 }
 
 /** Keeps chunks read while no listener was attached, after those kept before. */
@@ -125,6 +165,8 @@ export function connectReadingDirectly(options: TcpNetConnectOpts): Socket {
   const socket = createConnection({ ...options, onread: DIRECT_READS }) as DirectSocket;
   socket[kListener] = undefined;
   socket[kStash] = undefined;
+  socket[kFiller] = undefined;
+  socket[kRegion] = undefined;
   return socket;
 }
 
@@ -136,15 +178,21 @@ export function readsDirectly(socket: Socket): boolean {
 /**
  * Makes `listener` the consumer of `socket`'s bytes: its `'data'` listener, or, for a socket
  * that reads directly, its one listener (replacing none; bytes read while there was none come
- * first, a promise job later, and reading restarts when the socket is resumed).
+ * first, a promise job later, and reading restarts when the socket is resumed), with `filler`
+ * (if given) asked where the next read may go.
  */
-export function onSocketBytes(socket: Socket, listener: SocketBytesListener): void {
+export function onSocketBytes(
+  socket: Socket,
+  listener: SocketBytesListener,
+  filler?: SocketFiller,
+): void {
   if (!readsDirectly(socket)) {
     socket.on("data", listener);
     return;
   }
   const direct = socket as DirectSocket;
   direct[kListener] = listener;
+  direct[kFiller] = filler;
   if (direct[kStash] === undefined) return;
   RESOLVED.then(() => {
     const stash = direct[kStash];
@@ -168,5 +216,7 @@ export function offSocketBytes(socket: Socket, listener: SocketBytesListener): v
     return;
   }
   const direct = socket as DirectSocket;
-  if (direct[kListener] === listener) direct[kListener] = undefined;
+  if (direct[kListener] !== listener) return;
+  direct[kListener] = undefined;
+  direct[kFiller] = undefined;
 }

@@ -80,6 +80,51 @@ it("reads a plain connection directly and keeps every message intact", async () 
   await driver.done;
 });
 
+it("reads large whole messages straight into their arrays, intact", async () => {
+  const transport = await openWebSocketTransport(`ws://127.0.0.1:${server.port}/`, {});
+  const connection = new Connection({
+    ...nodeConnectionOptions("client"),
+    wholeBinaryMessages: true,
+  });
+  let readInto = 0;
+  const receivedInto = connection.receivedInto.bind(connection);
+  connection.receivedInto = (count) => {
+    readInto += count;
+    receivedInto(count);
+  };
+  const binaries: Uint8Array[] = [];
+  let all!: () => void;
+  const received = new Promise<void>((resolve) => {
+    all = resolve;
+  });
+  const driver = createDriver(
+    transport.socket,
+    connection,
+    {
+      onData(bytes, info) {
+        if (!info.messageFinished || !info.binary) return;
+        binaries.push(bytes);
+        if (binaries.length === SIZES.length) all();
+      },
+      onClose() {},
+      onError(error) {
+        throw error;
+      },
+    },
+    { head: transport.head },
+  );
+  await received;
+  expect(binaries.map((b) => b.length)).toEqual(SIZES);
+  binaries.forEach((bytes, i) => {
+    expect(Buffer.from(bytes).equals(payload(i))).toBe(true);
+  });
+  // The 300,000-byte message was read (mostly) straight into its array.
+  expect(readInto).toBeGreaterThan(0);
+  expect(readInto).toBeLessThanOrEqual(300_000 - 65_536);
+  driver.close(1000);
+  await driver.done;
+});
+
 it("keeps 'data' for a socket the caller creates", async () => {
   const transport = await openWebSocketTransport(`ws://127.0.0.1:${server.port}/`, {
     createConnection: (options) => net.createConnection(options),
