@@ -256,9 +256,10 @@ async function connectOnce(
     connectTimeoutMs: options.connectTimeoutMs,
     noDelay: plain ? null : options.noDelay,
     cancellation,
-    // Only the handshake's reader and the driver read a plain connection's socket: they take
-    // its bytes without Node's stream machinery (TLS and proxies keep 'data').
-    directReads: plain,
+    // A plain connection our own sockets connect (not one handed to user code, which may read
+    // it with 'data') is read only by the handshake's reader and the driver: they take its
+    // bytes without Node's stream machinery (TLS and proxies keep 'data').
+    directReads: plain && !detached,
   };
   // An IP literal is its own single address: no lookup (and no await for one).
   const family = net.isIP(hop.hostname);

@@ -7,19 +7,35 @@ import {
   startWsServer,
   type WsTestServer,
 } from "../../../../tests/support/servers.js";
-import { openWebSocketTransport } from "../../src/connect/open-websocket-transport.js";
+import { ConnectCancellation } from "../../src/connect/connect-cancellation.js";
+import type { ConnectOptions } from "../../src/connect/connect-options.js";
+import {
+  connectTransport,
+  openWebSocketTransport,
+} from "../../src/connect/open-websocket-transport.js";
 import { readsDirectly } from "../../src/driver/socket-reads.js";
 import { createDriver, nodeConnectionOptions } from "../../src/index.js";
 
 clearProxyEnvironment();
 
-// A plain ws:// client reads its socket directly (driver/socket-reads.ts): the handshake's reader,
-// then the driver, without 'data' events. The ws server greets at once (its frame may come with
+// A plain ws:// connection of our own sockets (connectTransport, as MessageWebSocket and
+// StreamWebSocket connect) reads its socket directly (driver/socket-reads.ts): the handshake's
+// reader, then the driver, without 'data' events. The ws server greets at once (its frame may come with
 // the 101 or in a read of its own, before the driver attaches) and then sends a burst of binary
 // messages of sizes around every read-buffer threshold, which the client keeps and checks only
 // at the end.
 
 let server: WsTestServer;
+
+/** Connects as the sockets' `connectAsync` does (the transport is not handed to user code). */
+async function connectOwn(options: ConnectOptions = {}) {
+  const cancellation = new ConnectCancellation(undefined);
+  try {
+    return await connectTransport(`ws://127.0.0.1:${server.port}/`, options, cancellation, false);
+  } finally {
+    cancellation.release();
+  }
+}
 
 /** Sizes from empty to 300 KiB (a fixed list: 64 KiB reads, 16 KiB thresholds, frame lengths). */
 const SIZES = [0, 1, 125, 126, 127, 4095, 16_385, 65_535, 65_536, 65_537, 300_000, 7, 40_000, 2];
@@ -42,7 +58,7 @@ afterAll(async () => {
 });
 
 it("reads a plain connection directly and keeps every message intact", async () => {
-  const transport = await openWebSocketTransport(`ws://127.0.0.1:${server.port}/`, {});
+  const transport = await connectOwn();
   expect(readsDirectly(transport.socket)).toBe(true);
   const texts: string[] = [];
   const binaries: Uint8Array[] = [];
@@ -81,7 +97,7 @@ it("reads a plain connection directly and keeps every message intact", async () 
 });
 
 it("reads large whole messages straight into their arrays, intact", async () => {
-  const transport = await openWebSocketTransport(`ws://127.0.0.1:${server.port}/`, {});
+  const transport = await connectOwn();
   const connection = new Connection({
     ...nodeConnectionOptions("client"),
     wholeBinaryMessages: true,
@@ -125,10 +141,18 @@ it("reads large whole messages straight into their arrays, intact", async () => 
   await driver.done;
 });
 
-it("keeps 'data' for a socket the caller creates", async () => {
-  const transport = await openWebSocketTransport(`ws://127.0.0.1:${server.port}/`, {
+it("keeps 'data' for a socket the caller creates, and for one handed to user code", async () => {
+  const created = await connectOwn({
     createConnection: (options) => net.createConnection(options),
   });
+  expect(readsDirectly(created.socket)).toBe(false);
+  created.socket.destroy();
+  // openWebSocketTransport's socket is documented as a plain socket to read with 'data'.
+  const transport = await openWebSocketTransport(`ws://127.0.0.1:${server.port}/`, {});
   expect(readsDirectly(transport.socket)).toBe(false);
+  const greeting = new Promise<Buffer>((resolve) => transport.socket.once("data", resolve));
+  transport.socket.resume();
+  const bytes = transport.head.length > 0 ? Buffer.from(transport.head) : await greeting;
+  expect(bytes.subarray(2, 7).toString()).toBe("hello"); // the server's first text frame
   transport.socket.destroy();
 });
