@@ -435,16 +435,15 @@ export class FrameParser {
    */
   #wholeStep(queue: ByteQueue): ParseStep {
     const length = this.#length;
-    if (queue.length < length) {
-      if (this.#announced) return ParseStep.needData;
-      this.#announced = true;
-      return this.#dataStep(EMPTY, true, false);
-    }
-    const target = this.#startGather(length);
-    this.#gatherQueued(queue, target);
-    this.#target = undefined;
-    this.#done = length;
-    return this.#dataStep(target, !this.#announced, true);
+    if (queue.length < length) return this.#announce();
+    return this.#gatherStep(queue, this.#startGather(length));
+  }
+
+  /** The empty first piece of a whole-reported frame whose bytes are still arriving, once. */
+  #announce(): ParseStep {
+    if (this.#announced) return ParseStep.needData;
+    this.#announced = true;
+    return this.#dataStep(EMPTY, true, false);
   }
 
   /**
@@ -528,11 +527,7 @@ export class FrameParser {
   /** A frame being gathered (see {@link FrameParser.fillRegion}): reported once complete. */
   #gatherStep(queue: ByteQueue, target: Uint8Array): ParseStep {
     if (queue.length > 0) this.#gatherQueued(queue, target);
-    if (this.#filled < target.length) {
-      if (this.#announced) return ParseStep.needData;
-      this.#announced = true;
-      return this.#dataStep(EMPTY, true, false);
-    }
+    if (this.#filled < target.length) return this.#announce();
     this.#target = undefined;
     this.#done = target.length;
     return this.#dataStep(target, !this.#announced, true);
