@@ -660,10 +660,11 @@ export class Driver {
   /**
    * Where a direct socket's next read may go: the rest of a large message being gathered, when
    * at least {@link MIN_FILL_REGION} bytes of it are missing (a smaller rest is read as usual,
-   * with what follows it).
+   * with what follows it). Asked after every read: outside a message (no announced message in
+   * progress, as after every small one) nothing is being gathered, and the Connection is not asked.
    */
   #fillRegion(): Uint8Array | undefined {
-    if (this.#has(TERMINAL)) return undefined;
+    if (!this.#has(IN_MESSAGE) || this.#has(TERMINAL)) return undefined;
     return this.#connection.receiveRegion?.(MIN_FILL_REGION);
   }
 
