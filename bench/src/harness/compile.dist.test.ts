@@ -37,10 +37,29 @@ describe("the compiled bench", () => {
     const peerProcess = (await import(
       pathToFileURL(join(buildDir, "src", "network", "peer-process.js")).href
     )) as typeof import("../network/peer-process.js");
-    expect(peerProcess.peerArgs({ impl: "ws", role: "echo" })).toEqual([
+    expect(peerProcess.peerArgs({ impl: "ws", role: "echo" }, {})).toEqual([
       "--expose-gc",
       "build/src/network/peer.js",
       JSON.stringify({ impl: "ws", role: "echo" }),
+    ]);
+    // Diagnostic flags and the profile go before the module.
+    expect(
+      peerProcess.peerArgs(
+        { impl: "ws", role: "sink" },
+        {
+          NETSOCKETS_BENCH_PEER_FLAGS: " --perf-basic-prof  --import /tmp/p.mjs ",
+          NETSOCKETS_BENCH_PEER_PROFILE: "/tmp/prof",
+        },
+      ),
+    ).toEqual([
+      "--expose-gc",
+      "--perf-basic-prof",
+      "--import",
+      "/tmp/p.mjs",
+      "--cpu-prof",
+      "--cpu-prof-dir=/tmp/prof",
+      "build/src/network/peer.js",
+      JSON.stringify({ impl: "ws", role: "sink" }),
     ]);
   });
 

@@ -3,6 +3,12 @@
  * bench's code as this process does (compiled under plain node, or TypeScript under tsx: see
  * `source-mode.ts`), with `--expose-gc` for the memory probe. The process inherits this one's
  * environment, so `WS_NO_BUFFER_UTIL` reaches both ends.
+ *
+ * For diagnostics, `NETSOCKETS_BENCH_PEER_PROFILE=<dir>` writes a `--cpu-prof` profile of the
+ * server end, and `NETSOCKETS_BENCH_PEER_FLAGS` adds Node flags to it (separated by spaces), e.g.
+ * `--perf-basic-prof` for `perf record -p`, or `--import /abs/preload.mjs` for a module that
+ * reports to stderr (inherited) at exit. The server's stdout carries its answers: a flag that
+ * prints there (`--trace-gc`) is skipped line by line and can stall it once the pipe fills.
  */
 import { spawn } from "node:child_process";
 import { createInterface } from "node:readline";
@@ -12,13 +18,14 @@ import type { PeerSpec } from "./peer.js";
 const benchRoot = benchFolder(import.meta.url);
 
 /** The Node arguments (after `node`) that start a server end for `spec`, in the bench folder. */
-export function peerArgs(spec: PeerSpec): string[] {
+export function peerArgs(spec: PeerSpec, env: NodeJS.ProcessEnv = process.env): string[] {
   return [
     ...packageConditions,
     "--expose-gc",
-    ...(process.env.NETSOCKETS_BENCH_PEER_PROFILE === undefined
+    ...(env.NETSOCKETS_BENCH_PEER_FLAGS?.split(/\s+/).filter((flag) => flag !== "") ?? []),
+    ...(env.NETSOCKETS_BENCH_PEER_PROFILE === undefined
       ? []
-      : ["--cpu-prof", `--cpu-prof-dir=${process.env.NETSOCKETS_BENCH_PEER_PROFILE}`]),
+      : ["--cpu-prof", `--cpu-prof-dir=${env.NETSOCKETS_BENCH_PEER_PROFILE}`]),
     ...moduleArgs("src/network/peer.ts", compiled),
     JSON.stringify(spec),
   ];
