@@ -319,6 +319,24 @@ const NO_MESSAGE = 0;
  * One WebSocket connection after the opening handshake. See the file header for the driver
  * contract and the closing handshake.
  */
+/** The closing handshake of a {@link Connection}: made by the first close frame either way. */
+class ClosingState {
+  /** A `close` event produced outside `nextEvents()` (by `fail()`), handed out by the next call. */
+  event: CloseEvent | undefined = undefined;
+  sent: { code: number | undefined; reason: string } | undefined = undefined;
+  received: { code: number; reason: string } | undefined = undefined;
+}
+
+/** The extensions' decode and encode state of a {@link Connection}: made when first needed. */
+class CodecState {
+  decoder: Extension | undefined = undefined;
+  decodedSize = 0;
+  decodePending: Promise<void> | undefined = undefined;
+  decodeResult: unknown = undefined;
+  encodePending: Promise<void> | undefined = undefined;
+  deferredJobs: (() => void)[] | undefined = undefined;
+}
+
 export class Connection {
   /**
    * What the options resolved to (role, limits, extensions, mask pool, allocators, validator):
@@ -341,18 +359,17 @@ export class Connection {
    */
   #flags = 0;
 
-  // ── receive side ──
-  /** A `close` event produced outside `nextEvents()` (by `fail()`), handed out by the next call. */
-  #closeEvent: CloseEvent | undefined;
-  #closeSent: { code: number | undefined; reason: string } | undefined;
-  #closeReceived: { code: number; reason: string } | undefined;
-  /** The extension decoding the current incoming message, if any, and its decoded size. */
-  #decoder: Extension | undefined;
-  #decodedSize = 0;
-  /** An asynchronous decode in flight (cleared when it settles). */
-  #decodePending: Promise<void> | undefined;
-  /** A settled decode's result, which the next `nextEvents()` reports (see DECODE_READY). */
-  #decodeResult: unknown;
+  /**
+   * The closing handshake's state ({@link ClosingState}), made by the first close frame either
+   * way (or a failure): an open connection holds one empty field instead of three.
+   */
+  #closing: ClosingState | undefined;
+  /**
+   * The extensions' decode and encode state ({@link CodecState}), made the first time it holds
+   * anything (a transformed message, a pending encode): a connection without extensions holds
+   * one empty field instead of six. The accessors below keep the call sites as plain fields.
+   */
+  #codec: CodecState | undefined;
 
   // ── send side ──
   /** Wire bytes not yet handed out; the shared empty array until the first frame. */
@@ -361,13 +378,80 @@ export class Connection {
   #outMessage = NO_MESSAGE;
   /** Data frames written into `#out` (see {@link Connection.dataFramesWritten}). */
   #dataFramesWritten = 0;
-  /** An asynchronous encode in flight: later frames wait in `#deferred`. */
-  #encodePending: Promise<void> | undefined;
-  /** Made on first use (see {@link Connection.#deferred}). */
-  #deferredJobs: (() => void)[] | undefined;
 
   constructor(options: ConnectionOptions) {
     this.#setup = setupOf(options);
+  }
+
+  /** A `close` event produced outside `nextEvents()` (by `fail()`), handed out by the next call. */
+  get #closeEvent(): CloseEvent | undefined {
+    return this.#closing?.event;
+  }
+  set #closeEvent(event: CloseEvent | undefined) {
+    if (event !== undefined || this.#closing !== undefined) this.#closingState().event = event;
+  }
+  /** Our close frame, once sent. */
+  get #closeSent(): { code: number | undefined; reason: string } | undefined {
+    return this.#closing?.sent;
+  }
+  set #closeSent(sent: { code: number | undefined; reason: string }) {
+    this.#closingState().sent = sent;
+  }
+  /** The peer's close frame, once received. */
+  get #closeReceived(): { code: number; reason: string } | undefined {
+    return this.#closing?.received;
+  }
+  set #closeReceived(received: { code: number; reason: string }) {
+    this.#closingState().received = received;
+  }
+  #closingState(): ClosingState {
+    this.#closing ??= new ClosingState();
+    return this.#closing;
+  }
+
+  // Setters that store a default value (`undefined`, 0) make no CodecState for it.
+  /** The extension decoding the current incoming message, if any. */
+  get #decoder(): Extension | undefined {
+    return this.#codec?.decoder;
+  }
+  set #decoder(decoder: Extension | undefined) {
+    if (decoder !== undefined || this.#codec !== undefined) this.#codecState().decoder = decoder;
+  }
+  /** The decoded size of the current incoming message so far (transformed messages only). */
+  get #decodedSize(): number {
+    return this.#codec?.decodedSize ?? 0;
+  }
+  set #decodedSize(size: number) {
+    if (size !== 0 || this.#codec !== undefined) this.#codecState().decodedSize = size;
+  }
+  /** An asynchronous decode in flight (cleared when it settles). */
+  get #decodePending(): Promise<void> | undefined {
+    return this.#codec?.decodePending;
+  }
+  set #decodePending(pending: Promise<void> | undefined) {
+    if (pending !== undefined || this.#codec !== undefined) {
+      this.#codecState().decodePending = pending;
+    }
+  }
+  /** A settled decode's result, which the next `nextEvents()` reports (see DECODE_READY). */
+  get #decodeResult(): unknown {
+    return this.#codec?.decodeResult;
+  }
+  set #decodeResult(result: unknown) {
+    if (result !== undefined || this.#codec !== undefined) this.#codecState().decodeResult = result;
+  }
+  /** An asynchronous encode in flight: later frames wait in `#deferred`. */
+  get #encodePending(): Promise<void> | undefined {
+    return this.#codec?.encodePending;
+  }
+  set #encodePending(pending: Promise<void> | undefined) {
+    if (pending !== undefined || this.#codec !== undefined) {
+      this.#codecState().encodePending = pending;
+    }
+  }
+  #codecState(): CodecState {
+    this.#codec ??= new CodecState();
+    return this.#codec;
   }
 
   /** Which end this is. */
@@ -409,11 +493,12 @@ export class Connection {
 
   /** Frames held back behind a pending encode, in call order (an array made on first use). */
   get #deferred(): (() => void)[] {
-    this.#deferredJobs ??= [];
-    return this.#deferredJobs;
+    const codec = this.#codecState();
+    codec.deferredJobs ??= [];
+    return codec.deferredJobs;
   }
   set #deferred(jobs: (() => void)[]) {
-    this.#deferredJobs = jobs;
+    if (jobs.length !== 0 || this.#codec !== undefined) this.#codecState().deferredJobs = jobs;
   }
 
   /** Whether `flag` is set in {@link Connection.#flags}. */
