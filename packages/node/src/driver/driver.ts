@@ -183,6 +183,28 @@ function setupOf(options: DriverOptions): DriverSetup {
  *
  * @see https://www.rfc-editor.org/rfc/rfc6455#section-7.1.1
  */
+/** A driver's bandwidth meters, each made with the first byte its way (see {@link Driver}'s `#meters`). */
+class DriverMeters {
+  in: BandwidthMeter | undefined = undefined;
+  out: BandwidthMeter | undefined = undefined;
+}
+
+/** A driver's timers (see {@link Driver}'s `#timers`). */
+class DriverTimers {
+  close: Timer | undefined = undefined;
+  send: Timer | undefined = undefined;
+  message: Timer | undefined = undefined;
+}
+
+/** How a driver ends (see {@link Driver}'s `#ending`). */
+class DriverEnding {
+  done: Promise<void> | undefined = undefined;
+  resolveDone: (() => void) | undefined = undefined;
+  endError: NetSocketsError | undefined = undefined;
+  closeInfo: DriverCloseInfo | undefined = undefined;
+  socketError: Error | undefined = undefined;
+}
+
 export class Driver {
   readonly #socket: Socket;
   readonly #connection: DriverConnection;
@@ -196,16 +218,15 @@ export class Driver {
   readonly #setup: DriverSetup;
   /** Only when a keepalive feature is on. */
   readonly #keepalive: Keepalive | undefined;
-  /** Made on the first byte each way. */
-  #inMeter: BandwidthMeter | undefined;
-  #outMeter: BandwidthMeter | undefined;
-  /** Each made on its first arm, then re-armed (see {@link Timer}). */
-  #closeTimer: Timer | undefined;
-  #sendTimer: Timer | undefined;
-  #messageTimer: Timer | undefined;
-  /** Made on first read of {@link Driver.done}. */
-  #done: Promise<void> | undefined;
-  #resolveDone: (() => void) | undefined;
+  /**
+   * The bandwidth meters ({@link DriverMeters}), made with the first byte either way; the timers
+   * ({@link DriverTimers}), made by the first timer armed; how the driver ends
+   * ({@link DriverEnding}), made by the first of `done`, a close, an error. An idle connection
+   * holds three empty fields instead of ten; the accessors below keep the call sites as fields.
+   */
+  #meters: DriverMeters | undefined;
+  #timers: DriverTimers | undefined;
+  #ending: DriverEnding | undefined;
   /** Data sends accepted by the Connection so far (the tickets of {@link EncodeWaiter}). */
   #dataSends = 0;
   #encodeWaiters: EncodeWaiter[] | undefined;
@@ -218,16 +239,74 @@ export class Driver {
   #flags = 0;
   /** The furthest mark `#collect` has returned (infinite once bytes came after the end). */
   #collectedMark = 0;
+
+  // Setters that store `undefined` make no holder for it.
+  /** Each timer is made on its first arm, then re-armed (see {@link Timer}). */
+  get #closeTimer(): Timer | undefined {
+    return this.#timers?.close;
+  }
+  set #closeTimer(timer: Timer) {
+    this.#timers ??= new DriverTimers();
+    this.#timers.close = timer;
+  }
+  get #sendTimer(): Timer | undefined {
+    return this.#timers?.send;
+  }
+  set #sendTimer(timer: Timer) {
+    this.#timers ??= new DriverTimers();
+    this.#timers.send = timer;
+  }
+  get #messageTimer(): Timer | undefined {
+    return this.#timers?.message;
+  }
+  set #messageTimer(timer: Timer) {
+    this.#timers ??= new DriverTimers();
+    this.#timers.message = timer;
+  }
+  /** Made on first read of {@link Driver.done}. */
+  get #done(): Promise<void> | undefined {
+    return this.#ending?.done;
+  }
+  set #done(done: Promise<void>) {
+    this.#endingState().done = done;
+  }
+  get #resolveDone(): (() => void) | undefined {
+    return this.#ending?.resolveDone;
+  }
+  set #resolveDone(resolve: (() => void) | undefined) {
+    if (resolve !== undefined || this.#ending !== undefined) {
+      this.#endingState().resolveDone = resolve;
+    }
+  }
   /** What sends after the end reject with. */
-  #endError: NetSocketsError | undefined;
+  get #endError(): NetSocketsError | undefined {
+    return this.#ending?.endError;
+  }
+  set #endError(error: NetSocketsError | undefined) {
+    if (error !== undefined || this.#ending !== undefined) this.#endingState().endError = error;
+  }
   /**
    * How a clean or timed-out close ended, until {@link Driver.#ended} turns it into
    * {@link Driver.#endError}: most connections close with nothing left to reject, and a
    * `ConnectionClosedError` (a captured stack) per close showed in the handshake profiles.
    */
-  #closeInfo: DriverCloseInfo | undefined;
+  get #closeInfo(): DriverCloseInfo | undefined {
+    return this.#ending?.closeInfo;
+  }
+  set #closeInfo(info: DriverCloseInfo) {
+    this.#endingState().closeInfo = info;
+  }
   /** The error the socket reported (ECONNRESET …), used when it closes without a close frame. */
-  #socketError: Error | undefined;
+  get #socketError(): Error | undefined {
+    return this.#ending?.socketError;
+  }
+  set #socketError(error: Error) {
+    this.#endingState().socketError = error;
+  }
+  #endingState(): DriverEnding {
+    this.#ending ??= new DriverEnding();
+    return this.#ending;
+  }
 
   /** Use {@link createDriver}. */
   constructor(
@@ -323,8 +402,8 @@ export class Driver {
   /** Throughput over the last second; see {@link BandwidthStatistics}. */
   get bandwidthStatistics(): BandwidthStatistics {
     return bandwidthStatistics(
-      this.#outMeter?.bitsPerSecond() ?? 0n,
-      this.#inMeter?.bitsPerSecond() ?? 0n,
+      this.#meters?.out?.bitsPerSecond() ?? 0n,
+      this.#meters?.in?.bitsPerSecond() ?? 0n,
     );
   }
 
@@ -593,8 +672,9 @@ export class Driver {
 
   #onWritten(bytes: number): void {
     const output = this.#output as OutputQueue;
-    this.#outMeter ??= new BandwidthMeter(this.#setup.clock);
-    this.#outMeter.record(bytes);
+    const meters = this.#metersHolder();
+    meters.out ??= new BandwidthMeter(this.#setup.clock);
+    meters.out.record(bytes);
     if (output.bufferedAmount === 0) this.#sendTimer?.disarm();
     else this.#sendTimer?.refresh();
     if (this.#has(ABOVE_HIGH_WATER) && output.bufferedAmount < output.highWaterMark) {
@@ -606,8 +686,14 @@ export class Driver {
   // --- receiving -----------------------------------------------------------------------------
 
   #recordIn(byteCount: number): void {
-    this.#inMeter ??= new BandwidthMeter(this.#setup.clock);
-    this.#inMeter.record(byteCount);
+    const meters = this.#metersHolder();
+    meters.in ??= new BandwidthMeter(this.#setup.clock);
+    meters.in.record(byteCount);
+  }
+
+  #metersHolder(): DriverMeters {
+    this.#meters ??= new DriverMeters();
+    return this.#meters;
   }
 
   #armCloseTimer(): void {
