@@ -204,6 +204,15 @@ let adopt: (socket: MessageWebSocket, connected: ConnectedInformation, start: St
 let CLIENT: WebSocketKind<MessageWebSocket>;
 let lockReceivers: (socket: MessageWebSocket) => void;
 
+/** The parts of a {@link MessageWebSocket} that most sockets never make (see its `#parts`). */
+class SocketParts {
+  information: MessageWebSocketInformation | undefined = undefined;
+  outputStream: MessageOutputStream | undefined = undefined;
+  requestHeaders: Map<string, { name: string; value: string }> | undefined = undefined;
+  connectAbort: ConnectCancellation | undefined = undefined;
+  queue: MessageQueue | undefined = undefined;
+}
+
 /**
  * `Windows.Networking.Sockets.MessageWebSocket` (reference/uwp-api.md §4): a WebSocket that
  * sends and receives whole messages — or sections of them — UTF-8 or binary, over `ws://` and
@@ -254,19 +263,14 @@ export class MessageWebSocket extends WebSocketBase<MessageWebSocketEventMap> {
   #ownControl: MessageWebSocketControl | undefined;
   /** The shared options and values the own control is made from (not for list-valued options). */
   readonly #snapshot: ControlSnapshot | undefined;
-  #information: MessageWebSocketInformation | undefined;
   /** What the last connect (or the accept) learned, for an information object made later. */
   #connected: ConnectedInformation | undefined;
-  #outputStream: MessageOutputStream | undefined;
-  /** Client only: made by the first `setRequestHeader`. */
-  #requestHeaders: Map<string, { name: string; value: string }> | undefined;
   #phase: WebSocketPhase = "idle";
   /** ACCEPTED, RECEIVERS_LOCKED and PARTIAL (see the constants above the class): one field for three. */
   #flags = 0;
   #driver: Driver | undefined;
   /** permessage-deflate, when negotiated (for `sendAsync`'s `compress: false`). */
   #deflate: PerMessageDeflate | undefined;
-  #connectAbort: ConnectCancellation | undefined;
   #assemblerValue: MessageAssembler | undefined;
   #maxMessageSize = 0;
   /** The type of the incoming message in progress (for the error event of a failure mid-message). */
@@ -274,9 +278,51 @@ export class MessageWebSocket extends WebSocketBase<MessageWebSocketEventMap> {
   /** The type of the outgoing message left open by `sendNonfinalFrameAsync`, or `null`. */
   #outgoingOpen: SocketMessageType | null = null;
   #outgoingUtf8Value: OutgoingUtf8 | undefined;
-  #queue: MessageQueue | undefined;
   /** The last send's promise, settled or not (for `outputStream.flushAsync`); none yet. */
   #lastSend: Promise<unknown> | undefined;
+  /**
+   * The parts most sockets never make ({@link SocketParts}: information, output stream, request
+   * headers, connect cancellation, iterator queue), in one holder made by the first of them: an
+   * accepted socket that only sends and receives holds one empty field instead of five. The
+   * accessors below keep the call sites as fields; setting `undefined` makes no holder.
+   */
+  #parts: SocketParts | undefined;
+
+  get #information(): MessageWebSocketInformation | undefined {
+    return this.#parts?.information;
+  }
+  set #information(information: MessageWebSocketInformation) {
+    this.#partsHolder().information = information;
+  }
+  get #outputStream(): MessageOutputStream | undefined {
+    return this.#parts?.outputStream;
+  }
+  set #outputStream(stream: MessageOutputStream) {
+    this.#partsHolder().outputStream = stream;
+  }
+  /** Client only: made by the first `setRequestHeader`. */
+  get #requestHeaders(): Map<string, { name: string; value: string }> | undefined {
+    return this.#parts?.requestHeaders;
+  }
+  set #requestHeaders(headers: Map<string, { name: string; value: string }>) {
+    this.#partsHolder().requestHeaders = headers;
+  }
+  get #connectAbort(): ConnectCancellation | undefined {
+    return this.#parts?.connectAbort;
+  }
+  set #connectAbort(abort: ConnectCancellation | undefined) {
+    if (abort !== undefined || this.#parts !== undefined) this.#partsHolder().connectAbort = abort;
+  }
+  get #queue(): MessageQueue | undefined {
+    return this.#parts?.queue;
+  }
+  set #queue(queue: MessageQueue | undefined) {
+    if (queue !== undefined || this.#parts !== undefined) this.#partsHolder().queue = queue;
+  }
+  #partsHolder(): SocketParts {
+    this.#parts ??= new SocketParts();
+    return this.#parts;
+  }
 
   /**
    * Creates an unconnected socket. `options` pre-sets `control` properties (the same names); the
