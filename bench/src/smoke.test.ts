@@ -6,7 +6,7 @@
 import { describe, expect, it, vi } from "vitest";
 import { findSuiteFiles, loadSuite } from "./harness/discover.js";
 import { measure } from "./harness/measure.js";
-import { renderTable, type Summary, summarize, verdict } from "./harness/report.js";
+import { formatRatio, renderTable, type Summary, summarize, verdict } from "./harness/report.js";
 import { runChild } from "./harness/run-child.js";
 import { median } from "./harness/stats.js";
 import type { ChildResult } from "./harness/types.js";
@@ -148,6 +148,22 @@ describe("harness", () => {
     expect(judged(0.83, 0.8, true)).toBe("~ (≤ 0.8×, within 5 %)");
     expect(judged(0.8, 0.8, true)).toBe("met (≤ 0.8×)");
     expect(judged(0.5, null)).toBe("reported");
+    // The exact ratio decides, not the two decimals the table would print.
+    expect(judged(1.4953, 1.5)).toBe("~ (≥ 1.5×, within 5 %)");
+    expect(judged(0.8049, 0.8, true)).toBe("~ (≤ 0.8×, within 5 %)");
+    expect(judged(0.7951, 0.8, true)).toBe("met (≤ 0.8×)");
+  });
+
+  it("prints a third decimal where two would put a ratio on the wrong side of its target", () => {
+    const row = (ratio: number, target?: number | null, lowerIsBetter = false) =>
+      formatRatio({ ratio, workload: { target, lowerIsBetter } as Summary["workload"] });
+    expect(row(1.4953, 1.5)).toBe("1.495");
+    expect(row(1.5063, 1.5)).toBe("1.51");
+    expect(row(0.9972, undefined)).toBe("0.997");
+    expect(row(0.8049, 0.8, true)).toBe("0.805");
+    expect(row(0.7341, 0.8, true)).toBe("0.73");
+    expect(row(0.9972, null)).toBe("1.00");
+    expect(row(Number.NaN, 1)).toBe("—");
   });
 
   it("ranks profile functions by self time", () => {

@@ -71,15 +71,30 @@ export function verdict(summary: Summary): string {
   if (summary.failed) return "FAILED";
   const target = summary.workload.target === undefined ? 1 : summary.workload.target;
   if (target === null) return "reported";
-  // Judged on the ratio as printed (two decimals), so the verdict never contradicts the table.
-  const shown = Math.round(summary.ratio * 100) / 100;
+  // Judged on the exact ratio: 1.4953 does not meet 1.5 (the table then prints three decimals,
+  // see formatRatio, so the two never contradict each other).
   const lower = summary.workload.lowerIsBetter === true;
   const wanted = `${lower ? "≤" : "≥"} ${target}×`;
   // A smaller-is-better figure (memory) is judged on the inverse ratio: how many times better.
-  const reached = lower ? target / shown : shown / target;
+  const reached = lower ? target / summary.ratio : summary.ratio / target;
   if (reached >= 1) return `met (${wanted})`;
   if (reached >= 0.95) return `~ (${wanted}, within 5 %)`;
   return `MISS (${wanted})`;
+}
+
+/**
+ * A row's ratio as the table prints it: two decimals, or three when two would round it onto the
+ * other side of its workload's target (1.4953 against 1.5 prints `1.495`, not `1.50`).
+ */
+export function formatRatio(summary: Pick<Summary, "ratio" | "workload">): string {
+  const { ratio } = summary;
+  if (!Number.isFinite(ratio)) return "—";
+  const target = summary.workload.target === undefined ? 1 : summary.workload.target;
+  const two = ratio.toFixed(2);
+  if (target === null) return two;
+  const lower = summary.workload.lowerIsBetter === true;
+  const meets = (r: number): boolean => (lower ? r <= target : r >= target);
+  return meets(Number(two)) === meets(ratio) ? two : ratio.toFixed(3);
 }
 
 /** A Markdown pipe table, padded so it also reads well in a terminal. */
@@ -106,7 +121,7 @@ export function renderTable(summaries: readonly Summary[]): string {
       s.implementation,
       s.failed ? "failed" : formatValue(s.median, unit),
       s.failed ? "" : `${formatValue(s.min, unit)} – ${formatValue(s.max, unit)}`,
-      first ? "1.00 (baseline)" : Number.isFinite(s.ratio) ? s.ratio.toFixed(2) : "—",
+      first ? "1.00 (baseline)" : formatRatio(s),
       verdict(s),
       s.failed || s.workload.clock === "wall" ? "" : formatValue(s.wallMedian, unit),
     ]);
