@@ -315,10 +315,6 @@ const PIECE_FRAME_FINISHED = 1 << 8;
 /** Message kinds of the outgoing side: none open, or the opcode of the open one. */
 const NO_MESSAGE = 0;
 
-/**
- * One WebSocket connection after the opening handshake. See the file header for the driver
- * contract and the closing handshake.
- */
 /** The closing handshake of a {@link Connection}: made by the first close frame either way. */
 class ClosingState {
   /** A `close` event produced outside `nextEvents()` (by `fail()`), handed out by the next call. */
@@ -337,6 +333,10 @@ class CodecState {
   deferredJobs: (() => void)[] | undefined = undefined;
 }
 
+/**
+ * One WebSocket connection after the opening handshake. See the file header for the driver
+ * contract and the closing handshake.
+ */
 export class Connection {
   /**
    * What the options resolved to (role, limits, extensions, mask pool, allocators, validator):

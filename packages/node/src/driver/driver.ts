@@ -138,6 +138,28 @@ function setupOf(options: DriverOptions): DriverSetup {
   return setup;
 }
 
+/** A driver's bandwidth meters, each made with the first byte its way (see `Driver#meters`). */
+class DriverMeters {
+  in: BandwidthMeter | undefined = undefined;
+  out: BandwidthMeter | undefined = undefined;
+}
+
+/** A driver's timers (see {@link Driver}'s `#timers`). */
+class DriverTimers {
+  close: Timer | undefined = undefined;
+  send: Timer | undefined = undefined;
+  message: Timer | undefined = undefined;
+}
+
+/** How a driver ends (see {@link Driver}'s `#ending`). */
+class DriverEnding {
+  done: Promise<void> | undefined = undefined;
+  resolveDone: (() => void) | undefined = undefined;
+  endError: NetSocketsError | undefined = undefined;
+  closeInfo: DriverCloseInfo | undefined = undefined;
+  socketError: Error | undefined = undefined;
+}
+
 /**
  * Pumps a protocol `Connection` over a `net.Socket` / `tls.TLSSocket` — the one engine under both
  * socket kinds, both roles (see {@link createDriver}).
@@ -183,28 +205,6 @@ function setupOf(options: DriverOptions): DriverSetup {
  *
  * @see https://www.rfc-editor.org/rfc/rfc6455#section-7.1.1
  */
-/** A driver's bandwidth meters, each made with the first byte its way (see {@link Driver}'s `#meters`). */
-class DriverMeters {
-  in: BandwidthMeter | undefined = undefined;
-  out: BandwidthMeter | undefined = undefined;
-}
-
-/** A driver's timers (see {@link Driver}'s `#timers`). */
-class DriverTimers {
-  close: Timer | undefined = undefined;
-  send: Timer | undefined = undefined;
-  message: Timer | undefined = undefined;
-}
-
-/** How a driver ends (see {@link Driver}'s `#ending`). */
-class DriverEnding {
-  done: Promise<void> | undefined = undefined;
-  resolveDone: (() => void) | undefined = undefined;
-  endError: NetSocketsError | undefined = undefined;
-  closeInfo: DriverCloseInfo | undefined = undefined;
-  socketError: Error | undefined = undefined;
-}
-
 export class Driver {
   readonly #socket: Socket;
   readonly #connection: DriverConnection;
