@@ -69,11 +69,11 @@ export function formatValue(value: number, unit: Unit): string {
 export function verdict(summary: Summary): string {
   if (!summary.ours) return "";
   if (summary.failed) return "FAILED";
-  const target = summary.workload.target === undefined ? 1 : summary.workload.target;
-  if (target === null) return "reported";
+  const goal = goalOf(summary.workload);
+  if (goal === undefined) return "reported";
   // Judged on the exact ratio: 1.4953 does not meet 1.5 (the table then prints three decimals,
   // see formatRatio, so the two never contradict each other).
-  const lower = summary.workload.lowerIsBetter === true;
+  const { target, lower } = goal;
   const wanted = `${lower ? "≤" : "≥"} ${target}×`;
   // A smaller-is-better figure (memory) is judged on the inverse ratio: how many times better.
   const reached = lower ? target / summary.ratio : summary.ratio / target;
@@ -89,12 +89,22 @@ export function verdict(summary: Summary): string {
 export function formatRatio(summary: Pick<Summary, "ratio" | "workload">): string {
   const { ratio } = summary;
   if (!Number.isFinite(ratio)) return "—";
-  const target = summary.workload.target === undefined ? 1 : summary.workload.target;
   const two = ratio.toFixed(2);
-  if (target === null) return two;
-  const lower = summary.workload.lowerIsBetter === true;
+  const goal = goalOf(summary.workload);
+  if (goal === undefined) return two;
+  const { target, lower } = goal;
   const meets = (r: number): boolean => (lower ? r <= target : r >= target);
   return meets(Number(two)) === meets(ratio) ? two : ratio.toFixed(3);
+}
+
+/**
+ * A workload's target ratio (default 1: "at least as fast as the baseline") and whether lower is
+ * better; undefined for a workload that is only reported (`target: null`).
+ */
+function goalOf(workload: Summary["workload"]): { target: number; lower: boolean } | undefined {
+  const target = workload.target === undefined ? 1 : workload.target;
+  if (target === null) return undefined;
+  return { target, lower: workload.lowerIsBetter === true };
 }
 
 /** A Markdown pipe table, padded so it also reads well in a terminal. */
