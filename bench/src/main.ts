@@ -11,7 +11,7 @@ import { compileBench } from "./harness/compile.js";
 import { benchRoot, loadSuites } from "./harness/discover.js";
 import { loadAverage, machineInfo } from "./harness/machine.js";
 import { timings } from "./harness/measure.js";
-import { type Options, parseOptions, usage } from "./harness/options.js";
+import { type Options, parseOptions, roundsOf, usage } from "./harness/options.js";
 import { formatValue, renderTable, type Summary, summarize, verdict } from "./harness/report.js";
 import { childArgs, runChild } from "./harness/run-child.js";
 import { fromSource } from "./harness/source-mode.js";
@@ -89,7 +89,7 @@ async function main(): Promise<void> {
   console.log(`cpu:     ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB`);
   console.log(`date:    ${date}, load average ${loadAverage()}`);
   console.log(
-    `mode:    ${options.mode}: ${options.rounds} interleaved rounds${options.roundsGiven ? "" : " (unless a suite sets its own)"}, ${timing.warmupMs} ms warm-up + ${timing.measureMs} ms (≥ ${timing.minBatches} batches) per child`,
+    `mode:    ${options.mode}: ${options.rounds} interleaved rounds${options.roundsGiven ? "" : " (unless a suite or workload sets its own)"}, ${timing.warmupMs} ms warm-up + ${timing.measureMs} ms (≥ ${timing.minBatches} batches) per child`,
   );
   console.log(
     "figures: median per-batch rate per CPU-second of the child (user + system), unless a row says wall-clock; median over rounds",
@@ -106,9 +106,7 @@ async function main(): Promise<void> {
   for (const { file, suite, workload } of plan) {
     const results = new Map<string, ChildResult[]>();
     const resultsFile = join(resultsDir, `${slug(suite.name)}.jsonl`);
-    const rounds = options.roundsGiven
-      ? options.rounds
-      : (suite.rounds?.[options.mode] ?? options.rounds);
+    const rounds = roundsOf(options, suite, workload);
     for (let round = 1; round <= rounds; round++) {
       const line: string[] = [];
       for (const impl of workload.implementations) {

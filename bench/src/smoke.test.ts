@@ -6,6 +6,7 @@
 import { describe, expect, it, vi } from "vitest";
 import { findSuiteFiles, loadSuite } from "./harness/discover.js";
 import { measure } from "./harness/measure.js";
+import { parseOptions, roundsOf } from "./harness/options.js";
 import { formatRatio, renderTable, type Summary, summarize, verdict } from "./harness/report.js";
 import { runChild } from "./harness/run-child.js";
 import { median } from "./harness/stats.js";
@@ -37,6 +38,33 @@ describe.each(suites)("$suite.name ($file)", ({ suite }) => {
 describe("harness", () => {
   it("finds the protocol suite", () => {
     expect(files).toContain("src/protocol/protocol.bench.ts");
+  });
+
+  it("takes a workload's rounds before its suite's, and --rounds before both", () => {
+    const full = parseOptions(["--full"]);
+    const quick = parseOptions(["--quick"]);
+    const given = parseOptions(["--full", "--rounds", "2"]);
+    const suite = { rounds: { quick: 1, full: 3 } };
+    const own = { rounds: { full: 7 } };
+    expect(roundsOf(full, suite, own)).toBe(7);
+    expect(roundsOf(full, suite, {})).toBe(3);
+    expect(roundsOf(quick, suite, own)).toBe(1);
+    expect(roundsOf(full, {}, {})).toBe(5);
+    expect(roundsOf(given, suite, own)).toBe(2);
+  });
+
+  it("runs the network suite's noisy rows over more rounds in full mode only", () => {
+    const suite = suites.find((s) => s.suite.name === "network")?.suite;
+    if (suite === undefined) throw new Error("no network suite");
+    const full = parseOptions(["--full"]);
+    const quick = parseOptions(["--quick"]);
+    const rounds = (id: string, options = full): number =>
+      roundsOf(options, suite, suite.workloads.find((w) => w.id === id) ?? {});
+    expect(rounds("net-many-connections")).toBe(7);
+    expect(rounds("net-handshakes-sequential")).toBe(3);
+    expect(rounds("net-handshakes-concurrent")).toBe(5);
+    expect(rounds("net-bulk")).toBe(3);
+    expect(rounds("net-many-connections", quick)).toBe(1);
   });
 
   it("measures only run(), for at least minBatches", async () => {

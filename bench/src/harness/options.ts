@@ -1,11 +1,11 @@
-import type { RunMode } from "./types.js";
+import type { RunMode, Suite, Workload } from "./types.js";
 
 /** The command-line options of `pnpm bench`. */
 export interface Options {
   readonly mode: RunMode;
   /** Interleaved rounds per workload; default 3 (quick) or 5 (full). */
   readonly rounds: number;
-  /** `true` when `--rounds` was given (it then overrides a suite's own `rounds`). */
+  /** `true` when `--rounds` was given (it then overrides a suite's or a workload's own `rounds`). */
   readonly roundsGiven: boolean;
   /** Case-insensitive substrings; a workload runs when its suite name or id contains any. */
   readonly filters: readonly string[];
@@ -28,6 +28,19 @@ export const usage = `usage: pnpm bench [-- options]
   --profile         write a CPU profile of every child to results/profiles/ (node --cpu-prof)
   --list            list suites, workloads and implementations, run nothing
   --help            this text`;
+
+/**
+ * The interleaved rounds of one workload: `--rounds` when given, else the workload's own count
+ * for the mode, else its suite's, else the mode's default.
+ */
+export function roundsOf(
+  options: Pick<Options, "mode" | "rounds" | "roundsGiven">,
+  suite: Pick<Suite, "rounds">,
+  workload: Pick<Workload, "rounds">,
+): number {
+  if (options.roundsGiven) return options.rounds;
+  return workload.rounds?.[options.mode] ?? suite.rounds?.[options.mode] ?? options.rounds;
+}
 
 /** Parses `argv` (without node and the script); throws on anything unknown. */
 export function parseOptions(argv: readonly string[]): Options {

@@ -90,6 +90,12 @@ export interface Workload {
    * workload whose batch is a fixed slice of traffic lasting much longer than a micro-benchmark's.
    */
   readonly timing?: Partial<Record<RunMode, TimingOverride>>;
+  /**
+   * Interleaved rounds per mode for this workload when `--rounds` is not given (before the
+   * suite's `rounds`): for a workload whose rounds disagree so much that a median of the suite's
+   * few says more about the machine than about the code.
+   */
+  readonly rounds?: Partial<Record<RunMode, number>>;
   /** `true` when a smaller figure is better (memory): the verdict then inverts the ratio. */
   readonly lowerIsBetter?: boolean;
   /**
