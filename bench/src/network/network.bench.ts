@@ -145,7 +145,7 @@ const handshakeRounds = { full: 5 } as const;
 export default defineSuite({
   name: "network",
   // Each child starts two processes (≈ 2 s of module loading on this machine): one round keeps
-  // quick mode near 80 s; full mode interleaves three.
+  // quick mode near 80 s; full mode interleaves three (seven and five for rows 3 and 6b, above).
   rounds: { quick: 1, full: 3 },
   description:
     "eight workloads over loopback, client and server in separate processes: netsockets vs ws (with and without native addons) vs raw node:net framing",
