@@ -24,6 +24,8 @@ console.log(
   `${impl}, ${connections} connections, churn ${churnObjects}: KiB per connection: ` +
     `RSS ${rss.toFixed(2)} = young ${young.toFixed(2)} + old ${old.toFixed(2)} + ` +
     `rest ${(rss - young - old).toFixed(2)}; live heap ${(kib.heapPerConnKiB ?? Number.NaN).toFixed(2)}; ` +
+    `external ${(kib.externalPerConnKiB ?? Number.NaN).toFixed(2)} (ArrayBuffers ` +
+    `${(kib.arrayBuffersPerConnKiB ?? Number.NaN).toFixed(2)}); ` +
     `just opened: RSS ${(kib.rssJustOpenedPerConnKiB ?? Number.NaN).toFixed(2)}, young ` +
     `${(kib.newSpaceJustOpenedPerConnKiB ?? Number.NaN).toFixed(2)}`,
 );

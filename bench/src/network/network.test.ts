@@ -112,8 +112,15 @@ describe.each(impls)("workloads over %s", (impl) => {
     expect(await batches(body, 1)).toEqual([25]);
     expect(Number.isFinite(body.figure?.())).toBe(true);
     const extra = body.extra?.() ?? {};
-    // The peer answered with V8's young and old generation sizes too (not undefined → NaN).
-    for (const key of ["heapPerConnKiB", "newSpacePerConnKiB", "oldSpacePerConnKiB"]) {
+    // The peer answered with V8's young and old generation sizes and the memory outside V8's
+    // heap too (not undefined → NaN).
+    for (const key of [
+      "heapPerConnKiB",
+      "newSpacePerConnKiB",
+      "oldSpacePerConnKiB",
+      "externalPerConnKiB",
+      "arrayBuffersPerConnKiB",
+    ]) {
       expect(Number.isFinite(extra[key]), key).toBe(true);
     }
   });

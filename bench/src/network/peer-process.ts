@@ -40,6 +40,10 @@ export interface PeerMemory {
   readonly newSpace: number;
   /** V8's old generation, physical bytes. */
   readonly oldSpace: number;
+  /** Memory of ArrayBuffers and other objects V8 does not allocate (`process.memoryUsage().external`). */
+  readonly external: number;
+  /** The part of `external` that backs ArrayBuffers (and so Buffers). */
+  readonly arrayBuffers: number;
   /** How long the server waited to settle before measuring (0 unless asked to be idle). */
   readonly settleMs: number;
 }

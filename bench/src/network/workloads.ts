@@ -471,7 +471,7 @@ export async function idleMemory(
     opened = await peer.memory();
   }
   const after = idle ? await peer.memory(true) : opened;
-  type Field = "rss" | "heapUsed" | "newSpace" | "oldSpace";
+  type Field = "rss" | "heapUsed" | "newSpace" | "oldSpace" | "external" | "arrayBuffers";
   const perConnKiB = (key: Field, end: PeerMemory = after): number =>
     (end[key] - before[key]) / 1024 / connections;
   const rssKiB = perConnKiB("rss");
@@ -488,6 +488,8 @@ export async function idleMemory(
       heapPerConnKiB: perConnKiB("heapUsed"),
       newSpacePerConnKiB: perConnKiB("newSpace"),
       oldSpacePerConnKiB: perConnKiB("oldSpace"),
+      externalPerConnKiB: perConnKiB("external"),
+      arrayBuffersPerConnKiB: perConnKiB("arrayBuffers"),
       rssJustOpenedPerConnKiB: perConnKiB("rss", opened),
       newSpaceJustOpenedPerConnKiB: perConnKiB("newSpace", opened),
       settleMs: before.settleMs + after.settleMs,
