@@ -26,8 +26,8 @@ import { type MaskCopyArena, MIN_VIEW } from "./mask-copy-arena.js";
  * - Flushing is deferred to a promise job — or, for what the driver's dispatch of a read
  *   produced (see {@link OutputQueue.hold}), to the end of that dispatch, or, while several
  *   connections answer reads in the same phases of the event loop, to the end of the I/O phase
- *   with all their answers (`deferAnswer`) — so that everything one tick
- *   produced (several sends, a pong, a close echo) leaves in one system call. A dispatch that produces more than
+ *   with all their answers (`deferAnswer`) — so that everything one tick produced (several
+ *   sends, a pong, a close echo) leaves in one system call. A dispatch that produces more than
  *   `EARLY_FLUSH` bytes (a read of many pipelined requests) writes each such run as it is
  *   made, so the peer works on the first answers while the rest are still being made. Small pieces of a batch (frame headers, small
  *   payloads) are copied into one buffer first: a 64-byte echo is then one `write` of one buffer
@@ -507,7 +507,7 @@ const checkPhase: typeof setImmediate = timers.setImmediate;
  * ready is handled first and all the answers leave in one burst of writes, instead of one write
  * between each two reads. A server with many busy connections, and its peers, then wake up once
  * per burst rather than once per message — with 200 connections of request and answer over
- * loopback, measured: the same system calls, less CPU per message at both ends and a higher rate
+ * loopback, measured: still one write per connection, less CPU per message at both ends and a higher rate
  * (bench/RESULTS.md, session 15). The same idea as uWebSockets' cork per loop iteration and
  * Netty's flush consolidation. With one connection answering per phase (a single busy
  * connection, however pipelined), there is nothing to gather and an answer leaves at once, as
