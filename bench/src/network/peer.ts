@@ -2,9 +2,10 @@
  * The server end of a network workload, in its own process (started by `peer-process.ts` from
  * the benchmark child, which is the client end). argv[2] is a {@link PeerSpec} as JSON. Prints
  * `{"port"}` once listening, then serves until killed. Reads commands on stdin, one per line:
- * `mem` → `{"connections","rss","heapUsed","newSpace","oldSpace","external","arrayBuffers"}` after two full GCs (the
- * process runs with `--expose-gc`); the last two are V8's young and old generations' physical
- * sizes, which split the RSS figure into what V8 sized and what the objects take. `mem idle` →
+ * `mem` → `{"connections","rss","heapUsed","newSpace","oldSpace","external","arrayBuffers"}`
+ * after two full GCs (the process runs with `--expose-gc`); `newSpace` and `oldSpace` are V8's
+ * young and old generations' physical sizes, which split the RSS figure into what V8 sized and
+ * what the objects take, and `external` / `arrayBuffers` the memory outside V8's heap. `mem idle` →
  * the same once the process has settled as an idle server does (see {@link settle}), plus
  * `settleMs`, the time that took. `heap <file>` → `{"file"}`: a heap snapshot written to `file`
  * after two full GCs (for `probes/idle-objects.ts`). `cpu` →

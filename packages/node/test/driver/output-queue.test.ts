@@ -198,12 +198,7 @@ describe("OutputQueue while held (the driver dispatching one read)", () => {
 
   it("does not flush early when not held: a tick's sends still leave together", async () => {
     const { socket, writes, received } = await pair();
-    const queue = new OutputQueue(
-      socket,
-      1 << 20,
-      () => {},
-      () => {},
-    );
+    const queue = queueOn(socket);
     for (let i = 0; i < 5; i++) queue.push([piece(3000, i)]);
     expect(writes()).toBe(0);
     await queue.whenWritten(queue.mark);
