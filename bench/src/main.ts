@@ -1,6 +1,7 @@
 /**
  * `pnpm bench`: runs every selected workload × implementation in fresh child processes,
- * interleaved (A B C, A B C, … for N rounds, so drift on a shared machine hits everyone alike),
+ * interleaved (A B C, C B A, A B C, … for N rounds, so drift on a shared machine and the position
+ * in a round hit everyone alike),
  * takes each implementation's median, prints a table with ratios against the first
  * implementation (the baseline) and appends every result to results/<suite>.jsonl.
  */
@@ -11,7 +12,7 @@ import { compileBench } from "./harness/compile.js";
 import { benchRoot, loadSuites } from "./harness/discover.js";
 import { loadAverage, machineInfo } from "./harness/machine.js";
 import { timings } from "./harness/measure.js";
-import { type Options, parseOptions, roundsOf, usage } from "./harness/options.js";
+import { type Options, parseOptions, roundOrder, roundsOf, usage } from "./harness/options.js";
 import { formatValue, renderTable, type Summary, summarize, verdict } from "./harness/report.js";
 import { childArgs, runChild } from "./harness/run-child.js";
 import { fromSource } from "./harness/source-mode.js";
@@ -109,7 +110,7 @@ async function main(): Promise<void> {
     const rounds = roundsOf(options, suite, workload);
     for (let round = 1; round <= rounds; round++) {
       const line: string[] = [];
-      for (const impl of workload.implementations) {
+      for (const impl of roundOrder(workload.implementations, round)) {
         const spec: ChildSpec = {
           file,
           workload: workload.id,

@@ -6,7 +6,7 @@
 import { describe, expect, it, vi } from "vitest";
 import { findSuiteFiles, loadSuite } from "./harness/discover.js";
 import { measure } from "./harness/measure.js";
-import { parseOptions, roundsOf } from "./harness/options.js";
+import { parseOptions, roundOrder, roundsOf } from "./harness/options.js";
 import { formatRatio, renderTable, type Summary, summarize, verdict } from "./harness/report.js";
 import { runChild } from "./harness/run-child.js";
 import { median } from "./harness/stats.js";
@@ -51,6 +51,17 @@ describe("harness", () => {
     expect(roundsOf(quick, suite, own)).toBe(1);
     expect(roundsOf(full, {}, {})).toBe(5);
     expect(roundsOf(given, suite, own)).toBe(2);
+  });
+
+  it("runs the implementations forward in odd rounds and reversed in even ones", () => {
+    const list = ["ws", "ours", "tcp"] as const;
+    expect(roundOrder(list, 1)).toEqual(["ws", "ours", "tcp"]);
+    expect(roundOrder(list, 2)).toEqual(["tcp", "ours", "ws"]);
+    expect(roundOrder(list, 3)).toEqual(["ws", "ours", "tcp"]);
+    // Over an even number of rounds every implementation holds each position equally often.
+    const firsts = [1, 2, 3, 4].map((round) => roundOrder(list, round)[0]);
+    expect(firsts).toEqual(["ws", "tcp", "ws", "tcp"]);
+    expect(list).toEqual(["ws", "ours", "tcp"]);
   });
 
   it("runs the network suite's noisy rows over more rounds in full mode only", () => {

@@ -42,6 +42,17 @@ export function roundsOf(
   return workload.rounds?.[options.mode] ?? suite.rounds?.[options.mode] ?? options.rounds;
 }
 
+/**
+ * The order in which round `round` (from 1) runs the implementations: as listed in odd rounds,
+ * reversed in even ones (A B C, C B A, A B C, …). Each implementation then runs early and late
+ * about equally often, so an effect of its position in a round (a fresh process that follows
+ * another one's exit; the host's state drifting within a round) does not always favour the same
+ * one — with the list's order in every round, the baseline ran first in all of them.
+ */
+export function roundOrder<T>(items: readonly T[], round: number): T[] {
+  return round % 2 === 1 ? [...items] : [...items].reverse();
+}
+
 /** Parses `argv` (without node and the script); throws on anything unknown. */
 export function parseOptions(argv: readonly string[]): Options {
   let mode: RunMode = "quick";
