@@ -1,7 +1,7 @@
 /**
  * `pnpm bench`: runs every selected workload × implementation in fresh child processes,
- * interleaved (A B C, C B A, A B C, … for N rounds, so drift on a shared machine and the position
- * in a round hit everyone alike),
+ * interleaved (A B C, C B A, A B C, … for N rounds, so drift on a shared machine hits everyone
+ * alike and the baseline does not always run first),
  * takes each implementation's median, prints a table with ratios against the first
  * implementation (the baseline) and appends every result to results/<suite>.jsonl.
  */

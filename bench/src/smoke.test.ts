@@ -58,7 +58,7 @@ describe("harness", () => {
     expect(roundOrder(list, 1)).toEqual(["ws", "ours", "tcp"]);
     expect(roundOrder(list, 2)).toEqual(["tcp", "ours", "ws"]);
     expect(roundOrder(list, 3)).toEqual(["ws", "ours", "tcp"]);
-    // Over an even number of rounds every implementation holds each position equally often.
+    // The first and the last trade places round by round; the middle one stays.
     const firsts = [1, 2, 3, 4].map((round) => roundOrder(list, round)[0]);
     expect(firsts).toEqual(["ws", "tcp", "ws", "tcp"]);
     expect(list).toEqual(["ws", "ours", "tcp"]);

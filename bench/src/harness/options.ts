@@ -44,10 +44,10 @@ export function roundsOf(
 
 /**
  * The order in which round `round` (from 1) runs the implementations: as listed in odd rounds,
- * reversed in even ones (A B C, C B A, A B C, …). Each implementation then runs early and late
- * about equally often, so an effect of its position in a round (a fresh process that follows
- * another one's exit; the host's state drifting within a round) does not always favour the same
- * one — with the list's order in every round, the baseline ran first in all of them.
+ * reversed in even ones (A B C, C B A, A B C, …). The first and the last trade places, so an
+ * effect of the place in a round (a fresh process that follows another one's exit; the host's
+ * state drifting within a round) no longer always favours or hurts the baseline, which the list
+ * puts first; the middle one of an odd count stays in the middle, between the two.
  */
 export function roundOrder<T>(items: readonly T[], round: number): T[] {
   return round % 2 === 1 ? [...items] : [...items].reverse();
