@@ -507,8 +507,8 @@ const checkPhase: typeof setImmediate = timers.setImmediate;
  * ready is handled first and all the answers leave in one burst of writes, instead of one write
  * between each two reads. A server with many busy connections, and its peers, then wake up once
  * per burst rather than once per message — with 200 connections of request and answer over
- * loopback, measured: still one write per connection, less CPU per message at both ends and a higher rate
- * (bench/RESULTS.md, session 15). The same idea as uWebSockets' cork per loop iteration and
+ * loopback, measured: still one write per connection, less CPU per message at both ends and a
+ * higher rate (bench/RESULTS.md, session 15). The same idea as uWebSockets' cork per loop iteration and
  * Netty's flush consolidation. With one connection answering per phase (a single busy
  * connection, however pipelined), there is nothing to gather and an answer leaves at once, as
  * before: a phase in which two or more queues answer turns waiting on (for the rest of it and
